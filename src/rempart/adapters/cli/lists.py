@@ -1,0 +1,72 @@
+"""`rempart lists import|show`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from rempart.adapters.cli.common import DbOption, JsonOption, emit_json, handle_errors, open_store
+from rempart.adapters.storage import lists_repo
+from rempart.services.lists import import_files
+
+app = typer.Typer(help="Sanctions lists: import official files as immutable versions; show the current ones.")
+
+SOURCES = ("ofac", "un", "uk", "eu", "ftm", "crypto")
+
+
+@app.command("import")
+@handle_errors
+def import_(
+    paths: Annotated[list[Path], typer.Argument(help="The list's files (all files of one list version).")],
+    source: Annotated[str, typer.Option("--source", help="ofac | un | uk | eu | ftm | crypto")],
+    list_name: Annotated[str | None, typer.Option("--list", help="Store under this list name.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import one list version; print its counts and the diff against the previous version."""
+    if source not in SOURCES:
+        raise typer.BadParameter(f"expected one of {', '.join(SOURCES)}", param_hint="--source")
+    for p in paths:
+        if not p.exists():
+            raise FileNotFoundError(2, "no such file", str(p))
+    store = open_store(db)
+    result = import_files(store, paths, source, list_name=list_name)
+    out = result.version.to_dict(with_diff=False)
+    out["diff"] = result.diff.summary()
+    out["created"] = result.created
+    if result.version.warnings:
+        out["warnings"] = list(result.version.warnings)
+    if as_json:
+        emit_json(out)
+        return
+    c = Console()
+    state = "new version" if result.created else "unchanged (same content as the current version)"
+    c.print(f"[bold]{out['list']}[/bold] {out['version']} as of {out['as_of']}: {state}")
+    c.print("counts: " + ", ".join(f"{k}={v}" for k, v in out["counts"].items()))
+    c.print("diff:   " + ", ".join(f"{k}={v}" for k, v in out["diff"].items()))
+    for w in result.version.warnings:
+        c.print(f"[yellow]warning:[/yellow] {w}")
+
+
+@app.command("show")
+@handle_errors
+def show(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """The current version of each list, with its counts."""
+    store = open_store(db)
+    with store.read() as conn:
+        versions = lists_repo.current_versions(conn)
+    rows = [v.to_dict(with_diff=False) for v in versions]
+    if as_json:
+        emit_json(rows)
+        return
+    t = Table("list", "version", "as of", "entities", "names", "wallets", "imported")
+    for r in rows:
+        t.add_row(
+            r["list"], r["version"], r["as_of"], str(r["counts"].get("entities", 0)),
+            str(r["counts"].get("names", 0)), str(r["counts"].get("wallets", 0)), r["created_at"],
+        )
+    Console().print(t if rows else "no lists imported yet: run `rempart lists import PATH... --source ...`")

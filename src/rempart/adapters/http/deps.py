@@ -1,0 +1,56 @@
+"""FastAPI dependencies: the store, the settings, and authentication with roles.
+
+Authentication: `Authorization: Bearer <api token>` for programs, or the console's session cookie.
+Users, roles and tokens live in the store (see `adapters/storage/tables_console.py` and
+`services/users.py`). Roles: analyst, mlro, legal_intake, approver, engineer, auditor, admin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import Depends, Request
+
+from rempart.adapters.storage.db import Store
+from rempart.errors import Forbidden, Unauthenticated
+from rempart.settings import Settings
+
+ROLES = ("analyst", "mlro", "legal_intake", "approver", "engineer", "auditor", "admin")
+
+
+@dataclass(frozen=True)
+class Principal:
+    user: str
+    roles: frozenset[str]
+
+
+def get_store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def current_principal(request: Request) -> Principal:
+    """Resolve the caller from a bearer token or the session cookie; 401 when neither is valid."""
+    authenticate: Callable[[Request], Principal | None] = request.app.state.authenticate
+    principal = authenticate(request)
+    if principal is None:
+        raise Unauthenticated("authentication required: send 'Authorization: Bearer <token>' or log in")
+    return principal
+
+
+def require_role(*roles: str) -> Callable[..., Principal]:
+    """A dependency that lets through a principal holding any of `roles` (admin holds all)."""
+    wanted = frozenset(roles)
+
+    def dependency(principal: Principal = Depends(current_principal)) -> Principal:
+        if not wanted or "admin" in principal.roles or principal.roles & wanted:
+            return principal
+        raise Forbidden(f"this needs one of the roles: {', '.join(sorted(wanted))}", user=principal.user)
+
+    return dependency

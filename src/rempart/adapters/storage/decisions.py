@@ -1,0 +1,107 @@
+"""Stored decisions of every kind (screening, restriction, request evaluation, approval, production)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from rempart.adapters.storage.tables import decisions
+from rempart.domain.lists import canonical_json, sha256_json
+from rempart.errors import NotFound
+from rempart.services.audit import now_iso, record
+
+
+@dataclass(frozen=True)
+class StoredDecision:
+    id: str
+    kind: str
+    subject: str
+    created_at: str
+    actor: str
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+    refs: dict[str, Any]
+    inputs_hash: str
+    audit_event_id: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "subject": self.subject,
+            "created_at": self.created_at,
+            "actor": self.actor,
+            "inputs": self.inputs,
+            "outputs": self.outputs,
+            "refs": self.refs,
+            "inputs_hash": self.inputs_hash,
+            "audit_event_id": self.audit_event_id,
+        }
+
+
+def save_decision(
+    conn: Connection,
+    *,
+    kind: str,
+    subject: str,
+    inputs: Mapping[str, Any],
+    outputs: Mapping[str, Any],
+    refs: Mapping[str, Any] | None = None,
+    actor: str = "system",
+    decision_id: str | None = None,
+) -> StoredDecision:
+    """Store a decision and append its audit event (payload: hashes of inputs and outputs) atomically."""
+    did = decision_id or f"d_{uuid.uuid4().hex[:24]}"
+    inputs_hash = sha256_json(dict(inputs))
+    outputs_hash = sha256_json(dict(outputs))
+    refs = dict(refs or {})
+    ev = record(
+        conn,
+        type=f"decision.{kind}",
+        actor=actor,
+        subject=f"decision:{did}",
+        payload={"decision_id": did, "kind": kind, "inputs_hash": inputs_hash, "outputs_hash": outputs_hash,
+                 "refs_hash": sha256_json(refs)},
+    )
+    created = ev.time
+    conn.execute(
+        decisions.insert().values(
+            id=did, kind=kind, subject=subject, created_at=created, actor=actor,
+            inputs=canonical_json(dict(inputs)).decode(), outputs=canonical_json(dict(outputs)).decode(),
+            refs=canonical_json(refs).decode(), inputs_hash=inputs_hash, audit_event_id=ev.id,
+        )
+    )
+    return StoredDecision(did, kind, subject, created, actor, dict(inputs), dict(outputs), refs, inputs_hash, ev.id)
+
+
+def _row_to(row: Any) -> StoredDecision:
+    return StoredDecision(
+        row.id, row.kind, row.subject, row.created_at, row.actor, json.loads(row.inputs),
+        json.loads(row.outputs), json.loads(row.refs), row.inputs_hash, row.audit_event_id,
+    )
+
+
+def get_decision(conn: Connection, decision_id: str) -> StoredDecision:
+    row = conn.execute(select(decisions).where(decisions.c.id == decision_id)).first()
+    if row is None:
+        raise NotFound(f"no decision {decision_id!r}", decision_id=decision_id)
+    return _row_to(row)
+
+
+def list_decisions(
+    conn: Connection, *, kind: str | None = None, subject: str | None = None, limit: int = 100
+) -> list[StoredDecision]:
+    q = select(decisions).order_by(decisions.c.seq.desc()).limit(limit)
+    if kind:
+        q = q.where(decisions.c.kind == kind)
+    if subject:
+        q = q.where(decisions.c.subject == subject)
+    return [_row_to(r) for r in conn.execute(q)]
+
+
+__all__ = ["StoredDecision", "get_decision", "list_decisions", "now_iso", "save_decision"]

@@ -1,0 +1,266 @@
+"""Any script to lowercase ASCII, and spelling-variant skeletons that make the usual romanizations meet.
+
+Cyrillic (Russian, Ukrainian, Belarusian, and the letters of Kazakh, Mongolian, Serbian and
+Macedonian) and Hangul are romanized by tables in this module: they are the scripts most names on
+the lists come in, and the tables let us choose the spelling that the lists use (Sergey, not ISO 9's
+Sergej with a caron). Every other script (Arabic, Persian, Hebrew, Greek, Chinese, Thai, Georgian,
+Armenian, Devanagari...) goes through ICU's `Any-Latin; Latin-ASCII` transliterator (pyicu): ICU is
+maintained by the Unicode consortium, covers every script in CLDR, runs in-process in C++, and
+needs no data files of ours. Latin letters with diacritics go through ICU's `Latin-ASCII`
+(ß -> ss, ø -> o, ł -> l, æ -> ae).
+
+Romanizations disagree (Sergey / Sergei / Serguei / Sergej, Aksyonov / Aksenov / Aksjonov,
+Yevgeny / Evgeniy / Evgenij): `skeleton()` rewrites a romanized token so that those variants become
+the same string. `consonants()` keeps only the consonants of a skeleton, which is how a name written
+in a script without vowels (Arabic, Hebrew) meets its Latin spelling (mhmd / Mohamed).
+
+Results are cached; ICU transliterators are created once per process and never pickled.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+__all__ = [
+    "ABJAD_SCRIPTS",
+    "consonants",
+    "romanize_word",
+    "script_of",
+    "skeleton",
+]
+
+# Scripts whose ordinary spelling omits most vowels: their names are compared on consonants.
+ABJAD_SCRIPTS = frozenset({"Arab", "Hebr", "Syrc", "Thaa", "Thai"})
+
+_CYRILLIC: dict[str, str] = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh", "з": "z",
+    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+    # Ukrainian, Belarusian
+    "і": "i", "ї": "yi", "є": "ye", "ґ": "g", "ў": "u",
+    # Kazakh, Kyrgyz, Mongolian, Tatar, Bashkir, Tajik
+    "ә": "a", "ғ": "gh", "қ": "q", "ң": "ng", "ө": "o", "ұ": "u", "ү": "u", "һ": "h", "ҳ": "h",
+    "ӣ": "i", "ӯ": "u", "ҷ": "j", "ҫ": "s", "ӑ": "a", "ӗ": "e", "ҙ": "z", "ҡ": "q",
+    # Serbian, Macedonian
+    "ј": "j", "љ": "lj", "њ": "nj", "ћ": "c", "ђ": "dj", "џ": "dz", "ѓ": "gj", "ќ": "kj", "ѕ": "dz",
+}  # fmt: skip
+
+# Ukrainian and Belarusian write the sound of Russian "г" as h (Serhiy, not Sergiy).
+_UKRAINIAN_MARKERS = frozenset("іїєґў")
+
+# Hangul: Revised Romanization, syllable by syllable.
+_HANGUL_INITIAL = ("g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p", "h")
+_HANGUL_VOWEL = (
+    "a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we", "wi", "yu",
+    "eu", "ui", "i",
+)  # fmt: skip
+_HANGUL_FINAL = (
+    "", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l", "m", "p", "p", "t", "t",
+    "ng", "t", "t", "k", "t", "p", "t",
+)  # fmt: skip
+# The common Korean family names have settled spellings that Revised Romanization does not give.
+_KOREAN_SURNAMES: dict[str, str] = {
+    "김": "kim", "이": "lee", "박": "park", "최": "choi", "정": "jung", "강": "kang", "조": "cho",
+    "윤": "yoon", "장": "jang", "임": "lim", "한": "han", "오": "oh", "서": "seo", "신": "shin",
+    "권": "kwon", "황": "hwang", "안": "ahn", "송": "song", "류": "ryu", "유": "yoo", "홍": "hong",
+    "전": "jeon", "고": "ko", "문": "moon", "양": "yang", "손": "son", "배": "bae", "백": "baek",
+    "허": "heo", "노": "noh", "리": "ri", "로": "ro",
+}  # fmt: skip
+
+
+def script_of(char: str) -> str:
+    """The ISO 15924 code of a letter's script, from its Unicode name (enough for routing)."""
+    o = ord(char)
+    if o < 0x250:
+        return "Latn"
+    if 0x370 <= o < 0x400:
+        return "Grek"
+    if 0x400 <= o < 0x530 or 0x1C80 <= o < 0x1C90 or 0x2DE0 <= o < 0x2E00 or 0xA640 <= o < 0xA6A0:
+        return "Cyrl"
+    if 0x530 <= o < 0x590:
+        return "Armn"
+    if 0x590 <= o < 0x600 or 0xFB1D <= o < 0xFB50:
+        return "Hebr"
+    if 0x600 <= o < 0x700 or 0x750 <= o < 0x780 or 0x8A0 <= o < 0x900 or 0xFB50 <= o < 0xFE00:
+        return "Arab"
+    if 0xFE70 <= o < 0xFF00:
+        return "Arab"
+    if 0x700 <= o < 0x750:
+        return "Syrc"
+    if 0x780 <= o < 0x7C0:
+        return "Thaa"
+    if 0xE00 <= o < 0xE80:
+        return "Thai"
+    if 0xAC00 <= o < 0xD7A4 or 0x1100 <= o < 0x1200 or 0x3130 <= o < 0x3190:
+        return "Hang"
+    if 0x3040 <= o < 0x3100:
+        return "Kana"
+    if 0x4E00 <= o < 0xA000 or 0x3400 <= o < 0x4DC0 or 0xF900 <= o < 0xFB00:
+        return "Hani"
+    if 0x1E00 <= o < 0x1F00:
+        return "Latn"
+    if 0x900 <= o < 0xE00:
+        return "Indic"
+    return "Zyyy"
+
+
+def word_script(word: str) -> str:
+    """The script of most letters of a word (Latin look-alikes inside Cyrillic words count as Cyrillic)."""
+    counts: dict[str, int] = {}
+    for ch in word:
+        if ch.isalpha():
+            s = script_of(ch)
+            counts[s] = counts.get(s, 0) + 1
+    if not counts:
+        return "Zyyy"
+    if "Cyrl" in counts:
+        return "Cyrl"
+    return max(counts, key=lambda k: counts[k])
+
+
+_icu_cache: dict[str, Any] = {}
+
+
+def _icu(rules: str) -> Any:
+    tr = _icu_cache.get(rules)
+    if tr is None:
+        import icu  # pyicu; imported lazily so that importing the domain stays cheap
+
+        tr = icu.Transliterator.createInstance(rules)
+        _icu_cache[rules] = tr
+    return tr
+
+
+def _ascii_only(text: str) -> str:
+    out = []
+    for ch in unicodedata.normalize("NFKD", text):
+        if ch.isascii():
+            if ch.isalnum():
+                out.append(ch.lower())
+            elif ch in " -":
+                out.append(" ")
+    return "".join(out)
+
+
+def _cyrillic(word: str) -> str:
+    ukrainian = any(c in _UKRAINIAN_MARKERS for c in word)
+    out: list[str] = []
+    for i, ch in enumerate(word):
+        if ch == "г" and ukrainian:
+            out.append("h")
+            continue
+        if ch == "ь" and word[i + 1 : i + 2] == "о":
+            out.append("y")  # Ukrainian ьо is yo (Аксьонов)
+            continue
+        t = _CYRILLIC.get(ch)
+        if t is None:
+            t = _latin(ch) if script_of(ch) == "Latn" else ""
+        out.append(t)
+    return "".join(out)
+
+
+def _hangul_syllable(ch: str) -> str:
+    idx = ord(ch) - 0xAC00
+    if not 0 <= idx < 11172:
+        return _icu_word(ch)
+    return _HANGUL_INITIAL[idx // 588] + _HANGUL_VOWEL[(idx % 588) // 28] + _HANGUL_FINAL[idx % 28]
+
+
+def _hangul(word: str) -> str:
+    """A Korean name: the family name (first syllable) and the given name (the rest, joined)."""
+    syllables = [c for c in word if 0xAC00 <= ord(c) < 0xD7A4]
+    if not syllables:
+        return _icu_word(word)
+    family = _KOREAN_SURNAMES.get(syllables[0], _hangul_syllable(syllables[0]))
+    given = "".join(_hangul_syllable(c) for c in syllables[1:])
+    return f"{family} {given}".strip()
+
+
+def _han(word: str) -> str:
+    """Chinese characters in pinyin: the family name (first character), then the given name joined."""
+    parts = _icu_word(word).split()
+    if len(parts) <= 1:
+        return " ".join(parts)
+    return parts[0] + " " + "".join(parts[1:])
+
+
+def _icu_word(word: str) -> str:
+    return _ascii_only(str(_icu("Any-Latin; Latin-ASCII").transliterate(word)))
+
+
+def _latin(word: str) -> str:
+    if word.isascii():
+        return _ascii_only(word)
+    return _ascii_only(str(_icu("Latin-ASCII").transliterate(word)))
+
+
+@lru_cache(maxsize=200_000)
+def romanize_word(word: str) -> tuple[str, str]:
+    """(script, lowercase ASCII romanization) of one word; the romanization may contain spaces."""
+    script = word_script(word)
+    if script == "Latn" or script == "Zyyy":
+        return script, _latin(word)
+    if script == "Cyrl":
+        return script, _cyrillic(word.lower())
+    if script == "Hang":
+        return script, _hangul(word)
+    if script == "Hani":
+        return script, _han(word)
+    return script, _icu_word(word)
+
+
+_SKELETON_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), r)
+    for p, r in (
+        (r"shch|sch|ssh", "sh"),
+        (r"tsch|tch", "ch"),
+        (r"dzh|dj", "j"),
+        (r"zh", "j"),
+        (r"kh", "h"),
+        (r"gh", "g"),
+        (r"ph", "f"),
+        (r"th", "t"),
+        (r"ck|q", "k"),
+        (r"c(?!h)", "k"),
+        (r"x", "ks"),
+        (r"w", "v"),
+        (r"tz", "ts"),
+        (r"gu(?=[ei])", "g"),
+        (r"ou|oo", "u"),
+        (r"ue", "u"),
+        (r"eo", "o"),  # Korean eo (Jeong / Jong)
+        (r"eu", "u"),  # Korean eu (Eun / Un)
+        (r"ee", "i"),
+        (r"(?<=[^aeiou])[yji]o", "e"),  # Cyrillic yo: Aksyonov / Aksenov, Fyodor / Fedor
+        (r"(?<=.)j|y", "i"),  # a j inside a word is a glide (Sergej); at the start a consonant (Jong)
+        (r"(.)\1+", r"\1"),
+        (r"i(?=[aeou])", ""),  # ya/yo/yu/ye and ia/io/iu/ie: Aksyonov, Aksionov, Aksenov meet
+        (r"ie$", "i"),
+    )
+)
+
+
+@lru_cache(maxsize=200_000)
+def skeleton(token: str) -> str:
+    """A romanized token with the spelling differences between romanization systems removed.
+
+    Sergey, Sergei, Serguei and Sergej give `sergei`; Aksyonov, Aksionov and Aksenov give
+    `aksenov`. The rules run in order, and every token, from any script, goes through the same rules.
+    """
+    s = token
+    for pattern, repl in _SKELETON_RULES:
+        s = pattern.sub(repl, s)
+    return s or token
+
+
+_VOWELS = re.compile(r"[aeiouyvwh]")
+
+
+@lru_cache(maxsize=200_000)
+def consonants(skel: str) -> str:
+    """The consonants of a skeleton (w, v, y and h count as vowels: Arabic and Hebrew use them so)."""
+    return _VOWELS.sub("", skel)

@@ -1,0 +1,115 @@
+"""Append to and verify the audit chain. Appends happen inside the caller's transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from rempart.adapters.storage.tables import audit_events, audit_head
+from rempart.domain.audit import GENESIS, AuditEvent, ChainBreak, chain_hash, event_body, verify_chain
+from rempart.domain.lists import sha256_json
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def record(
+    conn: Connection,
+    *,
+    type: str,
+    actor: str,
+    subject: str,
+    payload: Mapping[str, Any] | None = None,
+    payload_hash: str | None = None,
+    time: str | None = None,
+) -> AuditEvent:
+    """Append one event to the chain in the caller's transaction and return it.
+
+    Only `sha256(canonical_json(payload))` enters the chain. The head row is locked (FOR UPDATE on
+    PostgreSQL; SQLite transactions already hold the write lock), so appends serialize.
+    """
+    ph = payload_hash if payload_hash is not None else sha256_json(dict(payload or {}))
+    head_q = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+    if conn.dialect.name == "postgresql":
+        head_q = head_q.with_for_update()
+    head = conn.execute(head_q).first()
+    if head is None:
+        conn.execute(audit_head.insert().values(id=1, seq=0, hash=GENESIS))
+        seq, prev = 0, GENESIS
+    else:
+        seq, prev = int(head.seq), str(head.hash)
+    seq += 1
+    ev_id = uuid.uuid4().hex
+    t = time or now_iso()
+    h = chain_hash(prev, event_body(seq, ev_id, type, actor, t, subject, ph))
+    ev = AuditEvent(seq, ev_id, type, actor, t, subject, ph, prev, h)
+    conn.execute(
+        audit_events.insert().values(
+            seq=seq, id=ev_id, type=type, actor=actor, time=t, subject=subject,
+            payload_hash=ph, prev_hash=prev, hash=h,
+        )
+    )
+    conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=h))
+    return ev
+
+
+def iter_events(conn: Connection, *, after_seq: int = 0, batch: int = 50_000) -> Iterator[AuditEvent]:
+    """Every event in sequence order, read in batches (the log can hold millions)."""
+    last = after_seq
+    cols = audit_events.c
+    while True:
+        rows = conn.execute(
+            select(
+                cols.seq, cols.id, cols.type, cols.actor, cols.time, cols.subject,
+                cols.payload_hash, cols.prev_hash, cols.hash,
+            ).where(cols.seq > last).order_by(cols.seq).limit(batch)
+        ).all()
+        if not rows:
+            return
+        for r in rows:
+            yield AuditEvent(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8])
+        last = int(rows[-1][0])
+
+
+def verify(conn: Connection) -> tuple[int, list[ChainBreak]]:
+    """Walk the whole chain once; return (events checked, breaks). Also checks the head row."""
+    seen: list[AuditEvent] = []
+
+    def tracked() -> Iterator[AuditEvent]:
+        for ev in iter_events(conn):
+            if seen:
+                seen[0] = ev
+            else:
+                seen.append(ev)
+            yield ev
+
+    count = 0
+
+    def counted() -> Iterator[AuditEvent]:
+        nonlocal count
+        for ev in tracked():
+            count += 1
+            yield ev
+
+    breaks = list(verify_chain(counted()))
+    last = seen[0] if seen else None
+    head = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).first()
+    if head is not None:
+        if last is None or int(head.seq) != last.seq or head.hash != last.hash:
+            where = f"#{last.seq}" if last else "none"
+            breaks.append(
+                ChainBreak(
+                    int(head.seq),
+                    "head",
+                    f"the chain head says #{head.seq} but the last stored event is {where} "
+                    "(events removed from the end, or the head was edited)",
+                )
+            )
+    elif last is not None:
+        breaks.append(ChainBreak(last.seq, last.id, "the chain head row is missing"))
+    return count, breaks
