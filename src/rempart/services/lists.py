@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rempart.adapters.sources import parse
 from rempart.adapters.storage import lists_repo
 from rempart.adapters.storage.db import Store
 from rempart.domain.lists import ListDiff, ListSnapshot, ListVersion, diff_entities
@@ -73,5 +72,7 @@ def import_files(
     store: Store, paths: Sequence[Path], source: str, *, list_name: str | None = None, actor: str = "system"
 ) -> ImportResult:
     """Parse the files (all of them, before anything is written) and import them as one version."""
+    from rempart.adapters.sources import parse
+
     snapshot = parse(source, list(paths), list_name=list_name)
     return import_snapshot(store, snapshot, actor=actor)

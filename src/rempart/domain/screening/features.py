@@ -1,0 +1,380 @@
+"""Features of a comparison: the name (token alignment), and birth date, nationality, identifiers, gender.
+
+Every feature returns a `Feature`: its contribution to the score and what was compared with what.
+
+Names. The tokens of the two names are aligned greedily, best pair first, whatever their order
+(PUTIN, Vladimir / Vladimir Putin). Two adjacent tokens may also pair with one token of the other
+name (SiemensAG / Siemens AG, Abdulhai / Abdul Hai). A pair's similarity is the best of
+- the Damerau-Levenshtein (OSA) similarity of the romanized tokens (typos, transpositions);
+- the same on the spelling skeletons, slightly discounted (Sergey / Sergei, Aksyonov / Aksenov);
+- the consonants, when one side comes from a script without vowels (محمد / Mohamed);
+- an initial against a token with that first letter; a nickname against its name (Bill / William).
+Pairs below `PAIR_MIN` do not count as pairs. What is left unpaired on *both* sides is a conflict
+(Olaf / Octavian: two different given names), weighted `CONFLICT_WEIGHT`; what is left on one side
+only is an extra part (a middle name the other side does not give), weighted `EXTRA_WEIGHT`. The
+name score is the weighted mean similarity of the pairs over the weights of pairs, conflicts and
+extras.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz.distance import OSA
+
+from rempart.domain.dates import PartialDate
+from rempart.domain.lists import Identifier
+from rempart.domain.screening.normalize import NameForm, Token, TokenKind
+
+__all__ = [
+    "CONFLICT_WEIGHT",
+    "EXTRA_WEIGHT",
+    "PAIR_MIN",
+    "Feature",
+    "NameComparison",
+    "birth_date_feature",
+    "compare_name_forms",
+    "gender_feature",
+    "identifier_feature",
+    "nationality_feature",
+    "token_similarity",
+]
+
+PAIR_MIN = 0.70
+CONFLICT_WEIGHT = 1.0
+EXTRA_WEIGHT = 0.30
+EXTRA_WEIGHT_SINGLE = 0.6  # when only one token of the shorter name pairs: WALIJAN / WALIJAN ABDUL HAQQANI
+SKELETON_DISCOUNT = 0.97
+CONSONANT_DISCOUNT = 0.92
+LEGAL_FORM_MISMATCH = 0.97
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    """One feature of a comparison: its name, its contribution to the score, and the evidence."""
+
+    name: str
+    contribution: float
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"contribution": round(self.contribution, 4), **self.detail}
+
+
+def _str_sim(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    if not a or not b:
+        return 0.0
+    return float(OSA.normalized_similarity(a, b))
+
+
+def token_similarity(a: Token, b: Token) -> float:
+    """Similarity of two name parts, 0..1."""
+    if a.text == b.text:
+        return 1.0
+    ka, kb = a.kind, b.kind
+    if ka is TokenKind.NUMBER or kb is TokenKind.NUMBER:
+        return 0.0
+    if ka is TokenKind.INITIAL or kb is TokenKind.INITIAL:
+        return 0.9 if a.text[0] == b.text[0] else 0.0
+    if a.skel == b.skel:
+        return SKELETON_DISCOUNT
+    if a.groups and not a.groups.isdisjoint(b.groups):
+        return 0.9
+    if a.abjad != b.abjad:
+        if a.cons == b.cons and a.cons:
+            return CONSONANT_DISCOUNT
+        if min(len(a.cons), len(b.cons)) >= 3:
+            return _str_sim(a.cons, b.cons) * CONSONANT_DISCOUNT
+        return 0.0
+    s = _str_sim(a.text, b.text)
+    if s < 0.95:
+        s = max(s, _str_sim(a.skel, b.skel) * SKELETON_DISCOUNT)
+    return s
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    idx: tuple[int, ...]
+    token: Token
+
+
+def _merged(tokens: Sequence[Token], i: int) -> _Unit:
+    a, b = tokens[i], tokens[i + 1]
+    text = a.text + b.text
+    tok = Token(
+        text=text,
+        skel=a.skel + b.skel,
+        cons=a.cons + b.cons,
+        kind=TokenKind.NAME,
+        weight=a.weight + b.weight,
+        abjad=a.abjad or b.abjad,
+    )
+    return _Unit((i, i + 1), tok)
+
+
+def _units(tokens: Sequence[Token]) -> list[_Unit]:
+    units = [_Unit((i,), t) for i, t in enumerate(tokens)]
+    for i in range(len(tokens) - 1):
+        if tokens[i].kind not in (TokenKind.NUMBER, TokenKind.INITIAL) and tokens[i + 1].kind not in (
+            TokenKind.NUMBER,
+            TokenKind.INITIAL,
+        ):
+            units.append(_merged(tokens, i))
+    return units
+
+
+@dataclass(frozen=True, slots=True)
+class NameComparison:
+    score: float
+    pairs: tuple[tuple[str, str, float], ...]
+    conflicts: tuple[tuple[str, ...], tuple[str, ...]]
+    extras: tuple[str, ...]
+    legal_forms: tuple[tuple[str, ...], tuple[str, ...]]
+
+    def detail(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "pairs": [[q, c, round(s, 3)] for q, c, s in self.pairs],
+        }
+        if self.conflicts[0] or self.conflicts[1]:
+            out["unmatched_query"] = list(self.conflicts[0])
+            out["unmatched_candidate"] = list(self.conflicts[1])
+        if self.extras:
+            out["extra"] = list(self.extras)
+        if self.legal_forms[0] or self.legal_forms[1]:
+            out["legal_forms"] = [list(self.legal_forms[0]), list(self.legal_forms[1])]
+        return out
+
+
+def compare_name_forms(q: NameForm, c: NameForm) -> NameComparison:
+    """Align the tokens of two names and score them (see the module docstring)."""
+    qt, ct = q.tokens, c.tokens
+    legal = (tuple(sorted(q.legal_forms)), tuple(sorted(c.legal_forms)))
+    if not qt or not ct:
+        return NameComparison(0.0, (), ((), ()), (), legal)
+    # candidate pairs: every token against every token; merged neighbours against single tokens
+    scored: list[tuple[float, int, _Unit, _Unit]] = []
+    for i, a in enumerate(qt):
+        for j, b in enumerate(ct):
+            s = token_similarity(a, b)
+            if s >= PAIR_MIN:
+                scored.append((s, 1, _Unit((i,), a), _Unit((j,), b)))
+    exact = sum(1 for s in scored if s[0] == 1.0)
+    if exact < min(len(qt), len(ct)) and (len(qt) > 1 or len(ct) > 1):
+        qu, cu = _units(qt), _units(ct)
+        for ua in qu:
+            for ub in cu:
+                if len(ua.idx) + len(ub.idx) == 3:
+                    s = token_similarity(ua.token, ub.token)
+                    if s >= PAIR_MIN:
+                        scored.append((s, 2, ua, ub))
+    scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    pairs: list[tuple[str, str, float]] = []
+    num = 0.0
+    base = 0.0
+    for s, _n, ua, ub in scored:
+        if used_q.intersection(ua.idx) or used_c.intersection(ub.idx):
+            continue
+        used_q.update(ua.idx)
+        used_c.update(ub.idx)
+        w = (sum(qt[i].weight for i in ua.idx) + sum(ct[j].weight for j in ub.idx)) / 2
+        num += s * w
+        base += w
+        pairs.append((" ".join(qt[i].text for i in ua.idx), " ".join(ct[j].text for j in ub.idx), s))
+    left_q = [t for i, t in enumerate(qt) if i not in used_q]
+    left_c = [t for j, t in enumerate(ct) if j not in used_c]
+    wq = sum(t.weight for t in left_q if t.kind is not TokenKind.NUMBER)
+    wc = sum(t.weight for t in left_c if t.kind is not TokenKind.NUMBER)
+    numbers = sum(t.weight for t in (*left_q, *left_c) if t.kind is TokenKind.NUMBER)
+    conflict = min(wq, wc) + numbers
+    extra = max(wq, wc) - min(wq, wc)
+    if not pairs:
+        score = 0.0
+    else:
+        alpha = EXTRA_WEIGHT if len(pairs) > 1 else EXTRA_WEIGHT_SINGLE
+        score = num / (base + CONFLICT_WEIGHT * conflict + alpha * extra)
+    if q.legal_forms and c.legal_forms and q.legal_forms.isdisjoint(c.legal_forms):
+        score *= LEGAL_FORM_MISMATCH
+    if wq and wc:
+        conflicts = (tuple(t.text for t in left_q), tuple(t.text for t in left_c))
+        extras: tuple[str, ...] = ()
+    else:
+        conflicts = (
+            tuple(t.text for t in left_q if t.kind is TokenKind.NUMBER),
+            tuple(t.text for t in left_c if t.kind is TokenKind.NUMBER),
+        )
+        extras = tuple(t.text for t in (*left_q, *left_c) if t.kind is not TokenKind.NUMBER)
+    return NameComparison(min(1.0, score), tuple(pairs), conflicts, extras, legal)
+
+
+# ---------------------------------------------------------------------------------------------
+# Other features. Each returns an additive contribution (positive corroborates, negative contradicts).
+
+BIRTH_DATE_MATCH = 0.05
+BIRTH_DATE_DAY_MATCH = 0.08
+BIRTH_YEAR_NEAR = -0.04  # one year off: lists often give an approximate year
+BIRTH_DATE_CONTRADICTION = -0.2
+NATIONALITY_MATCH = 0.02
+NATIONALITY_CONTRADICTION = -0.05
+IDENTIFIER_MATCH = 0.6  # share of the distance to 1 closed by a matching identifier
+IDENTIFIER_CONTRADICTION = -0.1  # a unique registry number (INN, OGRN, IMO, LEI) that differs
+GENDER_CONTRADICTION = -0.1
+_UNIQUE_ID_KINDS = frozenset({"inn", "ogrn", "imo", "lei", "mmsi", "swift"})
+
+
+def birth_date_feature(query: Sequence[PartialDate], listed: Sequence[PartialDate]) -> Feature | None:
+    """Birth dates: compatible dates corroborate; none within a year contradicts."""
+    if not query or not listed:
+        return None
+    best: tuple[float, str, str] | None = None
+    for qd in query:
+        for ld in listed:
+            if qd.compatible(ld):
+                both_day = qd.day is not None and ld.day is not None
+                c = BIRTH_DATE_DAY_MATCH if both_day else BIRTH_DATE_MATCH
+            elif qd.year == ld.year:
+                c = BIRTH_YEAR_NEAR  # same year, different month or day
+            elif abs(qd.year - ld.year) == 1:
+                c = BIRTH_YEAR_NEAR
+            else:
+                c = BIRTH_DATE_CONTRADICTION
+            if best is None or c > best[0]:
+                best = (c, qd.iso(), ld.iso())
+    assert best is not None
+    c, qv, lv = best
+    verdict = "match" if c > 0 else "near" if c > BIRTH_DATE_CONTRADICTION else "contradiction"
+    return Feature("birth_date", c, {"query": qv, "candidate": lv, "result": verdict})
+
+
+def nationality_feature(query: Iterable[str], listed: Iterable[str]) -> Feature | None:
+    q = {x for x in (normalize_country(v) for v in query) if x}
+    c = {x for x in (normalize_country(v) for v in listed) if x}
+    if not q or not c:
+        return None
+    common = q & c
+    if common:
+        return Feature("nationality", NATIONALITY_MATCH, {"query": sorted(q), "candidate": sorted(c), "result": "match"})
+    return Feature(
+        "nationality",
+        NATIONALITY_CONTRADICTION,
+        {"query": sorted(q), "candidate": sorted(c), "result": "contradiction"},
+    )
+
+
+_ID_CLEAN = re.compile(r"[^0-9A-Z]")
+
+
+def _clean_id(value: str) -> str:
+    return _ID_CLEAN.sub("", value.upper())
+
+
+def identifier_feature(
+    query: Sequence[Identifier], listed: Sequence[Identifier], name_score: float
+) -> Feature | None:
+    """A matching identifier raises the score toward 1; a differing unique registry number lowers it."""
+    if not query or not listed:
+        return None
+    lvals = {_clean_id(i.value): i for i in listed if len(_clean_id(i.value)) >= 4}
+    for qi in query:
+        v = _clean_id(qi.value)
+        if len(v) >= 4 and v in lvals:
+            li = lvals[v]
+            if qi.kind == li.kind or "other" in (qi.kind, li.kind) or qi.kind not in _UNIQUE_ID_KINDS:
+                raise_by = (1.0 - name_score) * IDENTIFIER_MATCH
+                return Feature(
+                    "identifier",
+                    raise_by,
+                    {"query": f"{qi.kind}:{qi.value}", "candidate": f"{li.kind}:{li.value}", "result": "match"},
+                )
+    for qi in query:
+        if qi.kind not in _UNIQUE_ID_KINDS:
+            continue
+        same_kind = [li for li in listed if li.kind == qi.kind]
+        if same_kind:
+            return Feature(
+                "identifier",
+                IDENTIFIER_CONTRADICTION,
+                {
+                    "query": f"{qi.kind}:{qi.value}",
+                    "candidate": [f"{li.kind}:{li.value}" for li in same_kind],
+                    "result": "contradiction",
+                },
+            )
+    return None
+
+
+def _gender(value: str | None) -> str | None:
+    if not value:
+        return None
+    v = value.strip().lower()
+    if v in ("m", "male", "man", "masculine"):
+        return "male"
+    if v in ("f", "female", "woman", "feminine"):
+        return "female"
+    return None
+
+
+def gender_feature(query: str | None, listed: str | None) -> Feature | None:
+    q, c = _gender(query), _gender(listed)
+    if q is None or c is None:
+        return None
+    if q == c:
+        return Feature("gender", 0.0, {"query": q, "candidate": c, "result": "match"})
+    return Feature("gender", GENDER_CONTRADICTION, {"query": q, "candidate": c, "result": "contradiction"})
+
+
+# Countries: ISO 3166-1 alpha-2 codes and English names (from ICU's locale data), plus the usual
+# names the lists use that ICU does not.
+_COUNTRY_ALIASES = {
+    "russian federation": "ru", "russia": "ru", "ussr": "su", "soviet union": "su",
+    "iran islamic republic of": "ir", "iran": "ir", "syrian arab republic": "sy", "syria": "sy",
+    "korea democratic people s republic of": "kp", "democratic people s republic of korea": "kp",
+    "north korea": "kp", "dprk": "kp", "republic of korea": "kr", "south korea": "kr",
+    "united states": "us", "united states of america": "us", "usa": "us", "uk": "gb",
+    "united kingdom": "gb", "great britain": "gb", "viet nam": "vn", "lao people s democratic republic": "la",
+    "bolivia plurinational state of": "bo", "venezuela bolivarian republic of": "ve",
+    "tanzania united republic of": "tz", "moldova republic of": "md", "republic of moldova": "md",
+    "congo democratic republic of the": "cd", "democratic republic of the congo": "cd",
+    "palestine": "ps", "state of palestine": "ps", "turkiye": "tr", "czechia": "cz",
+    "ivory coast": "ci", "cote d ivoire": "ci", "burma": "mm", "myanmar": "mm",
+    "afghan": "af", "iraqi": "iq", "syrian": "sy", "iranian": "ir", "russian": "ru", "ukrainian": "ua",
+    "belarusian": "by", "yemeni": "ye", "somali": "so", "sudanese": "sd", "libyan": "ly", "pakistani": "pk",
+}  # fmt: skip
+_country_index: dict[str, str] | None = None
+
+
+def _countries() -> dict[str, str]:
+    global _country_index
+    if _country_index is None:
+        idx: dict[str, str] = dict(_COUNTRY_ALIASES)
+        try:
+            import icu
+
+            english = icu.Locale("en")
+            for code in icu.Locale.getISOCountries():
+                name = icu.Locale("", code).getDisplayCountry(english)
+                idx.setdefault(_country_key(str(name)), str(code).lower())
+        except Exception:  # pragma: no cover - pyicu is a dependency; without it codes still work
+            pass
+        _country_index = idx
+    return _country_index
+
+
+def _country_key(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z]+", " ", text.lower()).split())
+
+
+def normalize_country(value: str) -> str | None:
+    """An ISO 3166-1 alpha-2 code (lowercase) for a code or an English country name; None if unknown."""
+    k = _country_key(value)
+    if not k:
+        return None
+    if len(k) == 2 and k.isalpha():
+        return k
+    return _countries().get(k)

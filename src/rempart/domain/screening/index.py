@@ -1,0 +1,342 @@
+"""Candidate generation and search: a query is compared only with the names that share a key with it.
+
+Keys. Every token of every listed name is indexed by its spelling skeleton (so Sergei finds
+Sergey), every pair of adjacent tokens by their joined skeletons (so Abdulhai finds Abdul Hai and
+the reverse), and every token by its consonants (so محمد finds Mohamed). A typo is reached through
+a deletion neighbourhood: each skeleton of four letters or more is also filed under each of its
+one-letter deletions, and the query looks up its own deletions, which finds every skeleton at
+edit distance one (and most at two).
+
+Ranking the candidates. Query tokens are taken rarest first; the rare ones open candidates, the
+common ones (Mohammad, Ali) only add to candidates already open, so a query never walks the
+postings of a common name unless it has nothing else. A candidate name is scored in full only if
+its shared keys carry enough of the query's weight to reach the threshold.
+
+`Matcher` is built once from `(list_name, list_version, ListedEntity)` triples; it holds only
+plain Python data, so it pickles (or forks) to worker processes for batch screening.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rempart.domain.lists import ListedEntity, NameKind, entity_id
+from rempart.domain.screening.features import compare_name_forms
+from rempart.domain.screening.lexicon import Lexicon
+from rempart.domain.screening.model import Hit, NameQuery
+from rempart.domain.screening.normalize import NameForm, Token, TokenKind, analyze_name, schema_family
+from rempart.domain.screening.score import DEFAULT_THRESHOLD, algorithm_id, score_entity
+from rempart.domain.screening.transliterate import script_of
+
+__all__ = ["Matcher", "compare_names", "name_variants"]
+
+MIN_KEY_LEN_FUZZY = 4
+GENERATE_SHARE = 0.45  # rarest query tokens carrying this share of the weight open candidates
+CANDIDATE_SHARE = 0.40  # a candidate name must share keys carrying this share of the query weight
+MAX_CANDIDATES = 40  # entities scored in full per query name
+WEAK_ALIAS_FACTOR = 0.92
+
+
+def name_variants(full: str) -> list[str]:
+    """A listed name and, when it carries one in parentheses in another script, that other form.
+
+    `Sergei AKSENOV (Сергей АКСЁНОВ)` gives both forms; `Deutsche Bank (Schweiz) AG` stays whole.
+    """
+    if "(" not in full or ")" not in full:
+        return [full]
+    start, end = full.find("("), full.rfind(")")
+    inner = full[start + 1 : end].strip()
+    outer = (full[:start] + " " + full[end + 1 :]).strip()
+    if not inner or not outer:
+        return [full]
+    if _main_script(inner) != _main_script(outer):
+        return [outer, inner]
+    return [full]
+
+
+def _main_script(text: str) -> str:
+    counts: dict[str, int] = {}
+    for ch in text:
+        if ch.isalpha():
+            s = script_of(ch)
+            counts[s] = counts.get(s, 0) + 1
+    return max(counts, key=lambda k: counts[k]) if counts else ""
+
+
+def _deletions(key: str) -> set[str]:
+    return {key[:i] + key[i + 1 :] for i in range(len(key))}
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    list_name: str
+    list_version: str
+    entity: ListedEntity
+    family: str
+
+
+def _compatible(query_family: str, entity_family: str) -> bool:
+    return query_family == entity_family or "any" in (query_family, entity_family)
+
+
+def _query_keys(token: Token) -> list[str]:
+    return [token.skel]
+
+
+class Matcher:
+    """A name index over listed entities, with search and pair comparison."""
+
+    def __init__(
+        self,
+        entries: Iterable[tuple[str, str, ListedEntity]],
+        lexicon: Lexicon | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
+    ) -> None:
+        self.lexicon = lexicon or Lexicon.builtin()
+        self.threshold = threshold
+        self.algorithm = algorithm_id()
+        self._entries: list[_Entry] = []
+        self._forms: list[NameForm] = []
+        self._form_entity: list[int] = []
+        self._form_factor: list[float] = []
+        self._postings: dict[str, list[int]] = {}
+        self._cons_postings: dict[str, list[int]] = {}
+        self._deletion_index: dict[str, list[str]] = {}
+        for list_name, list_version, entity in entries:
+            self.add(list_name, list_version, entity)
+        self._finish()
+
+    # ------------------------------------------------------------------ building
+    def add(self, list_name: str, list_version: str, entity: ListedEntity) -> None:
+        eidx = len(self._entries)
+        self._entries.append(_Entry(list_name, list_version, entity, schema_family(entity.schema)))
+        seen: set[str] = set()
+        for name in entity.names:
+            factor = WEAK_ALIAS_FACTOR if name.kind is NameKind.WEAK_ALIAS else 1.0
+            for variant in name_variants(name.full):
+                form = analyze_name(variant, entity.schema, self.lexicon)
+                if not form.tokens or form.text in seen:
+                    continue
+                seen.add(form.text)
+                fid = len(self._forms)
+                self._forms.append(form)
+                self._form_entity.append(eidx)
+                self._form_factor.append(factor)
+                self._index_form(fid, form)
+
+    def _index_form(self, fid: int, form: NameForm) -> None:
+        keys: set[str] = set()
+        cons: set[str] = set()
+        toks = form.tokens
+        for i, t in enumerate(toks):
+            if t.kind is TokenKind.INITIAL:
+                continue
+            keys.add(t.skel)
+            if len(t.cons) >= 2:
+                cons.add(t.cons)
+            if i + 1 < len(toks) and toks[i + 1].kind is not TokenKind.INITIAL:
+                keys.add(t.skel + toks[i + 1].skel)
+                if len(t.cons) + len(toks[i + 1].cons) >= 3:
+                    cons.add(t.cons + toks[i + 1].cons)
+        for k in keys:
+            self._postings.setdefault(k, []).append(fid)
+        for k in cons:
+            self._cons_postings.setdefault(k, []).append(fid)
+
+    def _finish(self) -> None:
+        dels: dict[str, set[str]] = {}
+        for key in self._postings:
+            if len(key) >= MIN_KEY_LEN_FUZZY:
+                for d in _deletions(key):
+                    dels.setdefault(d, set()).add(key)
+        self._deletion_index = {k: sorted(v) for k, v in dels.items()}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def name_count(self) -> int:
+        return len(self._forms)
+
+    # ------------------------------------------------------------------ search
+    def _fuzzy_keys(self, key: str) -> set[str]:
+        out = {key} if key in self._postings else set()
+        if len(key) < MIN_KEY_LEN_FUZZY:
+            return out
+        di = self._deletion_index
+        out.update(di.get(key, ()))
+        for d in _deletions(key):
+            if d in self._postings:
+                out.add(d)
+            out.update(di.get(d, ()))
+        return out
+
+    def _candidates(self, form: NameForm) -> dict[int, float]:
+        """Candidate names of one query name with the share of the query weight their keys carry."""
+        toks = form.tokens
+        groups: list[tuple[float, list[list[int]]]] = []  # per query unit: weight, postings
+        for i, t in enumerate(toks):
+            if t.kind is TokenKind.INITIAL or t.weight <= 0:
+                continue
+            posts: list[list[int]] = []
+            if t.abjad:
+                if len(t.cons) >= 2:
+                    p = self._cons_postings.get(t.cons)
+                    if p:
+                        posts.append(p)
+                    if i + 1 < len(toks):
+                        p = self._cons_postings.get(t.cons + toks[i + 1].cons)
+                        if p:
+                            posts.append(p)
+            else:
+                for k in self._fuzzy_keys(t.skel):
+                    posts.append(self._postings[k])
+                # merged with the next token (Abdul Hai -> Abdulhai)
+                if i + 1 < len(toks) and toks[i + 1].kind is not TokenKind.INITIAL:
+                    for k in self._fuzzy_keys(t.skel + toks[i + 1].skel):
+                        posts.append(self._postings[k])
+            groups.append((t.weight, posts))
+        total = sum(w for w, _ in groups)
+        if total <= 0:
+            return {}
+        groups.sort(key=lambda g: sum(len(p) for p in g[1]))
+        acc: dict[int, float] = {}
+        opened = 0.0
+        for w, posts in groups:
+            share = w / total
+            creating = opened < GENERATE_SHARE
+            opened += share
+            seen: set[int] = set()
+            if creating:
+                for p in posts:
+                    for fid in p:
+                        if fid not in seen:
+                            seen.add(fid)
+                            acc[fid] = acc.get(fid, 0.0) + share
+            else:
+                for p in posts:
+                    if len(p) > len(acc):
+                        for fid in acc:
+                            if fid not in seen and fid in p:  # pragma: no cover - rare path
+                                seen.add(fid)
+                                acc[fid] += share
+                    else:
+                        for fid in p:
+                            if fid not in seen and fid in acc:
+                                seen.add(fid)
+                                acc[fid] += share
+        return acc
+
+    def search(
+        self,
+        query: NameQuery,
+        limit: int = 10,
+        threshold: float | None = None,
+        min_score: float | None = None,
+    ) -> list[Hit]:
+        """Listed entities that resemble the query, best first.
+
+        Returns hits scoring at least `min_score` (default: the threshold); `Hit.match` is
+        `score >= threshold`.
+        """
+        thr = self.threshold if threshold is None else threshold
+        floor = thr if min_score is None else min_score
+        lex = self.lexicon
+        qfamily = schema_family(query.schema)
+        forms = [analyze_name(n, query.schema, lex) for n in (query.name, *query.alt_names) if n.strip()]
+        forms = [f for f in forms if f.tokens]
+        by_entity: dict[int, list[int]] = {}
+        best_share: dict[int, float] = {}
+        lists = set(query.lists)
+        for form in forms:
+            for fid, share in self._candidates(form).items():
+                if share < CANDIDATE_SHARE:
+                    continue
+                eidx = self._form_entity[fid]
+                entry = self._entries[eidx]
+                if lists and entry.list_name not in lists:
+                    continue
+                if not _compatible(qfamily, entry.family):
+                    continue
+                by_entity.setdefault(eidx, []).append(fid)
+                if share > best_share.get(eidx, 0.0):
+                    best_share[eidx] = share
+        ranked = sorted(by_entity, key=lambda e: best_share[e], reverse=True)[:MAX_CANDIDATES]
+        hits: list[Hit] = []
+        for eidx in ranked:
+            entry = self._entries[eidx]
+            fids = sorted(set(by_entity[eidx]))
+            listed = [self._forms[f] for f in fids]
+            scored = score_entity(query, forms, entry.entity, listed)
+            score = scored.score
+            factor = min(self._form_factor[f] for f in fids if self._forms[f].original == scored.name)
+            explanation = scored.explanation
+            if factor != 1.0:
+                score *= factor
+                explanation = {**explanation, "weak_alias": {"contribution": round(score - scored.score, 4)}}
+            if score < floor:
+                continue
+            hits.append(
+                Hit(
+                    entity_id=entity_id(entry.list_name, entry.entity.source_id),
+                    source_id=entry.entity.source_id,
+                    list_name=entry.list_name,
+                    list_version=entry.list_version,
+                    schema=entry.entity.schema,
+                    name=scored.name,
+                    score=score,
+                    match=score >= thr,
+                    explanation=explanation,
+                    algorithm=self.algorithm,
+                )
+            )
+        hits.sort(key=lambda h: (-h.score, h.entity_id))
+        return hits[:limit]
+
+    def compare(self, name1: str, name2: str, schema: str = "Person") -> tuple[float, bool, dict[str, Any]]:
+        return compare_names(name1, name2, schema, self.lexicon, self.threshold)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dict__}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+
+_default_lexicon: Lexicon | None = None
+
+
+def compare_names(
+    name1: str,
+    name2: str,
+    schema: str = "Person",
+    lexicon: Lexicon | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> tuple[float, bool, dict[str, Any]]:
+    """Score two names of parties of one schema: (score 0..1, match, explanation)."""
+    global _default_lexicon
+    if lexicon is None:
+        if _default_lexicon is None:
+            _default_lexicon = Lexicon.builtin()
+        lexicon = _default_lexicon
+    f1 = [analyze_name(v, schema, lexicon) for v in _pair_variants(name1)]
+    f2 = [analyze_name(v, schema, lexicon) for v in _pair_variants(name2)]
+    best = None
+    for a in f1:
+        for b in f2:
+            c = compare_name_forms(a, b)
+            if best is None or c.score > best[0]:
+                best = (c.score, a, b, c)
+    assert best is not None
+    score, a, b, c = best
+    explanation = {
+        "name": {"contribution": round(score, 4), "query": a.original, "candidate": b.original, **c.detail()},
+        "algorithm": algorithm_id(),
+    }
+    return score, score >= threshold, explanation
+
+
+def _pair_variants(name: str) -> Sequence[str]:
+    return name_variants(name)

@@ -1,0 +1,200 @@
+"""Name dictionaries: legal forms, titles, particles, name symbols, nicknames, generic words.
+
+The full dictionaries are rigour's (`org_types.json`, `stopwords.json`, `symbols.json`, MIT, kept
+in the shared data directory, never copied into this repository). The domain does not read files:
+the caller reads the three JSON texts and passes them to `Lexicon.from_json_texts` (see
+`LEXICON_DIR` and `LEXICON_FILES`). Without them `Lexicon.builtin()` is a small table of our own:
+the common legal forms, titles and particles, enough for Latin and Cyrillic company names.
+
+Every entry is stored as the tuple of normalized tokens it produces (`phrase_tokens`), so that
+`ООО`, `OOO` and `O.O.O.` are one key.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rempart.domain.screening.transliterate import romanize_word
+
+__all__ = ["LEXICON_DIR", "LEXICON_FILES", "Lexicon", "phrase_tokens", "split_words"]
+
+LEXICON_DIR = "name_normalization_rigour"
+LEXICON_FILES = ("org_types.json", "stopwords.json", "symbols.json")
+
+Phrase = tuple[str, ...]
+
+_APOSTROPHES = re.compile(r"(?<=\w)['’ʼ‘`´ʻ](?=\w)")
+_SPLIT = re.compile(r"[^\w]+|_")
+
+
+def split_words(text: str) -> list[str]:
+    """Words of a name in their own script: apostrophes inside words join, other punctuation splits."""
+    text = unicodedata.normalize("NFKC", text).replace("&", " and ")
+    text = _APOSTROPHES.sub("", text)
+    return [w for w in _SPLIT.split(text) if w]
+
+
+def phrase_tokens(text: str) -> Phrase:
+    """A phrase as the lowercase ASCII tokens the name analyzer produces for it."""
+    out: list[str] = []
+    for w in split_words(text):
+        out.extend(romanize_word(w.lower())[1].split())
+    return tuple(out)
+
+
+_BUILTIN_LEGAL_FORMS: dict[str, tuple[str, ...]] = {
+    "LLC": (
+        "LLC", "L.L.C.", "Limited Liability Company", "Ltd", "Ltd.", "Limited", "GmbH", "mbH",
+        "Gesellschaft mit beschränkter Haftung", "SARL", "S.A.R.L.", "SRL", "S.R.L.", "BV", "B.V.",
+        "OOO", "ООО", "Obshchestvo s Ogranichennoy Otvetstvennostyu",
+        "Общество с ограниченной ответственностью", "TOV", "ТОВ", "TOO", "ТОО", "Sp. z o.o.",
+        "Pty Ltd", "Pte Ltd", "Pvt Ltd", "Private Limited", "LLP", "L.L.P.", "FZE", "FZCO", "FZ-LLC",
+        "FZC", "DMCC", "Kft", "s.r.o.", "d.o.o.", "ApS", "Lda", "Ltda", "S. de R.L.",
+    ),
+    "JSC": (
+        "JSC", "Joint Stock Company", "Joint-Stock Company", "OJSC", "Open Joint Stock Company", "CJSC",
+        "Closed Joint Stock Company", "PJSC", "Public Joint Stock Company", "AO", "АО", "OAO", "ОАО",
+        "ZAO", "ЗАО", "PAO", "ПАО", "PAT", "ПАТ", "PrAT", "ПрАТ",
+        "Aktsionernoye Obshchestvo", "Акционерное общество", "Публичное акционерное общество",
+        "Открытое акционерное общество", "Закрытое акционерное общество", "AG", "Aktiengesellschaft",
+        "SA", "S.A.", "Société Anonyme", "Sociedad Anónima", "SpA", "S.p.A.", "Società per Azioni", "NV",
+        "N.V.", "PLC", "P.L.C.", "Public Limited Company", "AB", "ASA", "A/S", "Oyj", "KSC", "PJSC",
+        "Tbk", "Berhad", "Bhd", "Sdn Bhd", "Co Ltd", "Kabushiki Kaisha", "KK",
+    ),
+    "CORP": ("Corp", "Corp.", "Corporation", "Inc", "Inc.", "Incorporated", "Company", "Co", "Co."),
+    "LP": ("LP", "L.P.", "Limited Partnership", "KG", "Kommanditgesellschaft", "GmbH & Co. KG", "SCS"),
+    "SOE": (
+        "FGUP", "ФГУП", "GUP", "ГУП", "MUP", "МУП", "State Unitary Enterprise",
+        "Federal State Unitary Enterprise", "FSUE", "FGBU", "ФГБУ", "State Owned Enterprise", "SOE",
+    ),
+    "NGO": ("NGO", "Non-Governmental Organization", "Foundation", "e.V.", "Charity", "NPO"),
+}  # fmt: skip
+
+_BUILTIN_TITLES = (
+    "Mr", "Mrs", "Ms", "Miss", "Dr", "Doctor", "Prof", "Professor", "Sir", "Dame", "Lord", "Lady",
+    "Herr", "Frau", "Monsieur", "Madame", "Mme", "Senor", "Senora", "General", "Colonel", "Captain",
+    "Capt", "Admiral", "President", "Hon", "Honorable", "His Excellency", "Her Excellency", "Rev",
+    "Reverend", "Mister", "Mullah", "Maulavi", "Mawlawi", "Qari", "Haji", "Hajji", "Sheikh", "Shaikh",
+)  # fmt: skip
+
+_BUILTIN_PERSON_SYMBOLS: dict[str, tuple[str, ...]] = {
+    "bin": ("bin", "ben", "ibn", "ibn al", "ibn ul", "бин", "ибн", "بن", "ابن"),
+    "bint": ("bint", "bint al", "بنت"),
+    "abdul": ("abd al", "abd el", "abdul", "abdel", "abd ul", "abd-al", "عبد ال"),
+    "abu": ("abu", "abou", "أبو", "ابو"),
+    "sheikh": ("sheikh", "shaikh", "shaykh", "sheik", "шейх", "شيخ"),
+    "haji": ("haji", "hajji", "hajj", "al hajj", "al haj", "el haj", "حاج", "حاجي"),
+}
+
+# Particles are part of a name but say little about who it is.
+PARTICLES = frozenset(
+    "al el ul ad ed as ash at az bin bint ben ibn abu abul umm ould bu bo de da di do du dos das del della "
+    "der den van von ter te le la les lo mac mc st san santa y e i und and of the fu ag".split()
+)
+ORG_STOPWORDS = frozenset("and of the for und et y i de du des la le el al da do dos das di del zu".split())
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Normalized dictionaries, keyed by phrase token tuples. Build with `builtin()` or `from_json_texts()`."""
+
+    legal_forms: Mapping[Phrase, str]  # phrase -> generic form (LLC, JSC, ...)
+    person_prefixes: frozenset[Phrase]  # titles removed from the start of a person's name
+    object_prefixes: frozenset[Phrase]  # "M/V", "The" before vessel and organization names
+    person_symbols: Mapping[Phrase, str]  # "abd al" -> "abdul", "ibn" -> "bin", Putin's spellings -> one
+    org_symbols: Mapping[Phrase, str]  # "association" / "ассоциация" -> "assoc": generic words of orgs
+    nicknames: Mapping[str, frozenset[str]]  # token -> nickname groups (ben: {ben, bend})
+    generic_names: frozenset[str]  # very common given names (mohammad, abdullah): low weight
+    source: str = "builtin"
+    _max_phrase: int = field(default=6)
+
+    @classmethod
+    def builtin(cls) -> Lexicon:
+        legal = {phrase_tokens(a): form for form, aliases in _BUILTIN_LEGAL_FORMS.items() for a in aliases}
+        symbols = {phrase_tokens(a): s for s, aliases in _BUILTIN_PERSON_SYMBOLS.items() for a in aliases}
+        return cls(
+            legal_forms={k: v for k, v in legal.items() if k},
+            person_prefixes=frozenset(p for p in (phrase_tokens(t) for t in _BUILTIN_TITLES) if p),
+            object_prefixes=frozenset({("the",), ("m", "v"), ("mv",)}),
+            person_symbols={k: v for k, v in symbols.items() if k},
+            org_symbols={},
+            nicknames={},
+            generic_names=frozenset({"mohammad", "mohammed", "muhammad", "mohamed", "abdullah", "ahmad", "ali"}),
+            source="builtin",
+        )
+
+    @classmethod
+    def from_json_texts(cls, org_types: str, stopwords: str, symbols: str) -> Lexicon:
+        """Build from the texts of rigour's `org_types.json`, `stopwords.json` and `symbols.json`."""
+        return cls.from_mappings(json.loads(org_types), json.loads(stopwords), json.loads(symbols))
+
+    @classmethod
+    def from_mappings(cls, org_types: Any, stopwords: Any, symbols: Any) -> Lexicon:
+        base = cls.builtin()
+        legal: dict[Phrase, str] = dict(base.legal_forms)
+        for entry in org_types:
+            form = entry.get("generic") or entry.get("compare") or entry.get("display") or ""
+            for alias in entry.get("aliases", ()):
+                p = phrase_tokens(alias)
+                if p and form:
+                    legal.setdefault(p, str(form).upper())
+        person_prefixes = set(base.person_prefixes)
+        person_prefixes.update(_phrases(stopwords.get("person_name_prefixes", ())))
+        object_prefixes = set(base.object_prefixes)
+        object_prefixes.update(_phrases(stopwords.get("obj_name_prefixes", ())))
+        object_prefixes.update(_phrases(stopwords.get("org_name_prefixes", ())))
+        person_symbols: dict[Phrase, str] = dict(base.person_symbols)
+        for group in ("person_symbols", "person_name_parts"):
+            for sym, aliases in symbols.get(group, {}).items():
+                for a in aliases:
+                    p = phrase_tokens(a)
+                    if p:
+                        person_symbols.setdefault(p, sym.lower())
+        org_symbols: dict[Phrase, str] = {}
+        for group in ("org_symbols", "org_domains"):
+            for sym, aliases in symbols.get(group, {}).items():
+                for a in aliases:
+                    p = phrase_tokens(a)
+                    if p and p not in legal:
+                        org_symbols.setdefault(p, sym.lower())
+        nick: dict[str, set[str]] = {}
+        for sym, names in symbols.get("person_nick", {}).items():
+            for n in names:
+                for t in phrase_tokens(n):
+                    nick.setdefault(t, set()).add(sym.lower())
+        generic = set(base.generic_names)
+        for g in stopwords.get("generic_person_names", ()):
+            p = phrase_tokens(g)
+            if len(p) == 1:
+                generic.add(p[0])
+        return cls(
+            legal_forms=legal,
+            person_prefixes=frozenset(person_prefixes),
+            object_prefixes=frozenset(object_prefixes),
+            person_symbols=person_symbols,
+            org_symbols=org_symbols,
+            nicknames={k: frozenset(v) for k, v in nick.items()},
+            generic_names=frozenset(generic),
+            source="rigour",
+            _max_phrase=max((len(p) for p in (*legal, *person_symbols, *org_symbols)), default=1),
+        )
+
+
+def _phrases(values: Iterable[str]) -> Iterable[Phrase]:
+    for v in values:
+        p = phrase_tokens(v)
+        if p:
+            yield p
+
+
+def longest_phrase(tokens: Sequence[str], start: int, table: Mapping[Phrase, str], max_len: int) -> int:
+    """Length of the longest phrase of `table` starting at `tokens[start]` (0 when none)."""
+    for n in range(min(max_len, len(tokens) - start), 0, -1):
+        if tuple(tokens[start : start + n]) in table:
+            return n
+    return 0

@@ -1,0 +1,201 @@
+"""From a name as written to the tokens the matcher compares.
+
+`analyze_name("PUTIN, Vladimir Vladimirovich", "Person", lexicon)` gives the tokens `putin`,
+`vladimir`, `vladimirovich` (a patronymic), each with its romanization, its spelling skeleton, its
+consonants, its kind and its weight. The steps, in order:
+
+1. Unicode NFKC; `&` becomes `and`; apostrophes inside words join (Qa'ida -> qaida); every other
+   punctuation mark splits (commas, so name order does not matter; hyphens; dots of initials).
+2. Each word is romanized from its own script (`transliterate.romanize_word`), diacritics dropped,
+   lowercased.
+3. Dictionary phrases are matched on the token sequence: titles at the start of a person's name
+   are removed (Dr, Sheikh, His Excellency); legal forms of organizations (ООО, OOO, LLC, GmbH, AG,
+   Joint Stock Company...) are taken out of the name and kept apart as a generic form (LLC, JSC);
+   name symbols are unified (ibn / ben / bin, Abd al / Abdul, the spellings of Qaddafi); generic
+   words of organization names (bank, association, company) are unified and weigh less.
+4. Every token gets a kind (name, particle, generic, initial, number, patronymic) and a weight.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from rempart.domain.screening.lexicon import ORG_STOPWORDS, PARTICLES, Lexicon, longest_phrase, split_words
+from rempart.domain.screening.transliterate import ABJAD_SCRIPTS, consonants, romanize_word, skeleton
+
+__all__ = ["NameForm", "Token", "TokenKind", "analyze_name", "is_org_schema", "schema_family"]
+
+
+class TokenKind(StrEnum):
+    NAME = "name"
+    PARTICLE = "particle"  # al, bin, de, van...
+    GENERIC = "generic"  # very common given names; generic words of organization names
+    INITIAL = "initial"
+    NUMBER = "number"
+    PATRONYMIC = "patronymic"
+    TITLE = "title"  # a title or honorific left inside the name (sheikh, haji)
+
+
+_WEIGHT_FACTOR = {
+    TokenKind.NAME: 1.0,
+    TokenKind.PARTICLE: 0.15,
+    TokenKind.GENERIC: 0.45,
+    TokenKind.INITIAL: 0.0,  # initials weigh a fixed 0.6, see _weight
+    TokenKind.NUMBER: 0.0,  # numbers weigh a fixed 4.0: a different number is a different entity
+    TokenKind.PATRONYMIC: 0.7,
+    TokenKind.TITLE: 0.1,
+}
+_TITLE_SYMBOLS = frozenset({"sheikh", "haji", "dr", "prof", "jr", "sr", "md", "phd", "esq", "cfa", "cpa"})
+_PATRONYMIC = re.compile(r"(ovich|evich|ovych|evych|yevich|ovna|evna|ivna|yevna|ichna|ovitch|evitch|ogly|kyzy|uly)$")
+_ORG_SCHEMAS = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})
+
+
+def is_org_schema(schema: str) -> bool:
+    return schema in _ORG_SCHEMAS
+
+
+def schema_family(schema: str) -> str:
+    """person, org, vessel, aircraft or any (LegalEntity and unknown schemas meet every party)."""
+    if schema == "Person":
+        return "person"
+    if schema in ("Organization", "Company", "PublicBody"):
+        return "org"
+    if schema == "Vessel":
+        return "vessel"
+    if schema in ("Aircraft", "Airplane"):
+        return "aircraft"
+    return "any"
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One name part: `text` romanized ASCII, `skel` its spelling skeleton, `cons` its consonants."""
+
+    text: str
+    skel: str
+    cons: str
+    kind: TokenKind
+    weight: float
+    abjad: bool = False  # written in a script without vowels: compared on consonants
+    groups: frozenset[str] = frozenset()  # nickname groups (bill ~ william)
+
+
+@dataclass(frozen=True, slots=True)
+class NameForm:
+    """A name ready to compare: its tokens, and the legal forms taken out of it."""
+
+    original: str
+    tokens: tuple[Token, ...]
+    legal_forms: frozenset[str] = frozenset()
+    scripts: frozenset[str] = frozenset()
+
+    @property
+    def text(self) -> str:
+        return " ".join(t.text for t in self.tokens)
+
+    @property
+    def weight(self) -> float:
+        return sum(t.weight for t in self.tokens)
+
+
+def _weight(kind: TokenKind, text: str) -> float:
+    if kind is TokenKind.INITIAL:
+        return 0.6
+    if kind is TokenKind.NUMBER:
+        return 4.0
+    return max(1.0, min(len(text), 10)) * _WEIGHT_FACTOR[kind]
+
+
+def make_token(text: str, kind: TokenKind, lexicon: Lexicon, abjad: bool = False) -> Token:
+    skel = skeleton(text)
+    return Token(
+        text=text,
+        skel=skel,
+        cons=consonants(skel),
+        kind=kind,
+        weight=_weight(kind, text),
+        abjad=abjad,
+        groups=lexicon.nicknames.get(text, frozenset()),
+    )
+
+
+def analyze_name(name: str, schema: str, lexicon: Lexicon) -> NameForm:
+    """Tokens of one name of a party of the given schema (Person, Organization, Company, Vessel...)."""
+    raw: list[str] = []
+    scripts: list[str] = []
+    for word in split_words(name):
+        script, latin = romanize_word(word.lower())
+        for part in latin.split():
+            raw.append(part)
+            scripts.append(script)
+    family = schema_family(schema)
+    is_person = family == "person"
+    is_org = family in ("org", "any") and schema != "Person"
+
+    # titles and prefixes at the start
+    prefixes = lexicon.person_prefixes if is_person else lexicon.object_prefixes
+    while True:
+        n = _prefix_len(raw, prefixes)
+        if n == 0 or n >= len(raw):
+            break
+        raw, scripts = raw[n:], scripts[n:]
+
+    tokens: list[Token] = []
+    legal: set[str] = set()
+    i = 0
+    max_len = lexicon._max_phrase
+    while i < len(raw):
+        abjad = scripts[i] in ABJAD_SCRIPTS
+        if is_org:
+            n = longest_phrase(raw, i, lexicon.legal_forms, max_len)
+            if n:
+                legal.add(lexicon.legal_forms[tuple(raw[i : i + n])])
+                i += n
+                continue
+            n = longest_phrase(raw, i, lexicon.org_symbols, max_len)
+            if n:
+                tokens.append(make_token(lexicon.org_symbols[tuple(raw[i : i + n])], TokenKind.GENERIC, lexicon))
+                i += n
+                continue
+            if raw[i] in ORG_STOPWORDS:
+                i += 1
+                continue
+        else:
+            n = longest_phrase(raw, i, lexicon.person_symbols, max_len)
+            if n:
+                sym = lexicon.person_symbols[tuple(raw[i : i + n])]
+                kind = TokenKind.TITLE if sym in _TITLE_SYMBOLS else _kind(sym, is_person, i, lexicon)
+                tokens.append(make_token(sym, kind, lexicon))
+                i += n
+                continue
+        tok = raw[i]
+        tokens.append(make_token(tok, _kind(tok, is_person, len(tokens), lexicon), lexicon, abjad))
+        i += 1
+    if not tokens and legal:
+        # a name that is only a legal form ("Limited"): keep the words
+        tokens = [make_token(t, TokenKind.NAME, lexicon) for t in raw]
+        legal = set()
+    return NameForm(name, tuple(tokens), frozenset(legal), frozenset(scripts))
+
+
+def _prefix_len(tokens: list[str], prefixes: frozenset[tuple[str, ...]]) -> int:
+    for n in range(min(4, len(tokens)), 0, -1):
+        if tuple(tokens[:n]) in prefixes:
+            return n
+    return 0
+
+
+def _kind(tok: str, is_person: bool, position: int, lexicon: Lexicon) -> TokenKind:
+    if tok.isdigit():
+        return TokenKind.NUMBER
+    if len(tok) == 1:
+        return TokenKind.INITIAL
+    if tok in PARTICLES:
+        return TokenKind.PARTICLE
+    if tok in lexicon.generic_names:
+        return TokenKind.GENERIC
+    if is_person and position > 0 and len(tok) > 6 and _PATRONYMIC.search(tok):
+        return TokenKind.PATRONYMIC
+    return TokenKind.NAME
