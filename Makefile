@@ -37,7 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 docs: $(STAMP)
-	$(BIN)/python -m rempart.adapters.cli.docs > docs/configuration.md
+	$(BIN)/python -m rempart.adapters.cli.docs_update
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache rempart.db

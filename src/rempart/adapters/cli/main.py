@@ -29,6 +29,7 @@ GROUPS = (
     ("report", "report"),
     ("users", "users"),
     ("serve", None),
+    ("demo", None),
 )
 
 

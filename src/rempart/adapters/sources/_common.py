@@ -205,6 +205,27 @@ def country_codes(texts: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...
     return uniq(codes), uniq(unknown)
 
 
+_COUNTRY_SEP = re.compile(r"\s*(?:,|/|;|\.\s|\band\b|\([a-z]\))\s*")
+
+
+def split_country_list(values: Iterable[str]) -> list[str]:
+    """Split `Ukrainian, Russian`, `(a) German, (b) Moroccan`, `Syrian/Iranian`, `Germany. Russia`.
+
+    A value that is a known country as a whole (`Korea, North`) is kept whole.
+    """
+    out: list[str] = []
+    for v in values:
+        if country_code(v):
+            out.append(v)
+            continue
+        parts = [p.strip(" .") for p in _COUNTRY_SEP.split(v) if p and p.strip(" .")]
+        if parts and all(country_code(p) for p in parts):
+            out.extend(parts)
+        else:
+            out.append(v)
+    return out
+
+
 # --------------------------------------------------------------------------- scripts
 
 _SCRIPT_PREFIXES = (

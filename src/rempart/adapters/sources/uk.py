@@ -34,6 +34,7 @@ from rempart.adapters.sources._common import (
     read_text,
     require_date,
     source_files,
+    split_country_list,
     split_numbered,
     uniq,
 )
@@ -171,7 +172,7 @@ def _ofsi_row(groups: dict[str, _Group], row: list[str | None], ix: dict[str, in
     place = ", ".join(p for p in (get("Town of Birth"), get("Country of Birth")) if p)
     if place:
         g.birth_places.append(place)
-    codes, unknown = country_codes(split_numbered(get("Nationality")))
+    codes, unknown = country_codes(split_country_list(split_numbered(get("Nationality"))))
     g.nationalities.extend(codes)
     g.remarks.extend(f"nationality: {u}" for u in unknown)
     for col, kind_id in (("Passport Number", "passport"), ("National Identification Number", "national_id")):

@@ -1,0 +1,137 @@
+"""`rempart demo`: load the real lists, generate a sample exchange, screen, decide, serve."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from rempart.adapters.cli.common import DbOption, handle_errors, settings
+from rempart.adapters.demo_data import generate
+from rempart.adapters.shared_data import CATALOGUE
+from rempart.adapters.storage import lists_repo
+from rempart.adapters.storage.db import Store
+from rempart.errors import InputError
+from rempart.services import provider
+from rempart.services.lists import import_files
+
+NAMES_CSV = "person_names_by_locale_faker/faker_person_names_by_locale.csv"
+PLANT_FROM = ("eu", "ofac", "un", "uk")
+
+
+def _step(console: Console, title: str, fn: Callable[[], Any]) -> Any:
+    t0 = time.perf_counter()
+    console.print(f"[bold cyan]>[/bold cyan] {title} ...")
+    out = fn()
+    console.print(f"  done in {time.perf_counter() - t0:.1f} s")
+    return out
+
+
+def load_lists(store: Store, data_dir: Path, console: Console) -> None:
+    for entry in CATALOGUE:
+        paths = entry.paths(data_dir)
+        if not paths:
+            console.print(f"  [yellow]skip[/yellow] {entry.list_name}: no files under {data_dir}")
+            continue
+        t0 = time.perf_counter()
+        result = import_files(store, paths, entry.source, list_name=entry.list_name)
+        c = result.version.counts
+        state = "new version" if result.created else "unchanged"
+        console.print(
+            f"  {entry.list_name:<12} {c.get('entities', 0):>6} entities {c.get('names', 0):>7} names "
+            f"{c.get('wallets', 0):>5} wallets  ({state}, {time.perf_counter() - t0:.1f} s)"
+        )
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("demo")
+    @handle_errors
+    def demo(
+        data: Annotated[Path | None, typer.Option("--data", help="Directory of the real lists (default: ../shared/data).")] = None,
+        customers: Annotated[int, typer.Option("--customers", help="How many customers to generate.")] = 20_000,
+        seed: Annotated[int, typer.Option("--seed", help="Seed of the sample exchange.")] = 7,
+        out: Annotated[Path, typer.Option("--out", help="Where the generated provider files are written.")] = Path("demo-data"),
+        serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the API and console afterwards.")] = True,
+        host: Annotated[str | None, typer.Option("--host")] = None,
+        port: Annotated[int | None, typer.Option("--port")] = None,
+        db: DbOption = None,
+    ) -> None:
+        """Real lists + a generated sample exchange: import, screen, decide, then serve the console."""
+        cfg = settings()
+        data_dir = (data or cfg.data_dir).resolve()
+        if not data_dir.is_dir():
+            raise InputError("the data directory does not exist", file=str(data_dir),
+                             expected="the shared data directory with the real lists (--data DIR)")
+        console = Console()
+        store = Store.open(db or cfg.database_url)
+        console.print(f"[bold]Rempart demo[/bold]: store {db or cfg.database_url}, data {data_dir}")
+        _step(console, "Importing the real sanctions lists", lambda: load_lists(store, data_dir, console))
+
+        def make_exchange() -> Any:
+            listed: list[tuple[str, Any]] = []
+            with store.read() as conn:
+                for name in PLANT_FROM:
+                    v = lists_repo.current_version(conn, name)
+                    if v is not None:
+                        listed.extend((f"{name}:{e.source_id}", e) for e in lists_repo.iter_entities(conn, v.id))
+            ex = generate(data_dir / NAMES_CSV, customers=customers, seed=seed, listed=listed)
+            return ex, ex.write(out)
+
+        exchange, paths = _step(console, f"Generating a sample exchange of {customers:,} customers", make_exchange)
+        _step(console, "Importing customers, balances and prices", lambda: (
+            provider.import_customers(store, paths["customers"]),
+            provider.import_balances(store, paths["balances"]),
+            provider.import_prices(store, paths["prices"]),
+        ))
+        console.print(f"  planted {len(exchange.planted)} real listed names and wallets, e.g. "
+                      + ", ".join(f"{p.customer_id}={p.name}" for p in exchange.planted[:3]))
+        for title, fn in _optional_steps(store, cfg, exchange.planted):
+            _step(console, title, fn)
+        credentials = _users(store)
+        if credentials:
+            console.print("[bold]Console users[/bold] (passwords generated for this demo):")
+            for user, roles, password in credentials:
+                console.print(f"  {user:<10} {password}   roles: {', '.join(roles)}")
+        if serve:
+            from rempart.adapters.cli.serve_app import run_server
+
+            run_server(cfg, store, host=host, port=port)
+
+
+def _optional_steps(store: Store, cfg: Any, planted: list[Any]) -> list[tuple[str, Callable[[], Any]]]:
+    """Screening and restriction steps, from the services that provide them."""
+    steps: list[tuple[str, Callable[[], Any]]] = []
+    try:
+        from rempart.services import screening
+    except ImportError:
+        screening = None  # type: ignore[assignment]
+    if screening is not None and hasattr(screening, "screen_stored_customers"):
+        steps.append(("Screening every customer against every list",
+                      lambda: screening.screen_stored_customers(store, cfg)))
+    try:
+        from rempart.services import restrictions
+    except ImportError:
+        restrictions = None  # type: ignore[assignment]
+    if restrictions is not None and hasattr(restrictions, "evaluate_all"):
+        steps.append(("Deciding restrictions for every customer", lambda: restrictions.evaluate_all(store, cfg)))
+    return steps
+
+
+def _users(store: Store) -> list[tuple[str, tuple[str, ...], str]]:
+    try:
+        from rempart.services.users import ensure_user
+    except ImportError:
+        return []
+    made = []
+    for user, roles in (("admin", ("admin",)), ("analyst", ("analyst",)), ("mlro", ("mlro", "analyst")),
+                        ("intake", ("legal_intake",)), ("approver1", ("approver",)), ("approver2", ("approver",)),
+                        ("auditor", ("auditor",))):
+        password = secrets.token_urlsafe(9)
+        ensure_user(store, user, roles, password)
+        made.append((user, roles, password))
+    return made
