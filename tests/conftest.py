@@ -15,7 +15,9 @@ from rempart.adapters.storage.db import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("REMPART_TEST_SHARED_DATA", ROOT.parent / "shared" / "data")).resolve()
-POSTGRES_URL = os.environ.get("REMPART_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "REMPART_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 def _postgres_available() -> bool:
@@ -36,12 +38,20 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     if POSTGRES_UP:
         return [f"PostgreSQL: {POSTGRES_URL} answers; storage contract tests run on SQLite AND PostgreSQL"]
     banner = "!" * 78
-    return [banner, f"!!! PostgreSQL at {POSTGRES_URL} does NOT answer: PostgreSQL tests are SKIPPED !!!", banner]
+    return [
+        banner,
+        f"!!! PostgreSQL at {POSTGRES_URL} does NOT answer: PostgreSQL tests are SKIPPED !!!",
+        banner,
+    ]
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if not POSTGRES_UP:
-        terminalreporter.write_sep("!", "PostgreSQL was not reachable: the PostgreSQL half of the storage suite was SKIPPED", red=True)
+        terminalreporter.write_sep(
+            "!",
+            "PostgreSQL was not reachable: the PostgreSQL half of the storage suite was SKIPPED",
+            red=True,
+        )
 
 
 @pytest.fixture(scope="session")

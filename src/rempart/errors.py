@@ -16,7 +16,11 @@ class RempartError(Exception):
         self.fields = fields
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, **{k: v for k, v in self.fields.items() if v is not None}}
+        return {
+            "code": self.code,
+            "message": self.message,
+            **{k: v for k, v in self.fields.items() if v is not None},
+        }
 
 
 class InputError(RempartError):

@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     rule_overrides: str = Field(
         "",
         description="Operator overrides of values the legal reference marks uncertain: a path to a YAML "
-        "file, or inline JSON, e.g. {\"by.765.cap\": {\"from\": \"2022-04-13\"}}.",
+        'file, or inline JSON, e.g. {"by.765.cap": {"from": "2022-04-13"}}.',
     )
     screening_threshold: float = Field(
         0.75, ge=0.0, le=1.0, description="Score at or above which a name hit is a match and opens an alert."

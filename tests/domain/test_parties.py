@@ -65,7 +65,9 @@ def test_bad_customer_fields_name_field_and_expectation(field: str, value: str, 
 
 
 def test_amounts_are_exact_decimals() -> None:
-    b = parse_balance({"customer_id": "C1", "account_id": "a", "asset": "btc", "amount": "0.10000000000000000001"})
+    b = parse_balance(
+        {"customer_id": "C1", "account_id": "a", "asset": "btc", "amount": "0.10000000000000000001"}
+    )
     assert b.amount == Decimal("0.10000000000000000001")
     assert b.asset == "BTC"
     with pytest.raises(FieldError, match="float"):
@@ -75,7 +77,9 @@ def test_amounts_are_exact_decimals() -> None:
 
 
 def test_price_needs_positive_price_and_source() -> None:
-    p = parse_price({"asset": "ETH", "price_eur": "2500.10", "as_of": "2022-06-01T00:00:00Z", "source": "example"})
+    p = parse_price(
+        {"asset": "ETH", "price_eur": "2500.10", "as_of": "2022-06-01T00:00:00Z", "source": "example"}
+    )
     assert p.price_eur == Decimal("2500.10")
     with pytest.raises(FieldError) as info:
         parse_price({"asset": "ETH", "price_eur": "0", "as_of": "2022-06-01", "source": "x"})

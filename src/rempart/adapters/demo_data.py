@@ -26,15 +26,70 @@ from rempart.domain.lists import ListedEntity
 
 # (country, weight, name locale)
 COUNTRIES: tuple[tuple[str, int, str], ...] = (
-    ("DE", 14, "de_DE"), ("FR", 9, "fr_FR"), ("ES", 6, "es_ES"), ("IT", 6, "it_IT"), ("NL", 4, "nl_NL"),
-    ("PL", 4, "pl_PL"), ("AT", 2, "de_AT"), ("CZ", 2, "cs_CZ"), ("GR", 2, "el_GR"), ("PT", 2, "pt_PT"),
-    ("SE", 2, "sv_SE"), ("FI", 1, "fi_FI"), ("IE", 1, "en_IE"), ("CH", 2, "de_CH"), ("NO", 1, "no_NO"),
-    ("GB", 5, "en_GB"), ("US", 6, "en_US"), ("RU", 12, "ru_RU"), ("BY", 3, "ru_RU"), ("UA", 5, "uk_UA"),
-    ("TR", 3, "tr_TR"), ("AE", 1, "ar_AA"), ("IN", 2, "en_IN"), ("CN", 2, "zh_CN"), ("JP", 1, "ja_JP"),
-    ("BR", 2, "pt_BR"), ("IR", 1, "fa_IR"), ("KZ", 1, "ru_RU"), ("GE", 1, "ka_GE"), ("IL", 1, "he_IL"),
+    ("DE", 14, "de_DE"),
+    ("FR", 9, "fr_FR"),
+    ("ES", 6, "es_ES"),
+    ("IT", 6, "it_IT"),
+    ("NL", 4, "nl_NL"),
+    ("PL", 4, "pl_PL"),
+    ("AT", 2, "de_AT"),
+    ("CZ", 2, "cs_CZ"),
+    ("GR", 2, "el_GR"),
+    ("PT", 2, "pt_PT"),
+    ("SE", 2, "sv_SE"),
+    ("FI", 1, "fi_FI"),
+    ("IE", 1, "en_IE"),
+    ("CH", 2, "de_CH"),
+    ("NO", 1, "no_NO"),
+    ("GB", 5, "en_GB"),
+    ("US", 6, "en_US"),
+    ("RU", 12, "ru_RU"),
+    ("BY", 3, "ru_RU"),
+    ("UA", 5, "uk_UA"),
+    ("TR", 3, "tr_TR"),
+    ("AE", 1, "ar_AA"),
+    ("IN", 2, "en_IN"),
+    ("CN", 2, "zh_CN"),
+    ("JP", 1, "ja_JP"),
+    ("BR", 2, "pt_BR"),
+    ("IR", 1, "fa_IR"),
+    ("KZ", 1, "ru_RU"),
+    ("GE", 1, "ka_GE"),
+    ("IL", 1, "he_IL"),
 )
-EU_EEA_CH = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
-             "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO", "CH"}
+EU_EEA_CH = {
+    "AT",
+    "BE",
+    "BG",
+    "HR",
+    "CY",
+    "CZ",
+    "DK",
+    "EE",
+    "FI",
+    "FR",
+    "DE",
+    "GR",
+    "HU",
+    "IE",
+    "IT",
+    "LV",
+    "LT",
+    "LU",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SK",
+    "SI",
+    "ES",
+    "SE",
+    "IS",
+    "LI",
+    "NO",
+    "CH",
+}
 CYRILLIC_LOCALES = {"ru_RU", "uk_UA"}
 # asset -> (illustrative EUR price on dates below, chain for wallets)
 ASSETS = ("BTC", "ETH", "USDT", "USDC", "SOL", "XRP", "TRX", "LTC")
@@ -50,11 +105,37 @@ PRICES: dict[str, tuple[str, ...]] = {
     "LTC": ("103.00", "60.00", "54.00", "115.00", "90.00"),
 }
 PRICE_SOURCE = "rempart-demo illustrative reference prices (not market data)"
-COMPANY_FORMS = {"RU": ("OOO", "AO", "PAO"), "BY": ("OOO", "ChUP"), "DE": ("GmbH", "AG"), "FR": ("SAS", "SARL"),
-                 "GB": ("Ltd", "LLP"), "US": ("LLC", "Inc."), "CY": ("Ltd",), "AE": ("FZE", "LLC"),
-                 "NL": ("B.V.",), "CH": ("AG", "SA"), "TR": ("A.S.",), "KZ": ("TOO",)}
-COMPANY_WORDS = ("Trading", "Capital", "Logistics", "Invest", "Holding", "Digital", "Energy", "Systems",
-                 "Consulting", "Metals", "Agro", "Ventures", "Partners", "Technologies", "Shipping")
+COMPANY_FORMS = {
+    "RU": ("OOO", "AO", "PAO"),
+    "BY": ("OOO", "ChUP"),
+    "DE": ("GmbH", "AG"),
+    "FR": ("SAS", "SARL"),
+    "GB": ("Ltd", "LLP"),
+    "US": ("LLC", "Inc."),
+    "CY": ("Ltd",),
+    "AE": ("FZE", "LLC"),
+    "NL": ("B.V.",),
+    "CH": ("AG", "SA"),
+    "TR": ("A.S.",),
+    "KZ": ("TOO",),
+}
+COMPANY_WORDS = (
+    "Trading",
+    "Capital",
+    "Logistics",
+    "Invest",
+    "Holding",
+    "Digital",
+    "Energy",
+    "Systems",
+    "Consulting",
+    "Metals",
+    "Agro",
+    "Ventures",
+    "Partners",
+    "Technologies",
+    "Shipping",
+)
 
 
 @dataclass
@@ -94,7 +175,9 @@ class NameBank:
         if locale not in self.last_m and locale not in self.last_f:
             locale = "en_US"
         female = rng.random() < 0.45
-        firsts = (self.first_f if female else self.first_m).get(locale) or self.first_m.get(locale) or ["Alex"]
+        firsts = (
+            (self.first_f if female else self.first_m).get(locale) or self.first_m.get(locale) or ["Alex"]
+        )
         lasts = (self.last_f if female else self.last_m).get(locale) or self.last_m.get(locale) or ["Smith"]
         middles = (self.middle_f if female else self.middle_m).get(locale) or []
         middle = rng.choice(middles) if middles and rng.random() < 0.8 else None
@@ -137,7 +220,11 @@ class SampleExchange:
 
     def write(self, out: Path) -> dict[str, Path]:
         out.mkdir(parents=True, exist_ok=True)
-        paths = {"customers": out / "customers.csv", "balances": out / "balances.parquet", "prices": out / "prices.csv"}
+        paths = {
+            "customers": out / "customers.csv",
+            "balances": out / "balances.parquet",
+            "prices": out / "prices.csv",
+        }
         _write_csv(paths["customers"], self.customers)
         _write_csv(paths["prices"], self.prices)
         cols = ("customer_id", "account_id", "asset", "amount")
@@ -192,9 +279,27 @@ def generate(
                 last = _latin(last, loc)
             form = rng.choice(COMPANY_FORMS.get(est, ("Ltd",)))
             word = rng.choice(COMPANY_WORDS)
-            name = f"{form} {last} {word}" if form in ("OOO", "AO", "PAO", "ChUP", "TOO") else f"{last} {word} {form}"
-            rows.append(_row(cid, "company", name, "", "", "", "", "", est,
-                             f"{rng.randrange(10**12, 10**13)}", f"finance{i}@example.com", created))
+            name = (
+                f"{form} {last} {word}"
+                if form in ("OOO", "AO", "PAO", "ChUP", "TOO")
+                else f"{last} {word} {form}"
+            )
+            rows.append(
+                _row(
+                    cid,
+                    "company",
+                    name,
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    est,
+                    f"{rng.randrange(10**12, 10**13)}",
+                    f"finance{i}@example.com",
+                    created,
+                )
+            )
             continue
         nat = rng.choices(countries, weights)[0]
         loc = locale_of[nat]
@@ -210,7 +315,9 @@ def generate(
             alt, name = name, _latin(name, "any").title()
         residence = nat
         if nat in ("RU", "BY", "UA") and rng.random() < 0.35:
-            residence = rng.choice(["DE", "FR", "ES", "IT", "NL", "PL", "CY", "LV", "GE", "TR", "AE", "RS", "GB"])
+            residence = rng.choice(
+                ["DE", "FR", "ES", "IT", "NL", "PL", "CY", "LV", "GE", "TR", "AE", "RS", "GB"]
+            )
         elif rng.random() < 0.05:
             residence = rng.choice(["DE", "FR", "ES", "GB", "US", "CH"])
         nats = nat
@@ -219,25 +326,70 @@ def generate(
         if rng.random() < 0.01:
             nats = ""  # unknown nationality: a gap the engine must flag for review where it matters
         birth = date(1950, 1, 1) + timedelta(days=rng.randrange(0, 365 * 52))
-        rows.append(_row(cid, "person", name, alt, birth.isoformat(), nats, residence,
-                         _permits(rng, nat, residence), "", "", f"user{i}@example.com", created))
+        rows.append(
+            _row(
+                cid,
+                "person",
+                name,
+                alt,
+                birth.isoformat(),
+                nats,
+                residence,
+                _permits(rng, nat, residence),
+                "",
+                "",
+                f"user{i}@example.com",
+                created,
+            )
+        )
     planted = _plant(rng, rows, list(listed), plant_names, plant_wallets)
     balances = _balances(rng, rows)
-    prices = [{"asset": a, "price_eur": PRICES[a][k], "as_of": d, "source": PRICE_SOURCE}
-              for a in ASSETS for k, d in enumerate(PRICE_DATES)]
+    prices = [
+        {"asset": a, "price_eur": PRICES[a][k], "as_of": d, "source": PRICE_SOURCE}
+        for a in ASSETS
+        for k, d in enumerate(PRICE_DATES)
+    ]
     return SampleExchange(rows, balances, prices, planted)
 
 
-def _row(cid: str, typ: str, name: str, alt: str, birth: str, nats: str, res: str, permits: str, est: str,
-         reg: str, email: str, created: date) -> dict[str, str]:
-    return {"customer_id": cid, "type": typ, "name": name, "alt_names": alt, "birth_date": birth,
-            "nationalities": nats, "residence_country": res, "residence_permits": permits,
-            "establishment_country": est, "registration_number": reg, "email": email, "wallets": "",
-            "created_at": created.isoformat()}
+def _row(
+    cid: str,
+    typ: str,
+    name: str,
+    alt: str,
+    birth: str,
+    nats: str,
+    res: str,
+    permits: str,
+    est: str,
+    reg: str,
+    email: str,
+    created: date,
+) -> dict[str, str]:
+    return {
+        "customer_id": cid,
+        "type": typ,
+        "name": name,
+        "alt_names": alt,
+        "birth_date": birth,
+        "nationalities": nats,
+        "residence_country": res,
+        "residence_permits": permits,
+        "establishment_country": est,
+        "registration_number": reg,
+        "email": email,
+        "wallets": "",
+        "created_at": created.isoformat(),
+    }
 
 
-def _plant(rng: random.Random, rows: list[dict[str, str]], listed: list[tuple[str, ListedEntity]],
-           n_names: int, n_wallets: int) -> list[Planted]:
+def _plant(
+    rng: random.Random,
+    rows: list[dict[str, str]],
+    listed: list[tuple[str, ListedEntity]],
+    n_names: int,
+    n_wallets: int,
+) -> list[Planted]:
     planted: list[Planted] = []
     persons = [(eid, e) for eid, e in listed if e.schema == "Person" and e.names]
     with_wallets = [(eid, e, w) for eid, e in listed for w in e.wallets]
@@ -279,6 +431,12 @@ def _balances(rng: random.Random, rows: list[dict[str, str]]) -> list[dict[str, 
             amount = (share / latest[asset]).quantize(Decimal("0.00000001"), rounding=ROUND_DOWN)
             if amount <= 0:
                 continue
-            out.append({"customer_id": row["customer_id"], "account_id": f"{row['customer_id']}-a{k % accounts + 1}",
-                        "asset": asset, "amount": str(amount)})
+            out.append(
+                {
+                    "customer_id": row["customer_id"],
+                    "account_id": f"{row['customer_id']}-a{k % accounts + 1}",
+                    "asset": asset,
+                    "amount": str(amount),
+                }
+            )
     return out

@@ -57,17 +57,27 @@ def _read_csv(path: Path, required: Sequence[str]) -> Iterator[tuple[int, dict[s
         missing = check_header(reader.fieldnames, required)
         if missing:
             raise InputError(
-                f"the header lacks column(s) {', '.join(missing)}", file=str(path), line=1,
-                field=missing[0], expected="columns " + ", ".join(required),
+                f"the header lacks column(s) {', '.join(missing)}",
+                file=str(path),
+                line=1,
+                field=missing[0],
+                expected="columns " + ", ".join(required),
             )
         width = len(reader.fieldnames)
         try:
             for row in reader:
                 if None in row or any(v is None for v in row.values()):
-                    got = width + len(row.get(None) or []) if None in row else sum(v is not None for v in row.values())  # type: ignore[call-overload]
+                    got = (
+                        width + len(row.get(None) or [])
+                        if None in row
+                        else sum(v is not None for v in row.values())
+                    )
                     raise InputError(
-                        "wrong number of cells", file=str(path), line=reader.line_num,
-                        expected=f"{width} cells as in the header", value=str(got),
+                        "wrong number of cells",
+                        file=str(path),
+                        line=reader.line_num,
+                        expected=f"{width} cells as in the header",
+                        value=str(got),
                     )
                 yield reader.line_num, {k.strip(): v for k, v in row.items()}
         except UnicodeDecodeError as exc:
@@ -84,14 +94,22 @@ def _read_jsonl(path: Path, required: Sequence[str]) -> Iterator[tuple[int, dict
             try:
                 obj = json.loads(line, parse_float=str)
             except json.JSONDecodeError as exc:
-                raise InputError(f"malformed JSON: {exc.msg}", file=str(path), line=n,
-                                 expected="one JSON object per line") from None
+                raise InputError(
+                    f"malformed JSON: {exc.msg}", file=str(path), line=n, expected="one JSON object per line"
+                ) from None
             if not isinstance(obj, dict):
-                raise InputError("not a JSON object", file=str(path), line=n, expected="one JSON object per line")
+                raise InputError(
+                    "not a JSON object", file=str(path), line=n, expected="one JSON object per line"
+                )
             missing = [c for c in required if c not in obj]
             if missing:
-                raise InputError("missing field", file=str(path), line=n, field=missing[0],
-                                 expected="fields " + ", ".join(required))
+                raise InputError(
+                    "missing field",
+                    file=str(path),
+                    line=n,
+                    field=missing[0],
+                    expected="fields " + ", ".join(required),
+                )
             yield n, obj
 
 
@@ -104,14 +122,21 @@ def _read_parquet(path: Path, required: Sequence[str]) -> Iterator[tuple[int, di
         raise InputError(f"not a Parquet file: {exc}", file=str(path), expected="Apache Parquet") from None
     missing = check_header(pf.schema_arrow.names, required)
     if missing:
-        raise InputError("missing column", file=str(path), field=missing[0], expected="columns " + ", ".join(required))
+        raise InputError(
+            "missing column", file=str(path), field=missing[0], expected="columns " + ", ".join(required)
+        )
     n = 0
     for batch in pf.iter_batches(batch_size=65536):
         cols = {name: batch.column(i).to_pylist() for i, name in enumerate(batch.schema.names)}
         for i in range(batch.num_rows):
             n += 1
-            yield n, {k: (str(v) if v is not None and not isinstance(v, str) else v) for k, v in
-                      ((k, cols[k][i]) for k in cols)}
+            yield (
+                n,
+                {
+                    k: (str(v) if v is not None and not isinstance(v, str) else v)
+                    for k, v in ((k, cols[k][i]) for k in cols)
+                },
+            )
 
 
 def parse_all(path: Path, required: Sequence[str], parse: Callable[[dict[str, Any]], T]) -> list[T]:
@@ -128,6 +153,7 @@ def parse_all_lines(
         try:
             out.append((line, parse(rec)))
         except FieldError as exc:
-            raise InputError(str(exc), file=str(path), line=line, field=exc.field, expected=exc.expected,
-                             value=exc.value) from None
+            raise InputError(
+                str(exc), file=str(path), line=line, field=exc.field, expected=exc.expected, value=exc.value
+            ) from None
     return out

@@ -26,7 +26,8 @@ class ListFiles:
 
 CATALOGUE: tuple[ListFiles, ...] = (
     ListFiles(
-        "ofac", "ofac",
+        "ofac",
+        "ofac",
         (
             "ofac_sdn_2024-05-03_jackdwyer/sdn.csv",
             "ofac_sdn_alt_add_2026-06_mino6225/alt.csv",
@@ -41,14 +42,16 @@ CATALOGUE: tuple[ListFiles, ...] = (
     ListFiles("uk", "uk", ("uk_ofsi_conlist_2025-04-10_nadya-soto/UK_Sanctions_List.xlsx",)),
     ListFiles("uk", "uk_sl", ("uk_sanctions_list_derived_2026-05_covyr/*.csv",)),
     ListFiles(
-        "eu", "eu",
+        "eu",
+        "eu",
         (
             "eu_journal_sanctions_consolidated_2026-08-21_opensanctions/*.csv",
             "eu_journal_sanctions_consolidated_2026-08-21_opensanctions/amendments/*.csv",
         ),
     ),
     ListFiles(
-        "crypto", "ofac_crypto",
+        "crypto",
+        "ofac_crypto",
         (
             "ofac_crypto_addresses_2025-11-27_bob-teamone/*.json",
             "ofac_crypto_addresses_2026-08-20_thomasgregg/sanctioned-addresses.json",

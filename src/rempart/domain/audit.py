@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from rempart.domain.merkle import CompactRange
 
 GENESIS = "0" * 64
 
@@ -32,8 +34,12 @@ class AuditEvent:
 
 def event_body(seq: int, id: str, type: str, actor: str, time: str, subject: str, payload_hash: str) -> bytes:
     # Length-prefixed fields: no two different events share a body.
-    parts = [str(seq), id, type, actor, time, subject, payload_hash]
-    return b"".join(len(p.encode()).to_bytes(4, "big") + p.encode() for p in parts)
+    out = bytearray()
+    for p in (str(seq), id, type, actor, time, subject, payload_hash):
+        b = p.encode()
+        out += len(b).to_bytes(4, "big")
+        out += b
+    return bytes(out)
 
 
 def chain_hash(prev_hash: str, body: bytes) -> str:
@@ -47,15 +53,46 @@ class ChainBreak:
     seq: int
     event_id: str
     problem: str
+    what: str = "event"  # "event", "head", "checkpoint" or "index"
 
     def __str__(self) -> str:
+        if self.what == "checkpoint":
+            return f"{self.event_id} (size {self.seq}): {self.problem}"
+        if self.what == "index":
+            return f"Merkle index: {self.problem}"
         return f"audit event #{self.seq} ({self.event_id}): {self.problem}"
 
 
 def verify_chain(events: Iterable[AuditEvent]) -> Iterator[ChainBreak]:
     """Walk events in stored order; yield every break (edited, deleted, inserted, reordered)."""
+    return verify_log(events, LogWalk())
+
+
+@dataclass(slots=True)
+class LogWalk:
+    """What a walk over the log collects besides breaks: the count, the last event, and the Merkle
+    roots of the prefixes whose sizes are asked for (the sizes of checkpoints)."""
+
+    root_sizes: frozenset[int] = frozenset()
+    count: int = 0
+    last: AuditEvent | None = None
+    roots: dict[int, str] = field(default_factory=dict)
+
+
+def verify_log(events: Iterable[AuditEvent], walk: LogWalk) -> Iterator[ChainBreak]:
+    """One pass: check the hash chain and build the Merkle tree (leaf = the event body, RFC 9162).
+
+    Yields every chain break; fills `walk` with the count, the last event and the root of every
+    prefix whose size is in `walk.root_sizes` (so checkpoints are checked without a second pass).
+    """
+    sha = hashlib.sha256
+    acc = CompactRange()
+    wanted = walk.root_sizes
+    if 0 in wanted:
+        walk.roots[0] = acc.root().hex()
     prev_hash = GENESIS
     expected_seq = 1
+    ev: AuditEvent | None = None
     for ev in events:
         if ev.seq != expected_seq:
             if ev.seq > expected_seq:
@@ -64,8 +101,17 @@ def verify_chain(events: Iterable[AuditEvent]) -> Iterator[ChainBreak]:
                 yield ChainBreak(ev.seq, ev.id, f"sequence number {ev.seq} out of order (expected {expected_seq})")
         if ev.prev_hash != prev_hash:
             yield ChainBreak(ev.seq, ev.id, "link to the previous event is broken (deleted, inserted or reordered)")
-        recomputed = chain_hash(ev.prev_hash, ev.body())
+        body = ev.body()
+        try:
+            recomputed = sha(bytes.fromhex(ev.prev_hash) + body).hexdigest()
+        except ValueError:
+            recomputed = ""
         if recomputed != ev.hash:
             yield ChainBreak(ev.seq, ev.id, "content does not match its hash (edited)")
+        acc.append_fast(sha(b"\x00" + body).digest())
+        if acc.size in wanted:
+            walk.roots[acc.size] = acc.root().hex()
         prev_hash = ev.hash
         expected_seq = ev.seq + 1
+    walk.count = acc.size
+    walk.last = ev

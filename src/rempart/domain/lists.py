@@ -47,7 +47,13 @@ class Name:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Name:
-        return cls(d["full"], NameKind(d.get("kind", "primary")), d.get("script", "Latn"), d.get("first"), d.get("last"))
+        return cls(
+            d["full"],
+            NameKind(d.get("kind", "primary")),
+            d.get("script", "Latn"),
+            d.get("first"),
+            d.get("last"),
+        )
 
 
 @dataclass(frozen=True, slots=True)

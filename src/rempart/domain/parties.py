@@ -13,12 +13,29 @@ from rempart.domain.dates import PartialDate
 from rempart.domain.lists import sha256_json
 
 CUSTOMER_FIELDS = (
-    "customer_id", "type", "name", "alt_names", "birth_date", "nationalities", "residence_country",
-    "residence_permits", "establishment_country", "registration_number", "email", "wallets", "created_at",
+    "customer_id",
+    "type",
+    "name",
+    "alt_names",
+    "birth_date",
+    "nationalities",
+    "residence_country",
+    "residence_permits",
+    "establishment_country",
+    "registration_number",
+    "email",
+    "wallets",
+    "created_at",
 )
-CUSTOMER_TYPES = {"person": "person", "individual": "person", "company": "company",
-                  "organization": "company", "organisation": "company", "legal_entity": "company",
-                  "entity": "company"}
+CUSTOMER_TYPES = {
+    "person": "person",
+    "individual": "person",
+    "company": "company",
+    "organization": "company",
+    "organisation": "company",
+    "legal_entity": "company",
+    "entity": "company",
+}
 PERMIT_KINDS = ("temporary", "permanent")
 _CC = re.compile(r"^[A-Z]{2}$")
 _ASSET = re.compile(r"^[A-Za-z0-9._-]{1,20}$")
@@ -44,8 +61,11 @@ class ResidencePermit:
         return self.valid_until is None or day <= self.valid_until
 
     def to_dict(self) -> dict[str, Any]:
-        return {"country": self.country, "kind": self.kind,
-                "valid_until": self.valid_until.isoformat() if self.valid_until else None}
+        return {
+            "country": self.country,
+            "kind": self.kind,
+            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +160,7 @@ def _date(v: str, field: str) -> date:
 
 def parse_decimal(v: object, field: str, *, positive: bool = False, non_negative: bool = False) -> Decimal:
     if isinstance(v, float):
-        raise FieldError(field, "a binary float loses cents", "a decimal string such as \"0.5\"", v)
+        raise FieldError(field, "a binary float loses cents", 'a decimal string such as "0.5"', v)
     s = _text(v)
     try:
         d = Decimal(s)
@@ -180,7 +200,12 @@ def parse_customer(row: Mapping[str, Any]) -> Customer:
     for p in _list(row.get("residence_permits"), "residence_permits"):
         parts = p.split(":")
         if len(parts) not in (2, 3):
-            raise FieldError("residence_permits", "malformed permit", "CC:kind:valid_until, e.g. DE:temporary:2027-01-01", p)
+            raise FieldError(
+                "residence_permits",
+                "malformed permit",
+                "CC:kind:valid_until, e.g. DE:temporary:2027-01-01",
+                p,
+            )
         kind = parts[1].strip().lower()
         if kind not in PERMIT_KINDS:
             raise FieldError("residence_permits", "unknown permit kind", "temporary or permanent", parts[1])
@@ -197,7 +222,9 @@ def parse_customer(row: Mapping[str, Any]) -> Customer:
         try:
             datetime.fromisoformat(created.replace("Z", "+00:00"))
         except ValueError:
-            raise FieldError("created_at", "not a timestamp", "an ISO 8601 date or date-time", created) from None
+            raise FieldError(
+                "created_at", "not a timestamp", "an ISO 8601 date or date-time", created
+            ) from None
     email = _text(row.get("email")) or None
     if email and "@" not in email:
         raise FieldError("email", "not an e-mail address", "name@domain", email)
@@ -225,8 +252,12 @@ def parse_balance(row: Mapping[str, Any]) -> Balance:
     asset = _text(row.get("asset")).upper()
     if not _ASSET.match(asset):
         raise FieldError("asset", "not an asset code", "a ticker such as BTC", asset)
-    return Balance(_text(row["customer_id"]), _text(row["account_id"]), asset,
-                   parse_decimal(row.get("amount"), "amount", non_negative=True))
+    return Balance(
+        _text(row["customer_id"]),
+        _text(row["account_id"]),
+        asset,
+        parse_decimal(row.get("amount"), "amount", non_negative=True),
+    )
 
 
 def parse_price(row: Mapping[str, Any]) -> Price:

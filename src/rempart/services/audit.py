@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from rempart.adapters.storage.tables import audit_events, audit_head
-from rempart.domain.audit import GENESIS, AuditEvent, ChainBreak, chain_hash, event_body, verify_chain
+from rempart.domain.audit import GENESIS, AuditEvent, ChainBreak, LogWalk, chain_hash, event_body, verify_log
+from rempart.domain.checkpoints import Checkpoint
 from rempart.domain.lists import sha256_json
 
 
@@ -76,28 +77,26 @@ def iter_events(conn: Connection, *, after_seq: int = 0, batch: int = 50_000) ->
         last = int(rows[-1][0])
 
 
-def verify(conn: Connection) -> tuple[int, list[ChainBreak]]:
-    """Walk the whole chain once; return (events checked, breaks). Also checks the head row."""
-    seen: list[AuditEvent] = []
+def verify(
+    conn: Connection, *, public_key: bytes | None = None, seen: Checkpoint | None = None
+) -> tuple[int, list[ChainBreak]]:
+    """Walk the whole log once; return (events checked, breaks). Names every break.
 
-    def tracked() -> Iterator[AuditEvent]:
-        for ev in iter_events(conn):
-            if seen:
-                seen[0] = ev
-            else:
-                seen.append(ev)
-            yield ev
+    Checks, in one pass over the events: the hash chain (edited, deleted, inserted, reordered
+    events), the head row (a truncated tail), and the Merkle root of every checkpointed prefix.
+    Then the checkpoints themselves: signature under `public_key` (when given), a log shorter than
+    a checkpoint, a root that does not match the log, checkpoints that go backwards, and, when
+    `seen` (a checkpoint the verifier kept from an earlier run) is given, a rollback below it.
+    """
+    from rempart.services import proof  # proof builds on this module; imported late to avoid a cycle
 
-    count = 0
-
-    def counted() -> Iterator[AuditEvent]:
-        nonlocal count
-        for ev in tracked():
-            count += 1
-            yield ev
-
-    breaks = list(verify_chain(counted()))
-    last = seen[0] if seen else None
+    checkpoints = proof.load_checkpoints(conn)
+    sizes = {cp.size for cp in checkpoints}
+    if seen is not None:
+        sizes.add(seen.size)
+    walk = LogWalk(root_sizes=frozenset(sizes))
+    breaks = list(verify_log(iter_events(conn), walk))
+    count, last = walk.count, walk.last
     head = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).first()
     if head is not None:
         if last is None or int(head.seq) != last.seq or head.hash != last.hash:
@@ -108,8 +107,10 @@ def verify(conn: Connection) -> tuple[int, list[ChainBreak]]:
                     "head",
                     f"the chain head says #{head.seq} but the last stored event is {where} "
                     "(events removed from the end, or the head was edited)",
+                    "head",
                 )
             )
     elif last is not None:
-        breaks.append(ChainBreak(last.seq, last.id, "the chain head row is missing"))
+        breaks.append(ChainBreak(last.seq, last.id, "the chain head row is missing", "head"))
+    breaks.extend(proof.checkpoint_problems(conn, checkpoints, walk, public_key=public_key, seen=seen))
     return count, breaks

@@ -24,7 +24,8 @@ def import_snapshot(store: Store, snapshot: ListSnapshot, *, actor: str = "syste
     """Store `snapshot` as a new version unless its content equals the current one."""
     if not snapshot.entities:
         raise InputError(
-            "the files hold no entities", file=", ".join(s.name for s in snapshot.source_files),
+            "the files hold no entities",
+            file=", ".join(s.name for s in snapshot.source_files),
             expected="at least one listed entity",
         )
     content_hash = snapshot.content_hash()
@@ -50,7 +51,12 @@ def import_snapshot(store: Store, snapshot: ListSnapshot, *, actor: str = "syste
         )
         if lists_repo.get_version(conn, vid) is not None:
             # The same content as an older version came back: give it a distinct id, keep history.
-            version = ListVersion(**{**version.__dict__, "id": f"{vid}-{version.created_at[-12:-1].replace(':', '').replace('.', '')}"})
+            version = ListVersion(
+                **{
+                    **version.__dict__,
+                    "id": f"{vid}-{version.created_at[-12:-1].replace(':', '').replace('.', '')}",
+                }
+            )
         lists_repo.insert_version(conn, snapshot, version)
         record(
             conn,

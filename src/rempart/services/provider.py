@@ -38,12 +38,20 @@ class ImportCount:
 def customer_row(c: Customer, now: str) -> dict[str, object]:
     d = c.to_dict()
     return {
-        "customer_id": c.customer_id, "type": c.type, "name": c.name,
-        "alt_names": json.dumps(d["alt_names"], ensure_ascii=False), "birth_date": d["birth_date"],
-        "nationalities": json.dumps(d["nationalities"]), "residence_country": c.residence_country,
+        "customer_id": c.customer_id,
+        "type": c.type,
+        "name": c.name,
+        "alt_names": json.dumps(d["alt_names"], ensure_ascii=False),
+        "birth_date": d["birth_date"],
+        "nationalities": json.dumps(d["nationalities"]),
+        "residence_country": c.residence_country,
         "residence_permits": json.dumps(d["residence_permits"]),
-        "establishment_country": c.establishment_country, "registration_number": c.registration_number,
-        "email": c.email, "created_at": c.created_at, "data_hash": c.data_hash(), "updated_at": now,
+        "establishment_country": c.establishment_country,
+        "registration_number": c.registration_number,
+        "email": c.email,
+        "created_at": c.created_at,
+        "data_hash": c.data_hash(),
+        "updated_at": now,
     }
 
 
@@ -51,9 +59,14 @@ def _unique(items: Sequence[tuple[int, Customer]], path: Path) -> list[Customer]
     seen: dict[str, int] = {}
     for line, c in items:
         if c.customer_id in seen:
-            raise InputError(f"duplicate customer_id (first on line {seen[c.customer_id]})", file=str(path),
-                             line=line, field="customer_id", expected="each customer once per file",
-                             value=c.customer_id)
+            raise InputError(
+                f"duplicate customer_id (first on line {seen[c.customer_id]})",
+                file=str(path),
+                line=line,
+                field="customer_id",
+                expected="each customer once per file",
+                value=c.customer_id,
+            )
         seen[c.customer_id] = line
     return [c for _line, c in items]
 
@@ -63,7 +76,9 @@ def upsert_customers(conn: Connection, items: Sequence[Customer], now: str) -> t
     ids = [c.customer_id for c in items]
     for i in range(0, len(ids), 500):
         for cid, h in conn.execute(
-            select(customers.c.customer_id, customers.c.data_hash).where(customers.c.customer_id.in_(ids[i : i + 500]))
+            select(customers.c.customer_id, customers.c.data_hash).where(
+                customers.c.customer_id.in_(ids[i : i + 500])
+            )
         ):
             existing[cid] = h
     new_rows, changed = [], []
@@ -76,16 +91,26 @@ def upsert_customers(conn: Connection, items: Sequence[Customer], now: str) -> t
     for chunk_start in range(0, len(new_rows), 2000):
         chunk = new_rows[chunk_start : chunk_start + 2000]
         conn.execute(customers.insert(), [customer_row(c, now) for c in chunk])
-        wallets = [{"customer_id": c.customer_id, "chain": w.chain, "address": w.address}
-                   for c in chunk for w in dict.fromkeys(c.wallets)]
+        wallets = [
+            {"customer_id": c.customer_id, "chain": w.chain, "address": w.address}
+            for c in chunk
+            for w in dict.fromkeys(c.wallets)
+        ]
         if wallets:
             conn.execute(customer_wallets.insert(), wallets)
     for c in changed:
-        conn.execute(customers.update().where(customers.c.customer_id == c.customer_id).values(customer_row(c, now)))
+        conn.execute(
+            customers.update().where(customers.c.customer_id == c.customer_id).values(customer_row(c, now))
+        )
         conn.execute(delete(customer_wallets).where(customer_wallets.c.customer_id == c.customer_id))
         if c.wallets:
-            conn.execute(customer_wallets.insert(), [
-                {"customer_id": c.customer_id, "chain": w.chain, "address": w.address} for w in dict.fromkeys(c.wallets)])
+            conn.execute(
+                customer_wallets.insert(),
+                [
+                    {"customer_id": c.customer_id, "chain": w.chain, "address": w.address}
+                    for w in dict.fromkeys(c.wallets)
+                ],
+            )
     return len(new_rows), len(changed), len(items) - len(new_rows) - len(changed)
 
 
@@ -94,52 +119,85 @@ def import_customers(store: Store, path: Path, *, actor: str = "system") -> Impo
     now = now_iso()
     with store.begin() as conn:
         added, changed, unchanged = upsert_customers(conn, items, now)
-        record(conn, type="customers.imported", actor=actor, subject=f"file:{path.name}",
-               payload={"sha256": file_sha256(path), "rows": len(items), "added": added, "changed": changed})
+        record(
+            conn,
+            type="customers.imported",
+            actor=actor,
+            subject=f"file:{path.name}",
+            payload={"sha256": file_sha256(path), "rows": len(items), "added": added, "changed": changed},
+        )
     return ImportCount("customers", str(path), len(items), added, changed, unchanged)
 
 
-def insert_balance_snapshot(conn: Connection, items: Sequence[Balance], *, as_of: str, sha: str, now: str) -> int:
-    res = conn.execute(balance_snapshots.insert().values(as_of=as_of, source_sha256=sha, rows=len(items), created_at=now))
+def insert_balance_snapshot(
+    conn: Connection, items: Sequence[Balance], *, as_of: str, sha: str, now: str
+) -> int:
+    res = conn.execute(
+        balance_snapshots.insert().values(as_of=as_of, source_sha256=sha, rows=len(items), created_at=now)
+    )
     sid = int(res.inserted_primary_key[0])  # type: ignore[index]
     merged: dict[tuple[str, str, str], Balance] = {}
     for b in items:
         key = (b.customer_id, b.account_id, b.asset)
         prev = merged.get(key)
         merged[key] = b if prev is None else Balance(*key, prev.amount + b.amount)
-    rows = [{"snapshot_id": sid, "customer_id": b.customer_id, "account_id": b.account_id, "asset": b.asset,
-             "amount": str(b.amount)} for b in merged.values()]
+    rows = [
+        {
+            "snapshot_id": sid,
+            "customer_id": b.customer_id,
+            "account_id": b.account_id,
+            "asset": b.asset,
+            "amount": str(b.amount),
+        }
+        for b in merged.values()
+    ]
     for i in range(0, len(rows), 10000):
         conn.execute(balances.insert(), rows[i : i + 10000])
     return sid
 
 
-def import_balances(store: Store, path: Path, *, as_of: str | None = None, actor: str = "system") -> ImportCount:
+def import_balances(
+    store: Store, path: Path, *, as_of: str | None = None, actor: str = "system"
+) -> ImportCount:
     """A balance file is a whole snapshot of holdings at `as_of` (default: now); earlier snapshots are kept."""
     items = parse_all(path, BALANCE_REQUIRED, parse_balance)
     now = now_iso()
     sha = file_sha256(path)
     with store.begin() as conn:
         sid = insert_balance_snapshot(conn, items, as_of=as_of or now, sha=sha, now=now)
-        record(conn, type="balances.imported", actor=actor, subject=f"balance_snapshot:{sid}",
-               payload={"sha256": sha, "rows": len(items), "as_of": as_of or now})
+        record(
+            conn,
+            type="balances.imported",
+            actor=actor,
+            subject=f"balance_snapshot:{sid}",
+            payload={"sha256": sha, "rows": len(items), "as_of": as_of or now},
+        )
     return ImportCount("balances", str(path), len(items), added=len(items), snapshot_id=sid)
 
 
 def upsert_prices(conn: Connection, items: Sequence[Price]) -> tuple[int, int]:
     added = unchanged = 0
     for p in items:
-        cur = conn.execute(select(prices.c.price_eur).where(
-            prices.c.asset == p.asset, prices.c.as_of == p.as_of, prices.c.source == p.source)).first()
+        cur = conn.execute(
+            select(prices.c.price_eur).where(
+                prices.c.asset == p.asset, prices.c.as_of == p.as_of, prices.c.source == p.source
+            )
+        ).first()
         if cur is None:
-            conn.execute(prices.insert().values(asset=p.asset, as_of=p.as_of, source=p.source, price_eur=str(p.price_eur)))
+            conn.execute(
+                prices.insert().values(
+                    asset=p.asset, as_of=p.as_of, source=p.source, price_eur=str(p.price_eur)
+                )
+            )
             added += 1
         elif cur[0] == str(p.price_eur):
             unchanged += 1
         else:
             raise InputError(
                 "a different price is already stored for this asset, time and source (prices are never overwritten)",
-                field="price_eur", expected=cur[0], value=str(p.price_eur),
+                field="price_eur",
+                expected=cur[0],
+                value=str(p.price_eur),
             )
     return added, unchanged
 
@@ -150,7 +208,14 @@ def import_prices(store: Store, path: Path, *, actor: str = "system") -> ImportC
         try:
             added, unchanged = upsert_prices(conn, items)
         except InputError as exc:
-            raise InputError(exc.message, file=str(path), field=exc.field, expected=exc.expected, value=exc.value) from None
-        record(conn, type="prices.imported", actor=actor, subject=f"file:{path.name}",
-               payload={"sha256": file_sha256(path), "rows": len(items), "added": added})
+            raise InputError(
+                exc.message, file=str(path), field=exc.field, expected=exc.expected, value=exc.value
+            ) from None
+        record(
+            conn,
+            type="prices.imported",
+            actor=actor,
+            subject=f"file:{path.name}",
+            payload={"sha256": file_sha256(path), "rows": len(items), "added": added},
+        )
     return ImportCount("prices", str(path), len(items), added=added, unchanged=unchanged)

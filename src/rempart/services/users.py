@@ -35,7 +35,7 @@ from rempart.errors import Conflict, InputError, NotFound, Unauthenticated
 from rempart.services.audit import now_iso, record
 
 if TYPE_CHECKING:
-    from rempart.adapters.http.deps import Principal
+    from rempart.domain.principals import Principal
 
 ROLES = ("analyst", "mlro", "legal_intake", "approver", "engineer", "auditor", "admin")
 ROLE_TITLES = {
@@ -487,7 +487,7 @@ def principal_for(store: Store, carrier: CredentialCarrier) -> tuple[str, frozen
 
 def authenticator(store: Store) -> Callable[[CredentialCarrier], Principal | None]:
     """The callable `create_app` installs: resolves a bearer token or the console session cookie."""
-    from rempart.adapters.http.deps import Principal
+    from rempart.domain.principals import Principal
 
     def authenticate(request: CredentialCarrier) -> Principal | None:
         found = principal_for(store, request)

@@ -40,7 +40,11 @@ def test_list_versions_are_immutable_and_diffed(store: Store) -> None:
 
     second = import_snapshot(
         store,
-        snapshot(entity("1", "Anna Example", wallet="0x" + "1" * 40), entity("3", "Carl Example"), day=date(2026, 2, 1)),
+        snapshot(
+            entity("1", "Anna Example", wallet="0x" + "1" * 40),
+            entity("3", "Carl Example"),
+            day=date(2026, 2, 1),
+        ),
     )
     assert second.created
     assert second.diff.added == ("3",) and second.diff.removed == ("2",) and second.diff.changed == ("1",)
@@ -53,7 +57,11 @@ def test_list_versions_are_immutable_and_diffed(store: Store) -> None:
         assert lists_repo.version_as_of(conn, "testlist", date(2026, 1, 15)).id == first.version.id  # type: ignore[union-attr]
         shown = lists_repo.current_versions(conn)
         assert [v.list_name for v in shown] == ["testlist"]
-        assert shown[0].counts["entities"] == 2 and shown[0].counts["names"] == 4 and shown[0].counts["wallets"] == 1
+        assert (
+            shown[0].counts["entities"] == 2
+            and shown[0].counts["names"] == 4
+            and shown[0].counts["wallets"] == 1
+        )
 
 
 def test_empty_snapshot_is_refused_and_nothing_written(store: Store) -> None:
@@ -81,7 +89,10 @@ def test_customers_import_upserts_and_is_all_or_nothing(store: Store, tmp_path: 
     assert provider.import_customers(store, f).changed == 1
 
     bad = tmp_path / "bad.csv"
-    bad.write_text(CUSTOMERS_CSV.replace("C2,company", "C3,person").replace("1027700000000", "x") + "C4,robot,X,,,,,,,,,,\n")
+    bad.write_text(
+        CUSTOMERS_CSV.replace("C2,company", "C3,person").replace("1027700000000", "x")
+        + "C4,robot,X,,,,,,,,,,\n"
+    )
     with pytest.raises(InputError) as info:
         provider.import_customers(store, bad)
     assert info.value.line == 4 and info.value.field == "type" and "bad.csv" in str(info.value)
@@ -98,8 +109,11 @@ def test_balances_are_snapshots_with_exact_amounts(store: Store, tmp_path: Path)
     second = provider.import_balances(store, f, as_of="2022-07-01")
     assert second.snapshot_id != first.snapshot_id
     with store.read() as conn:
-        rows = conn.execute(select(balances.c.asset, balances.c.amount).where(
-            balances.c.snapshot_id == first.snapshot_id).order_by(balances.c.asset)).all()
+        rows = conn.execute(
+            select(balances.c.asset, balances.c.amount)
+            .where(balances.c.snapshot_id == first.snapshot_id)
+            .order_by(balances.c.asset)
+        ).all()
     assert [tuple(r) for r in rows] == [("BTC", "0.123456789012345678"), ("ETH", "2")]
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"customer_id":"C1","account_id":"a","asset":"BTC","amount":"1"}\n{"customer_id":"C1",\n')
@@ -113,7 +127,9 @@ def test_balances_from_parquet(store: Store, tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
     f = tmp_path / "balances.parquet"
-    pq.write_table(pa.table({"customer_id": ["C1"], "account_id": ["a"], "asset": ["BTC"], "amount": ["0.5"]}), f)
+    pq.write_table(
+        pa.table({"customer_id": ["C1"], "account_id": ["a"], "asset": ["BTC"], "amount": ["0.5"]}), f
+    )
     assert provider.import_balances(store, f).rows == 1
 
 
@@ -131,8 +147,15 @@ def test_prices_are_never_overwritten(store: Store, tmp_path: Path) -> None:
 
 def test_decisions_round_trip_with_audit_event(store: Store) -> None:
     with store.begin() as conn:
-        d = save_decision(conn, kind="restriction", subject="customer:C1", inputs={"a": "1"},
-                          outputs={"outcome": "allow"}, refs={"rules": ["x"]}, actor="tester")
+        d = save_decision(
+            conn,
+            kind="restriction",
+            subject="customer:C1",
+            inputs={"a": "1"},
+            outputs={"outcome": "allow"},
+            refs={"rules": ["x"]},
+            actor="tester",
+        )
     with store.read() as conn:
         back = get_decision(conn, d.id)
         assert back.outputs == {"outcome": "allow"} and back.refs == {"rules": ["x"]}
@@ -188,10 +211,15 @@ def test_deleted_tail_is_named(store: Store) -> None:
 def test_swapped_events_are_named(store: Store) -> None:
     _chain(store)
     with store.begin() as conn:
-        rows = {r.seq: r._asdict() for r in conn.execute(select(audit_events).where(audit_events.c.seq.in_([2, 3])))}
+        rows = {
+            r.seq: r._asdict()
+            for r in conn.execute(select(audit_events).where(audit_events.c.seq.in_([2, 3])))
+        }
         for seq, other in ((2, 3), (3, 2)):
             vals = {k: v for k, v in rows[other].items() if k != "seq"}
-            conn.execute(update(audit_events).where(audit_events.c.seq == seq).values(**{**vals, "id": f"tmp{seq}"}))
+            conn.execute(
+                update(audit_events).where(audit_events.c.seq == seq).values(**{**vals, "id": f"tmp{seq}"})
+            )
         for seq, other in ((2, 3), (3, 2)):
             conn.execute(update(audit_events).where(audit_events.c.seq == seq).values(id=rows[other]["id"]))
     problems = _verify(store)
@@ -202,9 +230,19 @@ def test_inserted_event_is_named(store: Store) -> None:
     _chain(store, 3)
     with store.begin() as conn:
         last = conn.execute(select(audit_events).where(audit_events.c.seq == 3)).one()
-        conn.execute(audit_events.insert().values(
-            seq=4, id="forged", type="test.event", actor="mallory", time=last.time, subject="thing:x",
-            payload_hash="0" * 64, prev_hash=last.hash, hash="f" * 64))
+        conn.execute(
+            audit_events.insert().values(
+                seq=4,
+                id="forged",
+                type="test.event",
+                actor="mallory",
+                time=last.time,
+                subject="thing:x",
+                payload_hash="0" * 64,
+                prev_hash=last.hash,
+                hash="f" * 64,
+            )
+        )
         conn.execute(update(audit_head).values(seq=4, hash="f" * 64))
     problems = _verify(store)
     assert any("#4" in p and "edited" in p for p in problems)

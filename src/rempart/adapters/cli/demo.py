@@ -52,11 +52,19 @@ def register(app: typer.Typer) -> None:
     @app.command("demo")
     @handle_errors
     def demo(
-        data: Annotated[Path | None, typer.Option("--data", help="Directory of the real lists (default: ../shared/data).")] = None,
-        customers: Annotated[int, typer.Option("--customers", help="How many customers to generate.")] = 20_000,
+        data: Annotated[
+            Path | None, typer.Option("--data", help="Directory of the real lists (default: ../shared/data).")
+        ] = None,
+        customers: Annotated[
+            int, typer.Option("--customers", help="How many customers to generate.")
+        ] = 20_000,
         seed: Annotated[int, typer.Option("--seed", help="Seed of the sample exchange.")] = 7,
-        out: Annotated[Path, typer.Option("--out", help="Where the generated provider files are written.")] = Path("demo-data"),
-        serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the API and console afterwards.")] = True,
+        out: Annotated[
+            Path, typer.Option("--out", help="Where the generated provider files are written.")
+        ] = Path("demo-data"),
+        serve: Annotated[
+            bool, typer.Option("--serve/--no-serve", help="Serve the API and console afterwards.")
+        ] = True,
         host: Annotated[str | None, typer.Option("--host")] = None,
         port: Annotated[int | None, typer.Option("--port")] = None,
         db: DbOption = None,
@@ -65,8 +73,11 @@ def register(app: typer.Typer) -> None:
         cfg = settings()
         data_dir = (data or cfg.data_dir).resolve()
         if not data_dir.is_dir():
-            raise InputError("the data directory does not exist", file=str(data_dir),
-                             expected="the shared data directory with the real lists (--data DIR)")
+            raise InputError(
+                "the data directory does not exist",
+                file=str(data_dir),
+                expected="the shared data directory with the real lists (--data DIR)",
+            )
         console = Console()
         store = Store.open(db or cfg.database_url)
         console.print(f"[bold]Rempart demo[/bold]: store {db or cfg.database_url}, data {data_dir}")
@@ -78,18 +89,28 @@ def register(app: typer.Typer) -> None:
                 for name in PLANT_FROM:
                     v = lists_repo.current_version(conn, name)
                     if v is not None:
-                        listed.extend((f"{name}:{e.source_id}", e) for e in lists_repo.iter_entities(conn, v.id))
+                        listed.extend(
+                            (f"{name}:{e.source_id}", e) for e in lists_repo.iter_entities(conn, v.id)
+                        )
             ex = generate(data_dir / NAMES_CSV, customers=customers, seed=seed, listed=listed)
             return ex, ex.write(out)
 
-        exchange, paths = _step(console, f"Generating a sample exchange of {customers:,} customers", make_exchange)
-        _step(console, "Importing customers, balances and prices", lambda: (
-            provider.import_customers(store, paths["customers"]),
-            provider.import_balances(store, paths["balances"]),
-            provider.import_prices(store, paths["prices"]),
-        ))
-        console.print(f"  planted {len(exchange.planted)} real listed names and wallets, e.g. "
-                      + ", ".join(f"{p.customer_id}={p.name}" for p in exchange.planted[:3]))
+        exchange, paths = _step(
+            console, f"Generating a sample exchange of {customers:,} customers", make_exchange
+        )
+        _step(
+            console,
+            "Importing customers, balances and prices",
+            lambda: (
+                provider.import_customers(store, paths["customers"]),
+                provider.import_balances(store, paths["balances"]),
+                provider.import_prices(store, paths["prices"]),
+            ),
+        )
+        console.print(
+            f"  planted {len(exchange.planted)} real listed names and wallets, e.g. "
+            + ", ".join(f"{p.customer_id}={p.name}" for p in exchange.planted[:3])
+        )
         for title, fn in _optional_steps(store, cfg, exchange.planted):
             _step(console, title, fn)
         credentials = _users(store)
@@ -111,14 +132,20 @@ def _optional_steps(store: Store, cfg: Any, planted: list[Any]) -> list[tuple[st
     except ImportError:
         screening = None  # type: ignore[assignment]
     if screening is not None and hasattr(screening, "screen_stored_customers"):
-        steps.append(("Screening every customer against every list",
-                      lambda: screening.screen_stored_customers(store, cfg)))
+        steps.append(
+            (
+                "Screening every customer against every list",
+                lambda: screening.screen_stored_customers(store, cfg),
+            )
+        )
     try:
         from rempart.services import restrictions
     except ImportError:
         restrictions = None  # type: ignore[assignment]
     if restrictions is not None and hasattr(restrictions, "evaluate_all"):
-        steps.append(("Deciding restrictions for every customer", lambda: restrictions.evaluate_all(store, cfg)))
+        steps.append(
+            ("Deciding restrictions for every customer", lambda: restrictions.evaluate_all(store, cfg))
+        )
     return steps
 
 
@@ -127,10 +154,16 @@ def _users(store: Store) -> list[tuple[str, tuple[str, ...], str]]:
         from rempart.services.users import ensure_user
     except ImportError:
         return []
-    made = []
-    for user, roles in (("admin", ("admin",)), ("analyst", ("analyst",)), ("mlro", ("mlro", "analyst")),
-                        ("intake", ("legal_intake",)), ("approver1", ("approver",)), ("approver2", ("approver",)),
-                        ("auditor", ("auditor",))):
+    made: list[tuple[str, tuple[str, ...], str]] = []
+    for user, roles in (
+        ("admin", ("admin",)),
+        ("analyst", ("analyst",)),
+        ("mlro", ("mlro", "analyst")),
+        ("intake", ("legal_intake",)),
+        ("approver1", ("approver",)),
+        ("approver2", ("approver",)),
+        ("auditor", ("auditor",)),
+    ):
         password = secrets.token_urlsafe(9)
         ensure_user(store, user, roles, password)
         made.append((user, roles, password))

@@ -66,7 +66,12 @@ def show(db: DbOption = None, as_json: JsonOption = False) -> None:
     t = Table("list", "version", "as of", "entities", "names", "wallets", "imported")
     for r in rows:
         t.add_row(
-            r["list"], r["version"], r["as_of"], str(r["counts"].get("entities", 0)),
-            str(r["counts"].get("names", 0)), str(r["counts"].get("wallets", 0)), r["created_at"],
+            r["list"],
+            r["version"],
+            r["as_of"],
+            str(r["counts"].get("entities", 0)),
+            str(r["counts"].get("names", 0)),
+            str(r["counts"].get("wallets", 0)),
+            r["created_at"],
         )
     Console().print(t if rows else "no lists imported yet: run `rempart lists import PATH... --source ...`")

@@ -20,10 +20,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
-from rempart.adapters.web import areas
 from rempart.adapters.http.deps import get_settings, get_store
 from rempart.adapters.http.errors import status_for
 from rempart.adapters.storage.db import Store
+from rempart.adapters.web import areas
 from rempart.adapters.web.render import STATIC, render
 from rempart.errors import Forbidden, RempartError, Unauthenticated
 from rempart.services import audit as audit_service

@@ -8,21 +8,15 @@ Users, roles and tokens live in the store (see `adapters/storage/tables_console.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from fastapi import Depends, Request
 
 from rempart.adapters.storage.db import Store
+from rempart.domain.principals import ROLES, Principal
 from rempart.errors import Forbidden, Unauthenticated
 from rempart.settings import Settings
 
-ROLES = ("analyst", "mlro", "legal_intake", "approver", "engineer", "auditor", "admin")
-
-
-@dataclass(frozen=True)
-class Principal:
-    user: str
-    roles: frozenset[str]
+__all__ = ["ROLES", "Principal", "current_principal", "get_settings", "get_store", "require_role"]
 
 
 def get_store(request: Request) -> Store:

@@ -52,9 +52,7 @@ def read_text(path: Path, *, encodings: Sequence[str] = ("utf-8-sig", "cp1252"))
             return data.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise InputError(
-        "file is not text in a known encoding", file=path.name, expected=" or ".join(encodings)
-    )
+    raise InputError("file is not text in a known encoding", file=path.name, expected=" or ".join(encodings))
 
 
 def uniq(items: Iterable[T]) -> tuple[T, ...]:
@@ -72,73 +70,71 @@ def clean(value: object) -> str | None:
 
 # --------------------------------------------------------------------------- countries
 
-_ALIASES = {
-    # names used by the lists that ISO does not spell that way
-    "russia": "RU", "russian federation": "RU", "ussr (now russian federation)": "RU",
-    "belarus": "BY", "republic of belarus": "BY", "ukraine": "UA", "iran": "IR",
-    "iran (islamic republic of)": "IR", "islamic republic of iran": "IR", "syria": "SY",
-    "syrian arab republic": "SY", "korea, north": "KP", "north korea": "KP", "dprk": "KP",
-    "democratic people's republic of korea": "KP", "korea, democratic people's republic of": "KP",
-    "korea (north)": "KP", "korea, south": "KR", "south korea": "KR", "republic of korea": "KR",
-    "korea (south)": "KR", "burma": "MM", "myanmar": "MM", "myanmar (burma)": "MM",
-    "congo, democratic republic of the": "CD", "democratic republic of the congo": "CD",
-    "congo (democratic republic)": "CD", "drc": "CD", "democratic republic of congo": "CD",
-    "congo": "CG", "republic of the congo": "CG", "congo (republic)": "CG", "congo, republic of the": "CG",
-    "palestinian": "PS", "state of palestine": "PS", "palestine": "PS", "palestinian territories": "PS",
-    "occupied palestinian territories": "PS", "gaza": "PS", "west bank": "PS", "turkey": "TR",
-    "türkiye": "TR", "turkiye": "TR", "taiwan": "TW", "vietnam": "VN", "viet nam": "VN", "laos": "LA",
-    "macedonia, the former yugoslav republic of": "MK", "north macedonia, the republic of": "MK",
-    "north macedonia": "MK", "macedonia": "MK", "man, isle of": "IM", "isle of man": "IM",
-    "virgin islands, british": "VG", "british virgin islands": "VG", "the gambia": "GM", "gambia": "GM",
-    "cabo verde": "CV", "cape verde": "CV", "czech republic": "CZ", "czechia": "CZ", "moldova": "MD",
-    "republic of moldova": "MD", "tanzania": "TZ", "united republic of tanzania": "TZ", "kosovo": "XK",
-    "bolivia": "BO", "venezuela": "VE", "united states": "US", "usa": "US", "u.s.a.": "US",
-    "united states of america": "US", "united kingdom": "GB", "uk": "GB", "great britain": "GB",
-    "united kingdom of great britain and northern ireland": "GB", "hong kong": "HK",
-    "hong kong, china": "HK", "macau": "MO", "macao": "MO", "ivory coast": "CI", "cote d'ivoire": "CI",
-    "côte d'ivoire": "CI", "brunei": "BN", "swaziland": "SZ", "eswatini": "SZ", "vatican": "VA",
-    "holy see": "VA", "micronesia": "FM", "uae": "AE", "the netherlands": "NL", "netherlands": "NL",
-    "the bahamas": "BS", "bahamas": "BS", "kyrgyz republic": "KG", "slovak republic": "SK",
-    "st kitts and nevis": "KN", "st. kitts and nevis": "KN", "saint vincent and the grenadines": "VC",
-    "sao tome and principe": "ST", "timor-leste": "TL", "east timor": "TL", "curacao": "CW",
-    "curaçao": "CW", "netherlands antilles": "AN", "serbia and montenegro": "CS", "yugoslavia": "YU",
-    "the philippines": "PH", "the united arab emirates": "AE", "emirates": "AE", "persia": "IR",
-    "lao people's democratic republic": "LA", "bosnia-herzegovina": "BA", "bosnia": "BA",
-    "myanmar/burma": "MM", "burma/myanmar": "MM", "guinea bissau": "GW", "britain": "GB", "republic of crimea": "UA", "crimea": "UA", "the russian federation": "RU",
-}
 
-_DEMONYMS = {
-    "afghan": "AF", "albanian": "AL", "algerian": "DZ", "american": "US", "angolan": "AO",
-    "argentine": "AR", "argentinian": "AR", "armenian": "AM", "australian": "AU", "austrian": "AT",
-    "azerbaijani": "AZ", "bahraini": "BH", "bangladeshi": "BD", "belarusian": "BY", "belarussian": "BY",
-    "byelorussian": "BY", "belgian": "BE", "beninese": "BJ", "bolivian": "BO", "bosnian": "BA",
-    "brazilian": "BR", "british": "GB", "bulgarian": "BG", "burkinabe": "BF", "burmese": "MM",
-    "burundian": "BI", "cambodian": "KH", "cameroonian": "CM", "canadian": "CA", "central african": "CF",
-    "chadian": "TD", "chilean": "CL", "chinese": "CN", "colombian": "CO", "comorian": "KM",
-    "croatian": "HR", "cuban": "CU", "cypriot": "CY", "czech": "CZ", "danish": "DK", "djiboutian": "DJ",
-    "dutch": "NL", "ecuadorian": "EC", "egyptian": "EG", "emirati": "AE", "eritrean": "ER",
-    "estonian": "EE", "ethiopian": "ET", "filipino": "PH", "philippine": "PH", "finnish": "FI",
-    "french": "FR", "gambian": "GM", "georgian": "GE", "german": "DE", "ghanaian": "GH", "greek": "GR",
-    "guatemalan": "GT", "guinean": "GN", "haitian": "HT", "honduran": "HN", "hungarian": "HU",
-    "icelandic": "IS", "indian": "IN", "indonesian": "ID", "iranian": "IR", "iraqi": "IQ", "irish": "IE",
-    "israeli": "IL", "italian": "IT", "ivorian": "CI", "jamaican": "JM", "japanese": "JP",
-    "jordanian": "JO", "kazakh": "KZ", "kazakhstani": "KZ", "kenyan": "KE", "kosovar": "XK",
-    "kuwaiti": "KW", "kyrgyz": "KG", "latvian": "LV", "lebanese": "LB", "liberian": "LR", "libyan": "LY",
-    "lithuanian": "LT", "luxembourgish": "LU", "macedonian": "MK", "malaysian": "MY", "malian": "ML",
-    "maltese": "MT", "mauritanian": "MR", "mauritian": "MU", "mexican": "MX", "moldovan": "MD",
-    "mongolian": "MN", "montenegrin": "ME", "moroccan": "MA", "mozambican": "MZ", "nicaraguan": "NI",
-    "nigerian": "NG", "nigerien": "NE", "north korean": "KP", "norwegian": "NO", "omani": "OM",
-    "pakistani": "PK", "panamanian": "PA", "paraguayan": "PY", "peruvian": "PE", "polish": "PL",
-    "portuguese": "PT", "qatari": "QA", "romanian": "RO", "russian": "RU", "rwandan": "RW",
-    "salvadoran": "SV", "saudi": "SA", "saudi arabian": "SA", "senegalese": "SN", "serbian": "RS",
-    "sierra leonean": "SL", "singaporean": "SG", "slovak": "SK", "slovenian": "SI", "somali": "SO",
-    "south african": "ZA", "south korean": "KR", "south sudanese": "SS", "spanish": "ES",
-    "sri lankan": "LK", "sudanese": "SD", "swedish": "SE", "swiss": "CH", "syrian": "SY", "tajik": "TJ",
-    "tajikistani": "TJ", "tanzanian": "TZ", "thai": "TH", "togolese": "TG", "trinidadian": "TT",
-    "tunisian": "TN", "turkish": "TR", "turkmen": "TM", "ugandan": "UG", "ukrainian": "UA",
-    "uruguayan": "UY", "uzbek": "UZ", "uzbekistani": "UZ", "venezuelan": "VE", "vietnamese": "VN",
-    "yemeni": "YE", "zambian": "ZM", "zimbabwean": "ZW", "new zealander": "NZ", "congolese": "CD",
-}
+def _table(text: str) -> dict[str, str]:
+    """`name=CODE; name=CODE` pairs (one or more a line) as a dict."""
+    pairs = (item.strip().rsplit("=", 1) for item in text.replace("\n", ";").split(";") if item.strip())
+    return {name.strip(): code.strip() for name, code in pairs}
+
+
+# names used by the lists that ISO does not spell that way
+_ALIASES_TEXT = """
+    russia=RU; russian federation=RU; ussr (now russian federation)=RU; belarus=BY;
+    republic of belarus=BY; ukraine=UA; iran=IR; iran (islamic republic of)=IR;
+    islamic republic of iran=IR; syria=SY; syrian arab republic=SY; korea, north=KP; north korea=KP;
+    dprk=KP; democratic people's republic of korea=KP; korea, democratic people's republic of=KP;
+    korea (north)=KP; korea, south=KR; south korea=KR; republic of korea=KR; korea (south)=KR;
+    burma=MM; myanmar=MM; myanmar (burma)=MM; congo, democratic republic of the=CD;
+    democratic republic of the congo=CD; congo (democratic republic)=CD; drc=CD;
+    democratic republic of congo=CD; congo=CG; republic of the congo=CG; congo (republic)=CG;
+    congo, republic of the=CG; palestinian=PS; state of palestine=PS; palestine=PS;
+    palestinian territories=PS; occupied palestinian territories=PS; gaza=PS; west bank=PS; turkey=TR;
+    türkiye=TR; turkiye=TR; taiwan=TW; vietnam=VN; viet nam=VN; laos=LA;
+    macedonia, the former yugoslav republic of=MK; north macedonia, the republic of=MK;
+    north macedonia=MK; macedonia=MK; man, isle of=IM; isle of man=IM; virgin islands, british=VG;
+    british virgin islands=VG; the gambia=GM; gambia=GM; cabo verde=CV; cape verde=CV;
+    czech republic=CZ; czechia=CZ; moldova=MD; republic of moldova=MD; tanzania=TZ;
+    united republic of tanzania=TZ; kosovo=XK; bolivia=BO; venezuela=VE; united states=US; usa=US;
+    u.s.a.=US; united states of america=US; united kingdom=GB; uk=GB; great britain=GB;
+    united kingdom of great britain and northern ireland=GB; hong kong=HK; hong kong, china=HK;
+    macau=MO; macao=MO; ivory coast=CI; cote d'ivoire=CI; côte d'ivoire=CI; brunei=BN; swaziland=SZ;
+    eswatini=SZ; vatican=VA; holy see=VA; micronesia=FM; uae=AE; the netherlands=NL; netherlands=NL;
+    the bahamas=BS; bahamas=BS; kyrgyz republic=KG; slovak republic=SK; st kitts and nevis=KN;
+    st. kitts and nevis=KN; saint vincent and the grenadines=VC; sao tome and principe=ST;
+    timor-leste=TL; east timor=TL; curacao=CW; curaçao=CW; netherlands antilles=AN;
+    serbia and montenegro=CS; yugoslavia=YU; the philippines=PH; the united arab emirates=AE;
+    emirates=AE; persia=IR; lao people's democratic republic=LA; bosnia-herzegovina=BA; bosnia=BA;
+    myanmar/burma=MM; burma/myanmar=MM; guinea bissau=GW; britain=GB; republic of crimea=UA;
+    crimea=UA; the russian federation=RU;
+"""
+_ALIASES = _table(_ALIASES_TEXT)
+
+_DEMONYMS_TEXT = """
+    afghan=AF; albanian=AL; algerian=DZ; american=US; angolan=AO; argentine=AR; argentinian=AR;
+    armenian=AM; australian=AU; austrian=AT; azerbaijani=AZ; bahraini=BH; bangladeshi=BD;
+    belarusian=BY; belarussian=BY; byelorussian=BY; belgian=BE; beninese=BJ; bolivian=BO; bosnian=BA;
+    brazilian=BR; british=GB; bulgarian=BG; burkinabe=BF; burmese=MM; burundian=BI; cambodian=KH;
+    cameroonian=CM; canadian=CA; central african=CF; chadian=TD; chilean=CL; chinese=CN; colombian=CO;
+    comorian=KM; croatian=HR; cuban=CU; cypriot=CY; czech=CZ; danish=DK; djiboutian=DJ; dutch=NL;
+    ecuadorian=EC; egyptian=EG; emirati=AE; eritrean=ER; estonian=EE; ethiopian=ET; filipino=PH;
+    philippine=PH; finnish=FI; french=FR; gambian=GM; georgian=GE; german=DE; ghanaian=GH; greek=GR;
+    guatemalan=GT; guinean=GN; haitian=HT; honduran=HN; hungarian=HU; icelandic=IS; indian=IN;
+    indonesian=ID; iranian=IR; iraqi=IQ; irish=IE; israeli=IL; italian=IT; ivorian=CI; jamaican=JM;
+    japanese=JP; jordanian=JO; kazakh=KZ; kazakhstani=KZ; kenyan=KE; kosovar=XK; kuwaiti=KW;
+    kyrgyz=KG; latvian=LV; lebanese=LB; liberian=LR; libyan=LY; lithuanian=LT; luxembourgish=LU;
+    macedonian=MK; malaysian=MY; malian=ML; maltese=MT; mauritanian=MR; mauritian=MU; mexican=MX;
+    moldovan=MD; mongolian=MN; montenegrin=ME; moroccan=MA; mozambican=MZ; nicaraguan=NI; nigerian=NG;
+    nigerien=NE; north korean=KP; norwegian=NO; omani=OM; pakistani=PK; panamanian=PA; paraguayan=PY;
+    peruvian=PE; polish=PL; portuguese=PT; qatari=QA; romanian=RO; russian=RU; rwandan=RW;
+    salvadoran=SV; saudi=SA; saudi arabian=SA; senegalese=SN; serbian=RS; sierra leonean=SL;
+    singaporean=SG; slovak=SK; slovenian=SI; somali=SO; south african=ZA; south korean=KR;
+    south sudanese=SS; spanish=ES; sri lankan=LK; sudanese=SD; swedish=SE; swiss=CH; syrian=SY;
+    tajik=TJ; tajikistani=TJ; tanzanian=TZ; thai=TH; togolese=TG; trinidadian=TT; tunisian=TN;
+    turkish=TR; turkmen=TM; ugandan=UG; ukrainian=UA; uruguayan=UY; uzbek=UZ; uzbekistani=UZ;
+    venezuelan=VE; vietnamese=VN; yemeni=YE; zambian=ZM; zimbabwean=ZW; new zealander=NZ;
+    congolese=CD;
+"""
+_DEMONYMS = _table(_DEMONYMS_TEXT)
 
 
 def _build_country_table() -> dict[str, str]:
@@ -151,10 +147,10 @@ def _build_country_table() -> dict[str, str]:
                 table[_norm_country(str(value))] = code
         table[str(c.alpha_3).lower()] = code
     for hist in pycountry.historic_countries:
-        name = getattr(hist, "name", None)
-        code = getattr(hist, "alpha_2", None)
-        if name and code:
-            table.setdefault(_norm_country(str(name)), str(code))
+        hist_name = getattr(hist, "name", None)
+        hist_code = getattr(hist, "alpha_2", None)
+        if hist_name and hist_code:
+            table.setdefault(_norm_country(str(hist_name)), str(hist_code))
     table.update({_norm_country(k): v for k, v in _ALIASES.items()})
     table.update({_norm_country(k): v for k, v in _DEMONYMS.items()})
     return table
@@ -229,12 +225,31 @@ def split_country_list(values: Iterable[str]) -> list[str]:
 # --------------------------------------------------------------------------- scripts
 
 _SCRIPT_PREFIXES = (
-    ("LATIN", "Latn"), ("CYRILLIC", "Cyrl"), ("ARABIC", "Arab"), ("CJK", "Hani"), ("HANGUL", "Hang"),
-    ("HIRAGANA", "Jpan"), ("KATAKANA", "Jpan"), ("HEBREW", "Hebr"), ("GREEK", "Grek"),
-    ("GEORGIAN", "Geor"), ("ARMENIAN", "Armn"), ("THAI", "Thai"), ("DEVANAGARI", "Deva"),
-    ("ETHIOPIC", "Ethi"), ("BENGALI", "Beng"), ("TAMIL", "Taml"), ("MYANMAR", "Mymr"),
-    ("KHMER", "Khmr"), ("SYRIAC", "Syrc"), ("THAANA", "Thaa"), ("GURMUKHI", "Guru"), ("LAO", "Laoo"),
-    ("TIBETAN", "Tibt"), ("MONGOLIAN", "Mong"), ("SINHALA", "Sinh"),
+    ("LATIN", "Latn"),
+    ("CYRILLIC", "Cyrl"),
+    ("ARABIC", "Arab"),
+    ("CJK", "Hani"),
+    ("HANGUL", "Hang"),
+    ("HIRAGANA", "Jpan"),
+    ("KATAKANA", "Jpan"),
+    ("HEBREW", "Hebr"),
+    ("GREEK", "Grek"),
+    ("GEORGIAN", "Geor"),
+    ("ARMENIAN", "Armn"),
+    ("THAI", "Thai"),
+    ("DEVANAGARI", "Deva"),
+    ("ETHIOPIC", "Ethi"),
+    ("BENGALI", "Beng"),
+    ("TAMIL", "Taml"),
+    ("MYANMAR", "Mymr"),
+    ("KHMER", "Khmr"),
+    ("SYRIAC", "Syrc"),
+    ("THAANA", "Thaa"),
+    ("GURMUKHI", "Guru"),
+    ("LAO", "Laoo"),
+    ("TIBETAN", "Tibt"),
+    ("MONGOLIAN", "Mong"),
+    ("SINHALA", "Sinh"),
 )
 
 
@@ -263,9 +278,18 @@ _MONTHS = {
     m: i + 1
     for i, ms in enumerate(
         [
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-            ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-            ("oct", "october"), ("nov", "november"), ("dec", "december"),
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
         ]
     )
     for m in ms

@@ -53,12 +53,52 @@ from rempart.domain.dates import PartialDate
 from rempart.domain.lists import Address, Identifier, ListedEntity, ListSnapshot, Name, NameKind
 from rempart.errors import InputError
 
-ENTITY_COLUMNS = (
-    "recordId,programKey,annex,measure,startDate,reason,schema,name,alias,weakAlias,previousName,country,"
-    "nationality,jurisdiction,birthDate,birthPlace,position,passportNumber,gender,appearance,ethnicity,"
-    "fatherName,motherName,incorporationDate,legalForm,sector,registrationNumber,taxNumber,idNumber,innCode,"
-    "ogrnCode,kppCode,okpoCode,leiCode,swiftBic,ticker,imoNumber,mmsi,flag,address,phone,email,website,notes"
-).split(",")
+ENTITY_COLUMNS = [
+    "recordId",
+    "programKey",
+    "annex",
+    "measure",
+    "startDate",
+    "reason",
+    "schema",
+    "name",
+    "alias",
+    "weakAlias",
+    "previousName",
+    "country",
+    "nationality",
+    "jurisdiction",
+    "birthDate",
+    "birthPlace",
+    "position",
+    "passportNumber",
+    "gender",
+    "appearance",
+    "ethnicity",
+    "fatherName",
+    "motherName",
+    "incorporationDate",
+    "legalForm",
+    "sector",
+    "registrationNumber",
+    "taxNumber",
+    "idNumber",
+    "innCode",
+    "ogrnCode",
+    "kppCode",
+    "okpoCode",
+    "leiCode",
+    "swiftBic",
+    "ticker",
+    "imoNumber",
+    "mmsi",
+    "flag",
+    "address",
+    "phone",
+    "email",
+    "website",
+    "notes",
+]
 CONSOLIDATED_HEADER = ["celex", *ENTITY_COLUMNS]
 AMENDMENT_HEADER = ["amendedCelex", "amendmentCelex", *ENTITY_COLUMNS]
 
@@ -135,7 +175,10 @@ def _read(path: Path, kind: str) -> list[_Row]:
         head = next(reader, None)
         if head != header:
             raise InputError(
-                "unexpected header", file=path.name, line=1, field="header",
+                "unexpected header",
+                file=path.name,
+                line=1,
+                field="header",
                 expected=f"the EU journal {kind} header ({','.join(header[:4])},...)",
                 value=",".join(head or [])[:200],
             )
@@ -147,22 +190,34 @@ def _read(path: Path, kind: str) -> list[_Row]:
                 continue
             if len(row) != len(header):
                 raise InputError(
-                    "wrong number of columns", file=path.name, line=line, field="row",
-                    expected=f"{len(header)} columns", value=str(len(row)),
+                    "wrong number of columns",
+                    file=path.name,
+                    line=line,
+                    field="row",
+                    expected=f"{len(header)} columns",
+                    value=str(len(row)),
                 )
             values = dict(zip(header, (c.strip() for c in row), strict=True))
             celex = values["celex"] if kind == "consolidated" else values["amendedCelex"]
             if not re.fullmatch(r"3\d{4}[A-Z]\d{4}", celex):
                 raise InputError(
-                    "bad CELEX", file=path.name, line=line, field=header[0],
-                    expected="a CELEX number such as 32014R0269", value=celex,
+                    "bad CELEX",
+                    file=path.name,
+                    line=line,
+                    field=header[0],
+                    expected="a CELEX number such as 32014R0269",
+                    value=celex,
                 )
             if not values["name"]:
                 raise InputError("empty name", file=path.name, line=line, field="name", expected="a name")
             if values["schema"] not in _SCHEMAS:
                 raise InputError(
-                    "unknown schema", file=path.name, line=line, field="schema",
-                    expected=", ".join(_SCHEMAS), value=values["schema"],
+                    "unknown schema",
+                    file=path.name,
+                    line=line,
+                    field="schema",
+                    expected=", ".join(_SCHEMAS),
+                    value=values["schema"],
                 )
             if values["startDate"]:
                 require_date(values["startDate"], file=path.name, line=line, field="startDate")
@@ -185,7 +240,10 @@ def parse_eu(paths: Sequence[Path], list_name: str = "eu") -> ListSnapshot:
             amendments.append(p)
         else:
             raise InputError(
-                "not an EU journal CSV", file=p.name, line=1, field="header",
+                "not an EU journal CSV",
+                file=p.name,
+                line=1,
+                field="header",
                 expected="a header starting celex,recordId or amendedCelex,amendmentCelex",
             )
     records: dict[tuple[str, str, str], _Record] = {}
@@ -201,14 +259,14 @@ def parse_eu(paths: Sequence[Path], list_name: str = "eu") -> ListSnapshot:
         for row in _read(p, "amendment"):
             by_key.setdefault(row.key(), []).append(row)
         for key, rows in by_key.items():
-            rec = records.get(key)
-            if rec is None:
-                rec = records[key] = _Record()
+            existing = records.get(key)
+            if existing is None:
+                existing = records[key] = _Record()
                 added += 1
             else:
                 changed += 1
-            rec.rows = rows
-            rec.programs.extend(r.values["programKey"] for r in rows)
+            existing.rows = rows
+            existing.programs.extend(r.values["programKey"] for r in rows)
     entities = []
     for key, rec in records.items():
         entity = _entity(key, rec)
@@ -220,8 +278,10 @@ def parse_eu(paths: Sequence[Path], list_name: str = "eu") -> ListSnapshot:
         warnings.append(f"amendments: {changed} records changed, {added} records added")
     if not start_dates:
         raise InputError(
-            "no startDate in any row: cannot date the list", file=", ".join(p.name for p in paths),
-            field="startDate", expected="at least one listing date",
+            "no startDate in any row: cannot date the list",
+            file=", ".join(p.name for p in paths),
+            field="startDate",
+            expected="at least one listing date",
         )
     # a listing can take effect in the future (e.g. a measure applying from next year): such dates
     # do not date the list, so they are ignored when an earlier one exists
@@ -265,8 +325,11 @@ def _entity(key: tuple[str, str, str], rec: _Record) -> ListedEntity:
     genders: list[str] = []
     for row in rec.rows:
         r = row.values
-        for col, kind in (("alias", NameKind.ALIAS), ("weakAlias", NameKind.WEAK_ALIAS),
-                          ("previousName", NameKind.PREVIOUS)):
+        for col, kind in (
+            ("alias", NameKind.ALIAS),
+            ("weakAlias", NameKind.WEAK_ALIAS),
+            ("previousName", NameKind.PREVIOUS),
+        ):
             for value in split_multi(r[col]):
                 names.extend(_names(value, kind))
         for value in split_multi(r["birthDate"]):

@@ -133,21 +133,30 @@ _ID_LABELS: list[tuple[re.Pattern[str], str]] = [
         (r"Legal Entity Number", "lei"),
         (r"SWIFT/BIC", "swift"),
         (r"Tax ID No\.", "tax_id"),
-        (r"(?:R\.F\.C\.|RFC|V\.A\.T\. Number|US FEIN|Italian Fiscal Code|NIT #|RUC #|C\.U\.I\.T\.)", "tax_id"),
-        (r"(?:National ID No\.|National ID Number|Identification Number|Personal ID Card|Cedula No\.|"
-         r"D\.N\.I\.|C\.U\.R\.P\.|Turkish Identification Number|SSN|Numero de Identidad|"
-         r"Residency Number|Public Security and Immigration No\.|Birth Certificate Number|"
-         r"Driver's License No\.|Credencial electoral|Electoral Registry No\.|C\.U\.I\.|I\.F\.E\.|"
-         r"Kenyan ID No\.|Bosnian Personal ID No\.|Moroccan Personal ID No\.|Stateless Person ID Card|"
-         r"British National Overseas Passport|Refugee ID Card|Travel Document Number)", "national_id"),
-        (r"(?:Registration Number|Registration ID|Company Number|UK Company Number|"
-         r"Commercial Registry Number|Business Registration Document #|Business Registration Number|"
-         r"Certificate of Incorporation Number|Chamber of Commerce Number|"
-         r"Unified Social Credit Code \(USCC\)|Enterprise Number|C\.R\. No\.|"
-         r"Economic Register Number \(CBLS\)|Trade License No\.|Matricula Mercantil No\.?|"
-         r"Folio Mercantil No\.|Central Registration System Number|Istanbul Chamber of Comm\. No\.|"
-         r"Dubai Chamber of Commerce Membership No\.|Registered Charity No\.|Branch Unit Number|"
-         r"Commercial Registry Number|Permit Number|Business Number|Registration No\.)", "registration"),
+        (
+            r"(?:R\.F\.C\.|RFC|V\.A\.T\. Number|US FEIN|Italian Fiscal Code|NIT #|RUC #|C\.U\.I\.T\.)",
+            "tax_id",
+        ),
+        (
+            r"(?:National ID No\.|National ID Number|Identification Number|Personal ID Card|Cedula No\.|"
+            r"D\.N\.I\.|C\.U\.R\.P\.|Turkish Identification Number|SSN|Numero de Identidad|"
+            r"Residency Number|Public Security and Immigration No\.|Birth Certificate Number|"
+            r"Driver's License No\.|Credencial electoral|Electoral Registry No\.|C\.U\.I\.|I\.F\.E\.|"
+            r"Kenyan ID No\.|Bosnian Personal ID No\.|Moroccan Personal ID No\.|Stateless Person ID Card|"
+            r"British National Overseas Passport|Refugee ID Card|Travel Document Number)",
+            "national_id",
+        ),
+        (
+            r"(?:Registration Number|Registration ID|Company Number|UK Company Number|"
+            r"Commercial Registry Number|Business Registration Document #|Business Registration Number|"
+            r"Certificate of Incorporation Number|Chamber of Commerce Number|"
+            r"Unified Social Credit Code \(USCC\)|Enterprise Number|C\.R\. No\.|"
+            r"Economic Register Number \(CBLS\)|Trade License No\.|Matricula Mercantil No\.?|"
+            r"Folio Mercantil No\.|Central Registration System Number|Istanbul Chamber of Comm\. No\.|"
+            r"Dubai Chamber of Commerce Membership No\.|Registered Charity No\.|Branch Unit Number|"
+            r"Commercial Registry Number|Permit Number|Business Number|Registration No\.)",
+            "registration",
+        ),
         (r"Government Gazette Number", "other"),
         (r"D-U-N-S Number", "other"),
         (r"BIK \(RU\)", "other"),
@@ -265,13 +274,15 @@ def parse_ofac(files: Sequence[tuple[Path, str]], list_name: str, kind: str) -> 
         ent = int(row[0] or 0)
         if ent in rows:
             raise InputError(
-                "duplicate ent_num", file=primary.name, line=line, field="ent_num",
-                expected="each ent_num once", value=str(ent),
+                "duplicate ent_num",
+                file=primary.name,
+                line=line,
+                field="ent_num",
+                expected="each ent_num once",
+                value=str(ent),
             )
         if not row[1]:
-            raise InputError(
-                "empty name", file=primary.name, line=line, field="SDN_Name", expected="a name"
-            )
+            raise InputError("empty name", file=primary.name, line=line, field="SDN_Name", expected="a name")
         rows[ent] = row
 
     alts: dict[int, list[list[str | None]]] = defaultdict(list)
@@ -324,8 +335,7 @@ def _entity(
     sdn_type = (row[2] or "").lower()
     schema = _SCHEMAS.get(sdn_type, "Organization")
     person = schema == "Person"
-    remarks_text = (row[11] or "") + "".join(comments)
-    remarks_text = remarks_text.strip() or None
+    remarks_text = ((row[11] or "") + "".join(comments)).strip() or None
     rem = parse_remarks(remarks_text)
 
     names = [_name(row[1] or "", NameKind.PRIMARY, person)]

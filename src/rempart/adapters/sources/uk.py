@@ -43,10 +43,34 @@ from rempart.domain.lists import Address, Identifier, ListedEntity, ListSnapshot
 from rempart.errors import InputError
 
 XLSX_REQUIRED = (
-    "Name 6", "Name 1", "Name 2", "Name 3", "Name 4", "Name 5", "Name Non-Latin Script", "DOB",
-    "Town of Birth", "Country of Birth", "Nationality", "Passport Number", "National Identification Number",
-    "Address 1", "Address 2", "Address 3", "Address 4", "Address 5", "Address 6", "Post/Zip Code", "Country",
-    "Other Information", "Group Type", "Alias Type", "Alias Quality", "Regime", "Listed On", "Group ID",
+    "Name 6",
+    "Name 1",
+    "Name 2",
+    "Name 3",
+    "Name 4",
+    "Name 5",
+    "Name Non-Latin Script",
+    "DOB",
+    "Town of Birth",
+    "Country of Birth",
+    "Nationality",
+    "Passport Number",
+    "National Identification Number",
+    "Address 1",
+    "Address 2",
+    "Address 3",
+    "Address 4",
+    "Address 5",
+    "Address 6",
+    "Post/Zip Code",
+    "Country",
+    "Other Information",
+    "Group Type",
+    "Alias Type",
+    "Alias Quality",
+    "Regime",
+    "Listed On",
+    "Group ID",
 )
 _GROUP_SCHEMAS = {"individual": "Person", "entity": "Organization", "ship": "Vessel"}
 
@@ -90,8 +114,12 @@ def parse_ofsi_xlsx(path: Path, list_name: str = "uk") -> ListSnapshot:
         first = next(rows, None)
         if not first or _cell_text(first[0]) != "Last Updated" or len(first) < 2:
             raise InputError(
-                "first row is not the 'Last Updated' line", file=path.name, line=1, field="A1",
-                expected="'Last Updated' then a dd/mm/yyyy date", value=_cell_text(first[0]) if first else None,
+                "first row is not the 'Last Updated' line",
+                file=path.name,
+                line=1,
+                field="A1",
+                expected="'Last Updated' then a dd/mm/yyyy date",
+                value=_cell_text(first[0]) if first else None,
             )
         as_of = require_date(_cell_text(first[1]) or "", file=path.name, line=1, field="B1")
         header = next(rows, None)
@@ -100,8 +128,12 @@ def parse_ofsi_xlsx(path: Path, list_name: str = "uk") -> ListSnapshot:
         for name in XLSX_REQUIRED:
             if name not in ix:
                 raise InputError(
-                    "missing column", file=path.name, line=2, field=name,
-                    expected="the OFSI ConList header", value=None,
+                    "missing column",
+                    file=path.name,
+                    line=2,
+                    field=name,
+                    expected="the OFSI ConList header",
+                    value=None,
                 )
         groups: dict[str, _Group] = {}
         for line, raw in enumerate(rows, start=3):
@@ -119,21 +151,31 @@ def parse_ofsi_xlsx(path: Path, list_name: str = "uk") -> ListSnapshot:
     )
 
 
-def _ofsi_row(groups: dict[str, _Group], row: list[str | None], ix: dict[str, int], file: str, line: int) -> None:
+def _ofsi_row(
+    groups: dict[str, _Group], row: list[str | None], ix: dict[str, int], file: str, line: int
+) -> None:
     def get(col: str) -> str | None:
         return row[ix[col]]
 
     gid = get("Group ID")
     if not gid or not gid.isdigit():
         raise InputError(
-            "missing or non-numeric Group ID", file=file, line=line, field="Group ID",
-            expected="a number", value=gid,
+            "missing or non-numeric Group ID",
+            file=file,
+            line=line,
+            field="Group ID",
+            expected="a number",
+            value=gid,
         )
     gtype = (get("Group Type") or "").lower()
     if gtype not in _GROUP_SCHEMAS:
         raise InputError(
-            "unknown Group Type", file=file, line=line, field="Group Type",
-            expected="Individual, Entity or Ship", value=get("Group Type"),
+            "unknown Group Type",
+            file=file,
+            line=line,
+            field="Group Type",
+            expected="Individual, Entity or Ship",
+            value=get("Group Type"),
         )
     g = groups.get(gid)
     if g is None:
@@ -165,8 +207,12 @@ def _ofsi_row(groups: dict[str, _Group], row: list[str | None], ix: dict[str, in
         pd = parse_partial_date(dob)
         if pd is None:
             raise InputError(
-                "not a valid date of birth", file=file, line=line, field="DOB",
-                expected="dd/mm/yyyy, mm/yyyy or yyyy (00 for unknown parts)", value=dob,
+                "not a valid date of birth",
+                file=file,
+                line=line,
+                field="DOB",
+                expected="dd/mm/yyyy, mm/yyyy or yyyy (00 for unknown parts)",
+                value=dob,
             )
         g.birth_dates.append(pd)
     place = ", ".join(p for p in (get("Town of Birth"), get("Country of Birth")) if p)
@@ -223,10 +269,27 @@ def _ofsi_entity(gid: str, g: _Group) -> ListedEntity:
 # --------------------------------------------------------------------------- UK Sanctions List CSVs
 
 SL_HEADERS = {
-    "subjects.csv": ["unique_id", "subject_type", "un_reference_number", "ofsi_group_id", "date_designated",
-                     "last_updated"],
-    "subject_names.csv": ["name_id", "unique_id", "name_type", "alias_strength", "full_name", "name_6",
-                          "name_1", "name_2", "name_3", "name_4", "name_5"],
+    "subjects.csv": [
+        "unique_id",
+        "subject_type",
+        "un_reference_number",
+        "ofsi_group_id",
+        "date_designated",
+        "last_updated",
+    ],
+    "subject_names.csv": [
+        "name_id",
+        "unique_id",
+        "name_type",
+        "alias_strength",
+        "full_name",
+        "name_6",
+        "name_1",
+        "name_2",
+        "name_3",
+        "name_4",
+        "name_5",
+    ],
     "subject_dobs.csv": ["dob_id", "unique_id", "year", "month", "day", "precision", "parse_issues"],
 }
 _SL_SCHEMAS = {"individual": "Person", "entity": "Organization", "ship": "Vessel"}
@@ -240,8 +303,12 @@ def read_csv_dicts(path: Path, header: Sequence[str]) -> list[tuple[int, dict[st
         head = next(reader, None)
         if head != list(header):
             raise InputError(
-                "unexpected header", file=path.name, line=1, field="header",
-                expected=",".join(header), value=",".join(head or []),
+                "unexpected header",
+                file=path.name,
+                line=1,
+                field="header",
+                expected=",".join(header),
+                value=",".join(head or []),
             )
         out: list[tuple[int, dict[str, str]]] = []
         start = 2
@@ -252,8 +319,12 @@ def read_csv_dicts(path: Path, header: Sequence[str]) -> list[tuple[int, dict[st
                 continue
             if len(row) != len(header):
                 raise InputError(
-                    "wrong number of columns", file=path.name, line=line, field="row",
-                    expected=f"{len(header)} columns", value=str(len(row)),
+                    "wrong number of columns",
+                    file=path.name,
+                    line=line,
+                    field="row",
+                    expected=f"{len(header)} columns",
+                    value=str(len(row)),
                 )
             out.append((line, dict(zip(header, (c.strip() for c in row), strict=True))))
         return out
@@ -269,7 +340,8 @@ def parse_uk_sl(paths: Sequence[Path], list_name: str = "uk_sl") -> ListSnapshot
     if subjects_path is None:
         raise InputError(
             "the UK Sanctions List import needs subjects.csv",
-            file=", ".join(p.name for p in paths), expected="subjects.csv",
+            file=", ".join(p.name for p in paths),
+            expected="subjects.csv",
         )
     subjects: dict[str, dict[str, str]] = {}
     updated: list[date] = []
@@ -278,23 +350,36 @@ def parse_uk_sl(paths: Sequence[Path], list_name: str = "uk_sl") -> ListSnapshot
         uid = row["unique_id"]
         if not re.fullmatch(r"[A-Z]{2,4}\d{3,5}", uid):
             raise InputError(
-                "bad unique_id", file=subjects_path.name, line=line, field="unique_id",
-                expected="a UK list reference such as RUS0123", value=uid,
+                "bad unique_id",
+                file=subjects_path.name,
+                line=line,
+                field="unique_id",
+                expected="a UK list reference such as RUS0123",
+                value=uid,
             )
         if uid in subjects:
             raise InputError(
-                "duplicate unique_id", file=subjects_path.name, line=line, field="unique_id",
-                expected="each unique_id once", value=uid,
+                "duplicate unique_id",
+                file=subjects_path.name,
+                line=line,
+                field="unique_id",
+                expected="each unique_id once",
+                value=uid,
             )
         if row["subject_type"] not in _SL_SCHEMAS:
             raise InputError(
-                "unknown subject_type", file=subjects_path.name, line=line, field="subject_type",
-                expected="individual, entity or ship", value=row["subject_type"],
+                "unknown subject_type",
+                file=subjects_path.name,
+                line=line,
+                field="subject_type",
+                expected="individual, entity or ship",
+                value=row["subject_type"],
             )
         subjects[uid] = row
         designated[uid] = (
             require_date(row["date_designated"], file=subjects_path.name, line=line, field="date_designated")
-            if row["date_designated"] else None
+            if row["date_designated"]
+            else None
         )
         if row["last_updated"]:
             updated.append(
@@ -345,7 +430,10 @@ def parse_uk_sl(paths: Sequence[Path], list_name: str = "uk_sl") -> ListSnapshot
                 dobs[uid].append(PartialDate(y, mo, d))
             except ValueError:
                 raise InputError(
-                    "not a valid date of birth", file=dobs_path.name, line=line, field="year/month/day",
+                    "not a valid date of birth",
+                    file=dobs_path.name,
+                    line=line,
+                    field="year/month/day",
                     expected="numeric year, month and day forming a calendar date",
                     value=f"{row['year']}-{row['month']}-{row['day']}",
                 ) from None

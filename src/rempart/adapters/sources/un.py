@@ -60,8 +60,11 @@ def parse_un(path: Path, list_name: str = "un") -> ListSnapshot:
                     generated = el.get("dateGenerated")
                     if not generated:
                         raise InputError(
-                            "missing dateGenerated", file=path.name, element="CONSOLIDATED_LIST",
-                            field="dateGenerated", expected="an ISO timestamp",
+                            "missing dateGenerated",
+                            file=path.name,
+                            element="CONSOLIDATED_LIST",
+                            field="dateGenerated",
+                            expected="an ISO timestamp",
                         )
                     as_of = require_date(
                         generated[:10], file=path.name, element="CONSOLIDATED_LIST", field="dateGenerated"
@@ -72,14 +75,18 @@ def parse_un(path: Path, list_name: str = "un") -> ListSnapshot:
                 entity = _entity(el, path.name, len(entities) + 1)
                 if entity.source_id in seen:
                     raise InputError(
-                        "duplicate DATAID", file=path.name, element=f"{el.tag}[{len(entities) + 1}]",
-                        field="DATAID", expected="each DATAID once", value=entity.source_id,
+                        "duplicate DATAID",
+                        file=path.name,
+                        element=f"{el.tag}[{len(entities) + 1}]",
+                        field="DATAID",
+                        expected="each DATAID once",
+                        value=entity.source_id,
                     )
                 seen.add(entity.source_id)
                 entities.append(entity)
                 el.clear()
     except ET.ParseError as exc:
-        line, col = getattr(exc, "position", (None, None))
+        line, _col = getattr(exc, "position", (None, None))
         raise InputError(
             f"malformed XML: {exc}",
             file=path.name,
@@ -93,7 +100,9 @@ def parse_un(path: Path, list_name: str = "un") -> ListSnapshot:
         ) from exc
     if as_of is None:
         raise InputError(
-            "not a UN consolidated list", file=path.name, element="CONSOLIDATED_LIST",
+            "not a UN consolidated list",
+            file=path.name,
+            element="CONSOLIDATED_LIST",
             expected="a CONSOLIDATED_LIST root element",
         )
     return ListSnapshot(
@@ -109,8 +118,12 @@ def _entity(el: ET.Element, file: str, index: int) -> ListedEntity:
     dataid = _child(el, "DATAID")
     if not dataid or not dataid.isdigit():
         raise InputError(
-            "missing or non-numeric DATAID", file=file, element=where, field="DATAID",
-            expected="a number", value=dataid,
+            "missing or non-numeric DATAID",
+            file=file,
+            element=where,
+            field="DATAID",
+            expected="a number",
+            value=dataid,
         )
     where = f"{el.tag}[DATAID={dataid}]"
     person = el.tag == "INDIVIDUAL"
@@ -165,9 +178,9 @@ def _entity(el: ET.Element, file: str, index: int) -> ListedEntity:
         if not number:
             continue
         dtype = (_child(doc, "TYPE_OF_DOCUMENT") or "").lower()
-        kind = "passport" if "pass" in dtype else "national_id" if "national" in dtype else "other"
+        doc_kind = "passport" if "pass" in dtype else "national_id" if "national" in dtype else "other"
         country = country_code(_child(doc, "ISSUING_COUNTRY") or _child(doc, "COUNTRY_OF_ISSUE"))
-        identifiers.append(Identifier(kind, number, country))
+        identifiers.append(Identifier(doc_kind, number, country))
 
     addresses: list[Address] = []
     countries: list[str] = []
@@ -217,7 +230,11 @@ def _partial(text: str, file: str, where: str, field: str) -> PartialDate:
 def _year(text: str | None, file: str, where: str, field: str) -> int:
     if not text or not text.isdigit() or not 1000 <= int(text) <= 2999:
         raise InputError(
-            "not a valid year", file=file, element=where, field=field, expected="a four-digit year",
+            "not a valid year",
+            file=file,
+            element=where,
+            field=field,
+            expected="a four-digit year",
             value=text,
         )
     return int(text)
@@ -238,8 +255,12 @@ def _dob(dob: ET.Element, file: str, where: str) -> list[PartialDate]:
         b = _year(hi, file, where, "TO_YEAR")
         if b < a:
             raise InputError(
-                "TO_YEAR before FROM_YEAR", file=file, element=where, field="TO_YEAR",
-                expected=f"a year >= {a}", value=str(b),
+                "TO_YEAR before FROM_YEAR",
+                file=file,
+                element=where,
+                field="TO_YEAR",
+                expected=f"a year >= {a}",
+                value=str(b),
             )
         years = range(a, b + 1) if b - a <= 12 else (a, b)
         return [PartialDate(y) for y in years]

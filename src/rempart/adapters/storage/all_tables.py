@@ -7,6 +7,7 @@ import pkgutil
 
 from rempart.adapters.storage.tables import metadata
 
+
 def _load_area_tables() -> None:
     import rempart.adapters.storage as pkg
 

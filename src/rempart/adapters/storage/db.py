@@ -38,7 +38,7 @@ class Store:
             kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
         elif schema:
             kwargs["connect_args"] = {"options": f"-csearch_path={schema}"}
-        engine = create_engine(url, future=True, pool_pre_ping=True, **kwargs)  # type: ignore[arg-type]
+        engine = create_engine(url, future=True, pool_pre_ping=True, **kwargs)
         if u.get_backend_name() == "sqlite":
             _sqlite_pragmas(engine)
         store = cls(engine, schema)

@@ -65,24 +65,46 @@ def save_decision(
         type=f"decision.{kind}",
         actor=actor,
         subject=f"decision:{did}",
-        payload={"decision_id": did, "kind": kind, "inputs_hash": inputs_hash, "outputs_hash": outputs_hash,
-                 "refs_hash": sha256_json(refs)},
+        payload={
+            "decision_id": did,
+            "kind": kind,
+            "inputs_hash": inputs_hash,
+            "outputs_hash": outputs_hash,
+            "refs_hash": sha256_json(refs),
+        },
     )
     created = ev.time
     conn.execute(
         decisions.insert().values(
-            id=did, kind=kind, subject=subject, created_at=created, actor=actor,
-            inputs=canonical_json(dict(inputs)).decode(), outputs=canonical_json(dict(outputs)).decode(),
-            refs=canonical_json(refs).decode(), inputs_hash=inputs_hash, audit_event_id=ev.id,
+            id=did,
+            kind=kind,
+            subject=subject,
+            created_at=created,
+            actor=actor,
+            inputs=canonical_json(dict(inputs)).decode(),
+            outputs=canonical_json(dict(outputs)).decode(),
+            refs=canonical_json(refs).decode(),
+            inputs_hash=inputs_hash,
+            audit_event_id=ev.id,
         )
     )
-    return StoredDecision(did, kind, subject, created, actor, dict(inputs), dict(outputs), refs, inputs_hash, ev.id)
+    return StoredDecision(
+        did, kind, subject, created, actor, dict(inputs), dict(outputs), refs, inputs_hash, ev.id
+    )
 
 
 def _row_to(row: Any) -> StoredDecision:
     return StoredDecision(
-        row.id, row.kind, row.subject, row.created_at, row.actor, json.loads(row.inputs),
-        json.loads(row.outputs), json.loads(row.refs), row.inputs_hash, row.audit_event_id,
+        row.id,
+        row.kind,
+        row.subject,
+        row.created_at,
+        row.actor,
+        json.loads(row.inputs),
+        json.loads(row.outputs),
+        json.loads(row.refs),
+        row.inputs_hash,
+        row.audit_event_id,
     )
 
 

@@ -31,7 +31,10 @@ def _row_to_version(r: Any) -> ListVersion:
 
 def current_version(conn: Connection, list_name: str) -> ListVersion | None:
     r = conn.execute(
-        select(list_versions).where(list_versions.c.list_name == list_name).order_by(list_versions.c.seq.desc()).limit(1)
+        select(list_versions)
+        .where(list_versions.c.list_name == list_name)
+        .order_by(list_versions.c.seq.desc())
+        .limit(1)
     ).first()
     return _row_to_version(r) if r else None
 
@@ -43,7 +46,9 @@ def current_versions(conn: Connection) -> list[ListVersion]:
         .subquery()
     )
     rows = conn.execute(
-        select(list_versions).join(latest, list_versions.c.seq == latest.c.seq).order_by(list_versions.c.list_name)
+        select(list_versions)
+        .join(latest, list_versions.c.seq == latest.c.seq)
+        .order_by(list_versions.c.list_name)
     ).all()
     return [_row_to_version(r) for r in rows]
 
@@ -73,10 +78,16 @@ def entity_hashes(conn: Connection, version_id: str) -> dict[str, str]:
     return {r[0]: r[1] for r in rows}
 
 
-def iter_entities(conn: Connection, version_id: str, source_ids: list[str] | None = None) -> Iterator[ListedEntity]:
+def iter_entities(
+    conn: Connection, version_id: str, source_ids: list[str] | None = None
+) -> Iterator[ListedEntity]:
     q = (
         select(entity_bodies.c.data)
-        .select_from(version_entities.join(entity_bodies, version_entities.c.content_hash == entity_bodies.c.content_hash))
+        .select_from(
+            version_entities.join(
+                entity_bodies, version_entities.c.content_hash == entity_bodies.c.content_hash
+            )
+        )
         .where(version_entities.c.version_id == version_id)
         .order_by(version_entities.c.source_id)
     )
@@ -99,7 +110,9 @@ def insert_version(conn: Connection, snapshot: ListSnapshot, version: ListVersio
         known.update(
             r[0]
             for r in conn.execute(
-                select(entity_bodies.c.content_hash).where(entity_bodies.c.content_hash.in_(all_hashes[i : i + 500]))
+                select(entity_bodies.c.content_hash).where(
+                    entity_bodies.c.content_hash.in_(all_hashes[i : i + 500])
+                )
             )
         )
     bodies = []
@@ -121,7 +134,11 @@ def insert_version(conn: Connection, snapshot: ListSnapshot, version: ListVersio
             source_files=json.dumps([{"name": s.name, "sha256": s.sha256} for s in version.source_files]),
             counts=json.dumps(dict(version.counts)),
             diff=json.dumps(
-                {"added": list(version.diff.added), "removed": list(version.diff.removed), "changed": list(version.diff.changed)}
+                {
+                    "added": list(version.diff.added),
+                    "removed": list(version.diff.removed),
+                    "changed": list(version.diff.changed),
+                }
             ),
             warnings=json.dumps(list(version.warnings)),
             previous_id=version.previous_id,
@@ -129,7 +146,12 @@ def insert_version(conn: Connection, snapshot: ListSnapshot, version: ListVersio
         )
     )
     rows = [
-        {"version_id": version.id, "source_id": e.source_id, "schema": e.schema, "content_hash": hashes[e.source_id]}
+        {
+            "version_id": version.id,
+            "source_id": e.source_id,
+            "schema": e.schema,
+            "content_hash": hashes[e.source_id],
+        }
         for e in snapshot.entities
     ]
     for i in range(0, len(rows), 5000):

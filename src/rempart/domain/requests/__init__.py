@@ -1,0 +1,1 @@
+"""The data-request desk's domain: request model, rules, evaluation, workflow, production (all pure)."""

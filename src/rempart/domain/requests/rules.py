@@ -9,7 +9,7 @@ import fnmatch
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, cast
@@ -51,18 +51,17 @@ class Terms:
     """Words or stems matched at a word start, case- and accent-insensitive."""
 
     terms: tuple[str, ...]
+    pattern: re.Pattern[str] | None = field(init=False, compare=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "_re", re.compile("|".join(rf"(?<!\w){re.escape(fold(t))}" for t in self.terms)) if self.terms
-            else None,
-        )
+        if self.terms:
+            compiled = re.compile("|".join(rf"(?<!\w){re.escape(fold(t))}" for t in self.terms))
+            object.__setattr__(self, "pattern", compiled)
 
     def find(self, text: str) -> list[str]:
-        pattern = cast("re.Pattern[str] | None", getattr(self, "_re"))  # noqa: B009 - set in __post_init__
-        if pattern is None or not text:
+        if self.pattern is None or not text:
             return []
-        return sorted({m.group(0) for m in pattern.finditer(fold(text))})
+        return sorted({m.group(0) for m in self.pattern.finditer(fold(text))})
 
 
 def domain_matches(domain: str, pattern: str) -> bool:
@@ -405,7 +404,7 @@ def build_rules(documents: Mapping[str, Mapping[str, Any]], groups: Mapping[str,
             raise InputError(f"more than one rule file of kind {kind!r}",
                              file=", ".join(n for n, _ in by_kind[kind]))
 
-    ent_name, ent = by_kind["entities"][0]
+    _ent_name, ent = by_kind["entities"][0]
     entities = {str(e["id"]): Entity(str(e["id"]), str(e["name"]), str(e["country"])) for e in ent["entities"]}
     pol = ent["policy"]
     policy = Policy(float(pol["sanctions_reject_score"]), str(pol["sanctions_citation"]),

@@ -60,7 +60,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("request_id", name=op.f("pk_transparency_records")),
     )
     with op.batch_alter_table("transparency_records", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_transparency_records_received_on"), ["received_on"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_transparency_records_received_on"), ["received_on"], unique=False
+        )
 
 
 def downgrade() -> None:

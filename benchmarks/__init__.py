@@ -1,0 +1,1 @@
+"""Quality and speed benchmarks, run by `make bench` (never by the tests)."""

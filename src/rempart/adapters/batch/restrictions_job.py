@@ -1,0 +1,224 @@
+"""The whole-base restriction job as set-based SQL, generated from the as_of-resolved rule data.
+
+One job definition, two dialects (DuckDB and Spark SQL). It mirrors `domain.restrictions.decide` for
+the action `hold` on stored customers (custodial accounts, no ownership data): three-valued states are
+integers (0 no, 1 unknown, 2 yes) and `greatest()` is the three-valued OR. Thresholds, countries,
+exemptions and dates come from the rule versions in force; nothing is written twice by hand.
+
+Input relations (columns):
+  customers(customer_id, type, nationalities list<str> | NULL, residence_country, establishment_country,
+            permits list<struct<country, kind, valid_from date, valid_until date>>)
+  balances(customer_id, account_id, asset, amount decimal)
+  prices(asset, price_eur decimal)           -- EUR is priced 1 when absent
+  sanctions(customer_id, list, status, listed_from date, listed_until date)
+Output: customer_id, outcome, decided_by (comma-separated rule ids), holdings_eur, complete,
+        and one `s_<n>` status column per rule (0 not applicable, 1 undetermined, 2 applies).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from rempart.domain.rules.model import SEVERITY, Exemption, RuleSet, RuleVersion
+from rempart.domain.rules.resolve import as_of as resolve_as_of
+
+SEVERITY_NAMES = {v: k for k, v in SEVERITY.items()}
+AMOUNT_TYPE = "DECIMAL(38,10)"
+PRICE_TYPE = "DECIMAL(38,8)"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+
+    def lst(self, values: Iterable[str]) -> str:
+        vals = ", ".join(f"'{v}'" for v in sorted(values))
+        return f"[{vals}]" if self.name == "duckdb" else f"array({vals})"
+
+    def has_any(self, col: str, values: Iterable[str]) -> str:
+        if self.name == "duckdb":
+            return f"list_has_any({col}, {self.lst(values)})"
+        return f"arrays_overlap({col}, {self.lst(values)})"
+
+    def exists(self, col: str, var: str, cond: str) -> str:
+        if self.name == "duckdb":
+            return f"(len(list_filter({col}, {var} -> {cond})) > 0)"
+        return f"exists({col}, {var} -> {cond})"
+
+    def in_set(self, col: str, values: Iterable[str]) -> str:
+        vals = ", ".join(f"'{v}'" for v in sorted(values))
+        return f"({col} IN ({vals}))" if vals else "FALSE"
+
+    def date(self, d: date) -> str:
+        return f"DATE '{d.isoformat()}'"
+
+    def empty_list(self, col: str) -> str:
+        return f"(len({col}) = 0)" if self.name == "duckdb" else f"(size({col}) = 0)"
+
+
+DUCKDB = Dialect("duckdb")
+SPARK = Dialect("spark")
+
+
+def _or3(parts: list[str]) -> str:
+    if not parts:
+        return "0"
+    return parts[0] if len(parts) == 1 else f"greatest({', '.join(parts)})"
+
+
+def _coverage(v: RuleVersion, dl: Dialect) -> str:
+    cov = v.covers
+    person: list[str] = []
+    if cov.nationals:
+        person.append(f"(CASE WHEN c.nationalities IS NULL OR {dl.empty_list('c.nationalities')} THEN 1 "
+                      f"WHEN {dl.has_any('c.nationalities', cov.nationals)} THEN 2 ELSE 0 END)")
+    if cov.residents:
+        person.append(f"(CASE WHEN c.residence_country IS NULL THEN 1 "
+                      f"WHEN {dl.in_set('c.residence_country', cov.residents)} THEN 2 ELSE 0 END)")
+    entity: list[str] = []
+    if cov.established_in:
+        entity.append(f"(CASE WHEN c.establishment_country IS NULL THEN 1 "
+                      f"WHEN {dl.in_set('c.establishment_country', cov.established_in)} THEN 2 ELSE 0 END)")
+    if cov.owned_by is not None:
+        entity.append("1")  # stored customers carry no ownership data: unknown (as decide() says)
+    return (f"(CASE WHEN c.type IS NULL THEN 1 WHEN c.type = 'person' THEN {_or3(person)} "
+            f"ELSE {_or3(entity)} END)")
+
+
+def _exemption(e: Exemption, dl: Dialect, d: date) -> str:
+    person_only = "c.type IS DISTINCT FROM 'person'" if e.natural_persons_only else "FALSE"
+    if e.kind == "nationality":
+        body = (f"CASE WHEN c.nationalities IS NULL OR {dl.empty_list('c.nationalities')} THEN 1 "
+                f"WHEN {dl.has_any('c.nationalities', e.countries)} THEN 2 ELSE 0 END")
+    else:
+        base = f"{dl.in_set('p.country', e.countries)} AND {dl.in_set('p.kind', e.permit_kinds)}"
+        unknown = f"{base} AND p.valid_until IS NULL AND p.kind <> 'permanent'"
+        valid = (f"{base} AND NOT (p.valid_until IS NULL AND p.kind <> 'permanent') "
+                 f"AND (p.valid_from IS NULL OR p.valid_from <= {dl.date(d)}) "
+                 f"AND (p.valid_until IS NULL OR {dl.date(d)} <= p.valid_until)")
+        body = (f"CASE WHEN {dl.exists('c.permits', 'p', valid)} THEN 2 "
+                f"WHEN {dl.exists('c.permits', 'p', unknown)} THEN 1 ELSE 0 END")
+    return f"(CASE WHEN {person_only} THEN 0 ELSE {body} END)"
+
+
+def _threshold(v: RuleVersion) -> str:
+    th = v.threshold
+    assert th is not None
+    measure = "h.total_eur" if th.aggregation == "per_provider" else "h.max_account_eur"
+    op = ">" if th.comparison == "exceeds" else ">="
+    return (f"(CASE WHEN {measure} {op} CAST('{th.amount}' AS DECIMAL(38,2)) THEN 2 "
+            f"WHEN NOT h.complete THEN 1 ELSE 0 END)")
+
+
+def _freeze(v: RuleVersion, idx: int) -> str:
+    lists = sorted(v.covers.listed_on)
+    conf = " OR ".join(f"s.conf_{x}" for x in lists)
+    poss = " OR ".join(f"s.poss_{x}" for x in lists)
+    return f"(CASE WHEN coalesce({conf}, FALSE) THEN 2 WHEN coalesce({poss}, FALSE) THEN 1 ELSE 0 END)"
+
+
+@dataclass(frozen=True)
+class RuleColumn:
+    rule_id: str
+    version_from: date | None
+    status_sql: str  # 0 not applicable, 1 undetermined, 2 applies
+    severity: int
+
+
+def rule_columns(rules: RuleSet, d: date, *, provider_entity: str = "EU", dialect: Dialect = DUCKDB,
+                 action: str = "hold") -> list[RuleColumn]:
+    out: list[RuleColumn] = []
+    services = {"custody"}
+    for i, rr in enumerate(resolve_as_of(rules, d)):
+        v = rr.version
+        rule = rr.rule
+        static_na = (
+            provider_entity not in rule.binds or v is None or action not in v.actions
+            or ("any" not in v.services and "deposit_taking" not in v.services and not (services & v.services))
+        )
+        if static_na or v is None:
+            out.append(RuleColumn(rule.id, v.valid_from if v else None, "0", 0))
+            continue
+        sev = SEVERITY["deny" if v.action == "offboard" and action == "open_account" else v.action]
+        if rule.kind == "freeze":
+            out.append(RuleColumn(rule.id, v.valid_from, _freeze(v, i), sev))
+            continue
+        cov = _coverage(v, dialect)
+        ex = _or3([_exemption(e, dialect, d) for e in v.exemptions]) if v.exemptions else "0"
+        th = _threshold(v) if v.threshold is not None else "2"
+        status = (f"(CASE WHEN {cov} = 0 THEN 0 WHEN {ex} = 2 THEN 0 WHEN {th} = 0 THEN 0 "
+                  f"WHEN {cov} = 2 AND {ex} = 0 AND {th} = 2 THEN 2 ELSE 1 END)")
+        out.append(RuleColumn(rule.id, v.valid_from, status, sev))
+    return out
+
+
+def build_sql(rules: RuleSet, d: date, *, provider_entity: str = "EU", dialect: Dialect = DUCKDB,
+              customers: str = "customers", balances: str = "balances", prices: str = "prices",
+              sanctions: str = "sanctions") -> str:
+    """The whole job as one SQL statement (a SELECT) for `dialect`."""
+    cols = rule_columns(rules, d, provider_entity=provider_entity, dialect=dialect)
+    lists = ("eu", "ofac", "uk", "un")
+    dt = dialect.date(d)
+    sflags = ",\n      ".join(
+        f"bool_or(list = '{x}' AND status = 'confirmed') AS conf_{x}, "
+        f"bool_or(list = '{x}' AND status <> 'confirmed') AS poss_{x}" for x in lists)
+    need_account = any(
+        rr.version is not None and rr.version.threshold is not None
+        and rr.version.threshold.aggregation == "per_account" for rr in resolve_as_of(rules, d))
+    if need_account:
+        valued = f"""
+  acc AS (
+    SELECT b.customer_id, b.account_id,
+           sum(CASE WHEN coalesce(p.price_eur, CASE WHEN b.asset = 'EUR' THEN 1 END) IS NULL THEN 0
+               ELSE CAST(b.amount AS {AMOUNT_TYPE}) * CAST(coalesce(p.price_eur, 1) AS {PRICE_TYPE}) END) AS eur,
+           bool_and(b.amount = 0 OR p.price_eur IS NOT NULL OR b.asset = 'EUR') AS complete
+    FROM {balances} b LEFT JOIN {prices} p ON p.asset = b.asset
+    GROUP BY b.customer_id, b.account_id),
+  h AS (SELECT customer_id, sum(eur) AS total_eur, max(eur) AS max_account_eur, bool_and(complete) AS complete
+        FROM acc GROUP BY customer_id)"""
+    else:
+        valued = f"""
+  h AS (
+    SELECT b.customer_id,
+           sum(CASE WHEN coalesce(p.price_eur, CASE WHEN b.asset = 'EUR' THEN 1 END) IS NULL THEN 0
+               ELSE CAST(b.amount AS {AMOUNT_TYPE}) * CAST(coalesce(p.price_eur, 1) AS {PRICE_TYPE}) END)
+             AS total_eur,
+           CAST(0 AS DECIMAL(38,18)) AS max_account_eur,
+           bool_and(b.amount = 0 OR p.price_eur IS NOT NULL OR b.asset = 'EUR') AS complete
+    FROM {balances} b LEFT JOIN {prices} p ON p.asset = b.asset
+    GROUP BY b.customer_id)"""
+    status_cols = ",\n    ".join(f"{c.status_sql} AS s_{i}" for i, c in enumerate(cols))
+    n = len(cols)
+    certain = _or3([f"CASE WHEN s_{i} = 2 THEN {c.severity} ELSE 0 END" for i, c in enumerate(cols)])
+    possible = _or3([f"CASE WHEN s_{i} = 1 THEN {c.severity} ELSE 0 END" for i, c in enumerate(cols)])
+    sev_name = "CASE certain " + " ".join(f"WHEN {k} THEN '{v}'" for k, v in SEVERITY_NAMES.items()) + " END"
+    decided = ", ".join(
+        f"CASE WHEN (possible > certain AND s_{i} = 1 AND {c.severity} > certain) OR "
+        f"(possible <= certain AND s_{i} = 2 AND {c.severity} = certain AND certain > 0) THEN '{c.rule_id}' END"
+        for i, c in enumerate(cols))
+    status_list = ", ".join(f"s_{i}" for i in range(n))
+    return f"""
+WITH
+  s AS (
+    SELECT customer_id,
+      {sflags}
+    FROM {sanctions}
+    WHERE (listed_from IS NULL OR listed_from <= {dt}) AND (listed_until IS NULL OR {dt} <= listed_until)
+    GROUP BY customer_id),{valued},
+  r AS (
+    SELECT c.customer_id,
+    coalesce(h.total_eur, CAST(0 AS DECIMAL(38,18))) AS holdings_eur,
+    coalesce(h.complete, TRUE) AS complete,
+    {status_cols.replace('h.total_eur', 'coalesce(h.total_eur, 0)').replace('h.max_account_eur', 'coalesce(h.max_account_eur, 0)').replace('NOT h.complete', 'NOT coalesce(h.complete, TRUE)')}
+    FROM {customers} c
+    LEFT JOIN h ON h.customer_id = c.customer_id
+    LEFT JOIN s ON s.customer_id = c.customer_id),
+  g AS (SELECT *, {certain} AS certain, {possible} AS possible FROM r)
+SELECT customer_id,
+  CASE WHEN possible > certain THEN 'review' ELSE {sev_name} END AS outcome,
+  concat_ws(',', {decided}) AS decided_by,
+  holdings_eur, complete, {status_list}
+FROM g
+"""

@@ -1,0 +1,41 @@
+"""Run the same restriction job on Apache Spark (for bases beyond one machine).
+
+The SQL comes from `restrictions_job.build_sql(..., dialect=SPARK)`: the same rule data and the same
+three-valued logic as the DuckDB path. Inputs are Parquet paths (or registered temp views).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rempart.adapters.batch.restrictions_job import SPARK, build_sql
+from rempart.domain.rules.model import RuleSet
+
+
+def local_session(app_name: str = "rempart-restrictions", cores: int = 2) -> Any:
+    from pyspark.sql import SparkSession
+
+    return (SparkSession.builder.master(f"local[{cores}]").appName(app_name)
+            .config("spark.sql.shuffle.partitions", str(max(2, cores * 2)))
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.ansi.enabled", "false")
+            .getOrCreate())
+
+
+def evaluate(spark: Any, rules: RuleSet, d: date, sources: Mapping[str, str | Path], *,
+             provider_entity: str = "EU", out_parquet: Path | None = None) -> Any:
+    """Register Parquet inputs as views, run the job; write Parquet or return the DataFrame."""
+    for name, path in sources.items():
+        spark.read.parquet(str(path)).createOrReplaceTempView(name)
+    if "sanctions" not in sources:
+        spark.sql("SELECT CAST(NULL AS STRING) AS customer_id, CAST(NULL AS STRING) AS list, "
+                  "CAST(NULL AS STRING) AS status, CAST(NULL AS DATE) AS listed_from, "
+                  "CAST(NULL AS DATE) AS listed_until WHERE FALSE").createOrReplaceTempView("sanctions")
+    df = spark.sql(build_sql(rules, d, provider_entity=provider_entity, dialect=SPARK))
+    if out_parquet is not None:
+        df.write.mode("overwrite").parquet(str(out_parquet))
+        return None
+    return df

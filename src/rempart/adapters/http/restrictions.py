@@ -1,0 +1,67 @@
+"""`POST /v1/restrictions/decide` (stateless) and `POST /v1/restrictions/check` (stored customer)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, FastAPI, Request
+
+from rempart.adapters.http.deps import Principal, get_settings, get_store, require_role
+from rempart.adapters.storage.db import Store
+from rempart.domain.rules import RuleSet
+from rempart.errors import InputError
+from rempart.services import restrictions as svc
+from rempart.settings import Settings
+
+router = APIRouter(prefix="/v1/restrictions", tags=["restrictions"])
+
+DECIDE_EXAMPLE = {
+    "as_of": "2022-06-01",
+    "action": "hold",
+    "customer": {"type": "person", "nationalities": ["RU"], "residence_country": "RU",
+                 "residence_permits": [{"country": "DE", "kind": "temporary", "valid_until": "2027-01-01"}],
+                 "establishment_country": None, "sanctions": []},
+    "holdings": [{"account_id": "a1", "asset": "BTC", "amount": "0.5"}],
+    "prices_eur": {"BTC": "25000.00"},
+}
+
+
+def setup(app: FastAPI) -> None:
+    """Load (and validate) the rules once at start-up, so the first request does not pay for it."""
+    app.state.restriction_rules = svc.rules_from_settings(app.state.settings)
+
+
+def get_rules(request: Request) -> RuleSet:
+    rules: RuleSet | None = getattr(request.app.state, "restriction_rules", None)
+    if rules is None:
+        rules = svc.rules_from_settings(request.app.state.settings)
+        request.app.state.restriction_rules = rules
+    return rules
+
+
+@router.post("/decide", summary="One stateless restriction decision (product.md input and output)")
+def decide(
+    body: Any = Body(..., examples=[DECIDE_EXAMPLE]),
+    rules: RuleSet = Depends(get_rules),
+) -> dict[str, Any]:
+    return svc.decide_json(body, rules)
+
+
+@router.post("/check", summary="The real-time gate for a stored customer and an action")
+def check(
+    body: Any = Body(..., examples=[{"customer_id": "c1", "action": "withdraw", "asset": "BTC", "amount": "0.1"}]),
+    rules: RuleSet = Depends(get_rules),
+    store: Store = Depends(get_store),
+    settings: Settings = Depends(get_settings),
+    principal: Principal = Depends(require_role("engineer", "analyst", "mlro")),
+) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise InputError("not an object", field="(body)", expected="a JSON object")
+    customer_id = body.get("customer_id")
+    if not isinstance(customer_id, str) or not customer_id:
+        raise InputError("missing", field="customer_id", expected="a stored customer id")
+    return svc.check_customer(
+        store, rules, customer_id=customer_id, action=body.get("action", "hold"), asset=body.get("asset"),
+        amount=body.get("amount"), as_of=body.get("as_of"), provider_entity=body.get("provider_entity"),
+        actor=principal.user, record=bool(body.get("record", True)),
+    )

@@ -1,0 +1,284 @@
+"""The screening engine: the name matcher and the address index over the current list versions.
+
+`Screener` is immutable once built: one set of list versions, one matcher, one address index.
+`ScreeningService` owns the current `Screener` for a store, builds it once (warm-up at start-up)
+and builds a new one when a list version changes, while the old one keeps serving.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from rempart.adapters.storage import lists_repo
+from rempart.adapters.storage.db import Store
+from rempart.domain.lists import ListedEntity, ListVersion, entity_id, sha256_json
+from rempart.domain.parties import Customer
+from rempart.domain.screening import addresses as addr
+from rempart.domain.screening.model import Hit, NameQuery
+from rempart.errors import InputError
+
+ADDRESS_ALGORITHM = f"{addr.ALGORITHM}/{addr.ALGORITHM_VERSION}"
+
+
+class NameMatcher(Protocol):
+    algorithm: str
+
+    def search(
+        self, query: NameQuery, limit: int = 10, threshold: float | None = None, min_score: float | None = None
+    ) -> list[Hit]: ...
+
+
+MatcherFactory = Callable[[Sequence[tuple[str, str, ListedEntity]], float], NameMatcher]
+
+
+def default_matcher_factory(entries: Sequence[tuple[str, str, ListedEntity]], threshold: float) -> NameMatcher:
+    from rempart.domain.screening.index import Matcher
+
+    return Matcher(entries, threshold=threshold)
+
+
+@dataclass(frozen=True)
+class EntityInfo:
+    """What alerts and the restrictions engine need to know about a listed entity."""
+
+    list_name: str
+    list_version: str
+    content_hash: str
+    programs: tuple[str, ...]
+    listed_on: str | None
+
+
+@dataclass(frozen=True)
+class ScreenResult:
+    hits: list[Hit]
+    lists: dict[str, str]  # list name -> version screened against
+    algorithm: str
+    threshold: float
+    query: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "hits": [h.to_dict() for h in self.hits],
+            "lists": dict(self.lists),
+            "algorithm": self.algorithm,
+            "threshold": self.threshold,
+            "query": self.query,
+        }
+
+
+class Screener:
+    """Matcher and address index over a fixed set of list versions."""
+
+    def __init__(
+        self,
+        entries: Sequence[tuple[str, str, ListedEntity]],
+        versions: Mapping[str, str],
+        *,
+        threshold: float,
+        matcher_factory: MatcherFactory = default_matcher_factory,
+    ) -> None:
+        self.versions = dict(versions)
+        self.threshold = threshold
+        self.matcher = matcher_factory(entries, threshold)
+        self.algorithm = self.matcher.algorithm
+        self.addresses = addr.AddressIndex()
+        self.entities: dict[str, EntityInfo] = {}
+        self.fingerprint = sha256_json(sorted(self.versions.items()))
+        for list_name, version, e in entries:
+            eid = entity_id(list_name, e.source_id)
+            self.entities[eid] = EntityInfo(
+                list_name, version, e.content_hash(), e.programs, e.listed_on.isoformat() if e.listed_on else None
+            )
+            for w in e.wallets:
+                self.addresses.add(
+                    addr.ListedAddress(
+                        eid, e.source_id, list_name, version, e.schema, e.primary_name, w.address,
+                        addr.normalize_listed(w.chain, w.address),
+                    )
+                )
+
+    @property
+    def size(self) -> int:
+        return len(self.entities)
+
+    def _check_lists(self, lists: Sequence[str]) -> None:
+        unknown = [x for x in lists if x not in self.versions]
+        if unknown:
+            raise InputError(
+                f"no list {unknown[0]!r} is loaded", field="list", value=unknown[0],
+                expected="one of " + ", ".join(sorted(self.versions)) if self.versions else "an imported list",
+            )
+
+    def _lists_used(self, lists: Sequence[str]) -> dict[str, str]:
+        return {k: v for k, v in sorted(self.versions.items()) if not lists or k in lists}
+
+    def screen_name(
+        self, query: NameQuery, *, limit: int = 10, threshold: float | None = None, min_score: float | None = None
+    ) -> ScreenResult:
+        if not query.name.strip():
+            raise InputError("empty name", field="name", expected="a name to screen")
+        self._check_lists(query.lists)
+        thr = self.threshold if threshold is None else threshold
+        hits = self.matcher.search(query, limit=limit, threshold=thr, min_score=min_score)
+        if query.lists:
+            wanted = set(query.lists)
+            hits = [h for h in hits if h.list_name in wanted]
+        return ScreenResult(hits, self._lists_used(query.lists), self.algorithm, thr, {"name": query.name, "schema": query.schema})
+
+    def screen_address(self, address: str, chain: str | None = None, lists: Sequence[str] = ()) -> ScreenResult:
+        self._check_lists(lists)
+        matches = self.addresses.search(address, chain)
+        wanted = set(lists)
+        hits: list[Hit] = []
+        seen: set[str] = set()
+        for m in matches:
+            e = m.entry
+            if (wanted and e.list_name not in wanted) or e.entity_id in seen:
+                continue
+            seen.add(e.entity_id)
+            hits.append(
+                Hit(
+                    entity_id=e.entity_id, source_id=e.source_id, list_name=e.list_name,
+                    list_version=e.list_version, schema=e.schema, name=e.name, score=1.0, match=True,
+                    explanation=m.explanation(address), algorithm=ADDRESS_ALGORITHM,
+                )
+            )
+        hits.sort(key=lambda h: h.entity_id)
+        try:
+            q = addr.normalize_address(address, chain).to_dict()
+        except InputError:
+            q = {"address": address, "chain": chain, "validated": False}
+        return ScreenResult(hits, self._lists_used(lists), ADDRESS_ALGORITHM, 1.0, q)
+
+    def screen_customer(self, c: Customer, *, limit: int = 10, lists: Sequence[str] = ()) -> list[Hit]:
+        """Every hit on a customer: by name (with corroborating facts) and by each of its wallets.
+        Hits below the threshold are not returned. An invalid customer wallet is reported as an
+        explanation-only entry, not an error (the customer file is the provider's data)."""
+        hits = self.matcher.search(customer_query(c, lists), limit=limit, threshold=self.threshold)
+        hits = [h for h in hits if h.match and (not lists or h.list_name in lists)]
+        for w in c.wallets:
+            try:
+                hits.extend(self.screen_address(w.address, w.chain or None, lists).hits)
+            except InputError:
+                try:  # the chain label may be wrong: try on any chain
+                    hits.extend(self.screen_address(w.address, None, lists).hits)
+                except InputError:
+                    continue
+        return hits
+
+
+def customer_query(c: Customer, lists: Sequence[str] = ()) -> NameQuery:
+    from rempart.domain.lists import Identifier
+
+    return NameQuery(
+        name=c.name,
+        schema="Person" if c.type == "person" else "Organization",
+        alt_names=c.alt_names,
+        birth_dates=(c.birth_date,) if c.birth_date else (),
+        nationalities=c.nationalities or ((c.establishment_country,) if c.establishment_country else ()),
+        identifiers=(Identifier("registration", c.registration_number, c.establishment_country),)
+        if c.registration_number else (),
+        lists=tuple(lists),
+    )
+
+
+def load_entries(
+    store: Store, versions: Iterable[ListVersion], source_ids: Mapping[str, Sequence[str]] | None = None
+) -> list[tuple[str, str, ListedEntity]]:
+    """Read the entities of some list versions (all, or only `source_ids[list_name]`)."""
+    out: list[tuple[str, str, ListedEntity]] = []
+    with store.read() as conn:
+        for v in versions:
+            ids = None if source_ids is None else list(source_ids.get(v.list_name, ()))
+            if ids is not None and not ids:
+                continue
+            out.extend((v.list_name, v.id, e) for e in lists_repo.iter_entities(conn, v.id, ids))
+    return out
+
+
+class ScreeningService:
+    """The current `Screener` of a store. Thread-safe; a rebuild never blocks searches once warm."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        threshold: float,
+        matcher_factory: MatcherFactory = default_matcher_factory,
+        check_interval: float = 5.0,
+    ) -> None:
+        self.store = store
+        self.threshold = threshold
+        self.matcher_factory = matcher_factory
+        self.check_interval = check_interval
+        self._screener: Screener | None = None
+        self._checked_at = 0.0
+        self._lock = threading.Lock()
+        self._building = False
+
+    def _current_versions(self) -> list[ListVersion]:
+        with self.store.read() as conn:
+            return lists_repo.current_versions(conn)
+
+    def build(self, versions: Sequence[ListVersion] | None = None) -> Screener:
+        versions = list(versions if versions is not None else self._current_versions())
+        entries = load_entries(self.store, versions)
+        return Screener(
+            entries, {v.list_name: v.id for v in versions}, threshold=self.threshold,
+            matcher_factory=self.matcher_factory,
+        )
+
+    def warm_up(self) -> Screener:
+        """Build the screener now (at start-up) so that the first request does not pay for it."""
+        return self.screener()
+
+    def refresh(self) -> Screener:
+        """Rebuild now if the list versions changed (call after an import)."""
+        versions = self._current_versions()
+        current = self._screener
+        if current is not None and current.versions == {v.list_name: v.id for v in versions}:
+            return current
+        s = self.build(versions)
+        with self._lock:
+            self._screener = s
+            self._checked_at = time.monotonic()
+        return s
+
+    def screener(self) -> Screener:
+        s = self._screener
+        if s is None:
+            with self._lock:
+                if self._screener is None:
+                    self._screener = self.build()
+                    self._checked_at = time.monotonic()
+                return self._screener
+        if time.monotonic() - self._checked_at > self.check_interval:
+            self._checked_at = time.monotonic()
+            self._maybe_rebuild_in_background(s)
+        return s
+
+    def _maybe_rebuild_in_background(self, s: Screener) -> None:
+        versions = self._current_versions()
+        if {v.list_name: v.id for v in versions} == s.versions or self._building:
+            return
+        self._building = True
+
+        def run() -> None:
+            try:
+                new = self.build(versions)
+                with self._lock:
+                    self._screener = new
+            finally:
+                self._building = False
+
+        threading.Thread(target=run, name="rempart-screener-rebuild", daemon=True).start()
+
+    def screen_name(self, query: NameQuery, **kw: Any) -> ScreenResult:
+        return self.screener().screen_name(query, **kw)
+
+    def screen_address(self, address: str, chain: str | None = None, lists: Sequence[str] = ()) -> ScreenResult:
+        return self.screener().screen_address(address, chain, lists)
