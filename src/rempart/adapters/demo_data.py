@@ -19,9 +19,6 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from rempart.domain.lists import ListedEntity
 
 # (country, weight, name locale)
@@ -227,6 +224,9 @@ class SampleExchange:
         }
         _write_csv(paths["customers"], self.customers)
         _write_csv(paths["prices"], self.prices)
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
         cols = ("customer_id", "account_id", "asset", "amount")
         pq.write_table(pa.table({c: [b[c] for b in self.balances] for c in cols}), paths["balances"])
         return paths

@@ -32,7 +32,7 @@ from rempart.domain.checkpoints import (
     signature_problem,
 )
 from rempart.domain.ports import Signer
-from rempart.errors import IntegrityFailure, InputError, NotFound
+from rempart.errors import InputError, IntegrityFailure, NotFound
 from rempart.services.audit import iter_events, now_iso
 from rempart.settings import Settings
 
@@ -416,20 +416,23 @@ def checkpoint_problems(
             out.append(ChainBreak(seen.size, "seen checkpoint",
                                   f"the log ({walk.count} events) is shorter than a checkpoint seen before "
                                   f"(size {seen.size}): events were removed from the end", "checkpoint"))
-    # The node index must agree with the events wherever a checkpoint was signed from it.
+    # The node index must agree with the signed roots (it is what proofs are cut from).
     isize, _ = indexed_size(conn)
-    sizes = sorted({cp.size for cp in checkpoints if cp.size <= min(isize, walk.count) and cp.size in walk.roots})
-    if sizes:
-        get = _lookup(fetch_nodes(conn, {n for s in sizes for n in merkle.perfect_decomposition(0, s)}))
-        for s in sizes:
+    signed: dict[int, str] = {}
+    for cp in checkpoints:
+        if cp.size <= isize and (public_key is None or signature_problem(cp, public_key) is None):
+            signed[cp.size] = cp.root_hash
+    if signed:
+        get = _lookup(fetch_nodes(conn, {n for s in signed for n in merkle.perfect_decomposition(0, s)}))
+        for s in sorted(signed):
             try:
                 r = merkle.range_hash(0, s, get).hex()
             except IntegrityFailure as exc:
                 out.append(ChainBreak(s, "index", exc.message, "index"))
                 break
-            if r != walk.roots[s]:
+            if r != signed[s]:
                 out.append(ChainBreak(s, "index", f"the stored Merkle nodes for the first {s} events disagree with "
-                                                  "the events (index altered); rebuild with `rempart audit reindex`",
-                                      "index"))
+                                                  "the signed checkpoint (index altered); rebuild with "
+                                                  "`rempart audit reindex`", "index"))
                 break
     return out

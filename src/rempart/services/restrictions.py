@@ -83,3 +83,135 @@ def decide_document(doc: Any, rules: RuleSet, *, file: str | None = None) -> tup
 def decide_json(doc: Any, rules: RuleSet, *, file: str | None = None, as_of: date | None = None) -> dict[str, Any]:
     facts = parse_facts(doc, file)
     return decide(facts, rules, as_of or facts.as_of).to_dict()
+
+
+# ---------------------------------------------------------------- rules in force, replay keys
+
+
+def rules_in_force(rules: RuleSet, d: date) -> list[dict[str, Any]]:
+    from rempart.domain.rules import as_of
+
+    rows = []
+    for rr in as_of(rules, d):
+        v = rr.version
+        rows.append({"id": rr.rule.id, "title": rr.rule.title, "version_from": v.valid_from.isoformat() if v else None,
+                     "version_until": v.until.isoformat() if v and v.until else None,
+                     "uncertain": bool(v and v.uncertain), "overridden": list(v.overridden) if v else [],
+                     "citation": v.citation.render() if v else "", "file": rr.rule.source})
+    return rows
+
+
+def replay_key(out: Mapping[str, Any]) -> dict[str, Any]:
+    """What must be identical on replay: outcome, deciding rules, holdings, and each rule's version and status."""
+    return {
+        "outcome": out["outcome"],
+        "decided_by": list(out["decided_by"]),
+        "holdings_eur": out["holdings_eur"],
+        "action_allowed": out.get("action_allowed"),
+        "rules": sorted((r["id"], r["version_from"], r["status"], r.get("outcome")) for r in out["rules"]),
+    }
+
+
+# ---------------------------------------------------------------- stored customers
+
+
+def _stored():  # type: ignore[no-untyped-def]
+    from rempart.adapters.batch import restrictions_store as restrictions_repo
+
+    return restrictions_repo
+
+
+def check_customer(store: Any, rules: RuleSet, *, customer_id: str, action: str = "hold", asset: str | None = None,
+                   amount: Any = None, as_of: Any = None, provider_entity: str | None = None,
+                   actor: str = "system", record: bool = True) -> dict[str, Any]:
+    """The gate: decide for a stored customer and an action; store the decision (with what it used)."""
+    repo = _stored()
+    d = _to_date(as_of) if as_of else date.today()
+    with store.read() as conn:
+        doc, evidence = repo.facts_document(conn, customer_id, d)
+    doc.update({"action": action, "provider_entity": provider_entity or "EU"})
+    if amount is not None:
+        doc["amount"] = str(amount)
+        doc["asset"] = asset
+    elif asset is not None:
+        doc["asset"] = asset
+    facts = parse_facts(doc)
+    decision = decide(facts, rules, d)
+    out = decision.to_dict()
+    out["customer_id"] = customer_id
+    if record:
+        with store.begin() as conn:
+            stored = repo.save_restriction_decision(conn, facts, decision, rules, evidence, actor=actor,
+                                                    groups=load_groups_dir_cached(rules))
+        out["decision_id"] = stored
+    return out
+
+
+def _to_date(v: Any) -> date:
+    if isinstance(v, date):
+        return v
+    try:
+        return date.fromisoformat(str(v))
+    except ValueError:
+        raise InputError("not a date", field="as_of", expected="YYYY-MM-DD", value=str(v)) from None
+
+
+_GROUPS_BY_HASH: dict[str, dict[str, frozenset[str]]] = {}
+
+
+def load_groups_dir_cached(rules: RuleSet) -> dict[str, list[str]]:
+    """The country groups the rule files use (stored with each decision, for replay)."""
+    first = rules.rules[0].source if rules.rules else ""
+    root = Path(first).parent.parent if first else Path("rules")
+    key = str(root)
+    if key not in _GROUPS_BY_HASH:
+        path = root / "groups.yaml"
+        if not path.is_file():
+            from rempart.settings import Settings
+
+            path = Path(Settings().rules_dir) / "groups.yaml"
+        _GROUPS_BY_HASH[key] = load_groups(path.read_text(encoding="utf-8"), str(path))
+    return {k: sorted(v) for k, v in _GROUPS_BY_HASH[key].items()}
+
+
+def replay(store: Any, decision_id: str, *, rules_dir: Path | None = None) -> dict[str, Any]:
+    """Recompute a stored restriction decision from the rule versions, prices and facts it recorded."""
+    from rempart.adapters.storage.decisions import get_decision
+    from rempart.domain.lists import sha256_json
+    from rempart.domain.rules import ruleset_from_versions
+
+    with store.read() as conn:
+        stored = get_decision(conn, decision_id)
+    if stored.kind != "restriction":
+        raise InputError("not a restriction decision", field="decision_id", expected="a restriction decision id",
+                         value=decision_id)
+    inputs = stored.inputs
+    groups = {k: frozenset(v) for k, v in inputs["groups"].items()}
+    rules = ruleset_from_versions(inputs["rules"], groups)
+    facts = parse_facts(inputs["facts"])
+    facts_hash_ok = facts.content_hash() == stored.refs.get("facts_hash")
+    decision = decide(facts, rules, facts.as_of).to_dict()
+    a, b = replay_key(stored.outputs), replay_key(decision)
+    diffs = [f"{k}: stored {a[k]!r} != replayed {b[k]!r}" for k in a if a[k] != b[k]]
+    if not facts_hash_ok:
+        diffs.append("facts hash differs from the one recorded")
+    return {
+        "decision_id": decision_id,
+        "identical": not diffs,
+        "stored_outcome": stored.outputs["outcome"],
+        "replayed_outcome": decision["outcome"],
+        "as_of": facts.as_of.isoformat(),
+        "rule_versions": stored.refs.get("rule_versions"),
+        "list_versions": stored.refs.get("list_versions"),
+        "facts_hash": stored.refs.get("facts_hash"),
+        "rules_snapshot_hash": sha256_json(inputs["rules"]),
+        "differences": diffs,
+    }
+
+
+def evaluate_base(store: Any, rules: RuleSet, d: date, *, out: Path | None = None, provider_entity: str = "EU",
+                  progress: bool = False, actor: str = "system") -> dict[str, Any]:
+    """Whole-base evaluation: set-based in DuckDB; stores the run and lists changes since the previous run."""
+    repo = _stored()
+    return repo.evaluate_stored_base(store, rules, d, out=out, provider_entity=provider_entity, progress=progress,
+                                     actor=actor, groups=load_groups_dir_cached(rules))

@@ -66,6 +66,7 @@ _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,79}$")
 
 
 def hash_password(password: str) -> str:
+    """scrypt with the module's cost parameters; the parameters are stored with the hash."""
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32)
     b64 = base64.b64encode
@@ -87,8 +88,14 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, want)
 
 
-# A hash to check against when the user does not exist, so timing does not reveal who exists.
-_DUMMY_HASH = hash_password(secrets.token_hex(16))
+_dummy: list[str] = []
+
+
+def _dummy_hash() -> str:
+    """A hash to check against when the user does not exist, so timing does not reveal who exists."""
+    if not _dummy:
+        _dummy.append(hash_password(secrets.token_hex(16)))
+    return _dummy[0]
 
 
 def _sha256(value: str) -> str:
@@ -293,16 +300,16 @@ def login(store: Store, username: str, password: str, *, via: str = "console") -
     with store.begin() as conn:
         row = conn.execute(select(users).where(users.c.username == username)).first()
         if row is None:
-            verify_password(password, _DUMMY_HASH)  # same cost as a real check
+            verify_password(password, _dummy_hash())  # same cost as a real check
             # The attempted name goes only into the payload, which the chain holds as a hash.
             record(conn, type="auth.login_failed", actor="anonymous", subject="user:?",
                    payload={"username": username, "reason": "unknown_user", "via": via})
             reason = None
         elif not row.active:
-            verify_password(password, _DUMMY_HASH)
+            verify_password(password, _dummy_hash())
             reason = "inactive"
         elif row.locked_until and _parse_time(row.locked_until) > now:
-            verify_password(password, _DUMMY_HASH)
+            verify_password(password, _dummy_hash())
             reason = "locked"
         elif not row.password_hash or not verify_password(password, row.password_hash):
             reason = "bad_password"

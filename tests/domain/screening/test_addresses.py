@@ -17,11 +17,11 @@ from rempart.domain.screening.addresses import (
     b58encode,
     cashaddr_encode,
     eip55,
+    keccak256,
     monero_b58encode,
     normalize_address,
     normalize_listed,
     segwit_encode,
-    _keccak256,
 )
 from rempart.errors import InputError
 
@@ -159,7 +159,7 @@ def _random_valid(rng: random.Random) -> list[str]:
         segwit_encode("bc", 1, rb(32)),
         segwit_encode("ltc", 0, rb(20)),
         cashaddr_encode("bitcoincash", 0, rb(20)),
-        monero_b58encode(spend_view + _keccak256(spend_view)[:4]),
+        monero_b58encode(spend_view + keccak256(spend_view)[:4]),
         b58encode(b"\x01" + rb(31)),
     ]
 

@@ -171,9 +171,9 @@ def build_sql(rules: RuleSet, d: date, *, provider_entity: str = "EU", dialect: 
         valued = f"""
   acc AS (
     SELECT b.customer_id, b.account_id,
-           sum(CASE WHEN coalesce(p.price_eur, CASE WHEN b.asset = 'EUR' THEN 1 END) IS NULL THEN 0
-               ELSE CAST(b.amount AS {AMOUNT_TYPE}) * CAST(coalesce(p.price_eur, 1) AS {PRICE_TYPE}) END) AS eur,
-           bool_and(b.amount = 0 OR p.price_eur IS NOT NULL OR b.asset = 'EUR') AS complete
+           sum(CASE WHEN (p.price_eur IS NULL AND b.asset <> 'EUR') THEN 0
+               ELSE CAST(b.amount AS {AMOUNT_TYPE}) * coalesce(CAST(p.price_eur AS {PRICE_TYPE}), CAST(1 AS {PRICE_TYPE})) END) AS eur,
+           bool_and(CAST(b.amount AS {AMOUNT_TYPE}) = 0 OR p.price_eur IS NOT NULL OR b.asset = 'EUR') AS complete
     FROM {balances} b LEFT JOIN {prices} p ON p.asset = b.asset
     GROUP BY b.customer_id, b.account_id),
   h AS (SELECT customer_id, sum(eur) AS total_eur, max(eur) AS max_account_eur, bool_and(complete) AS complete
@@ -182,11 +182,11 @@ def build_sql(rules: RuleSet, d: date, *, provider_entity: str = "EU", dialect: 
         valued = f"""
   h AS (
     SELECT b.customer_id,
-           sum(CASE WHEN coalesce(p.price_eur, CASE WHEN b.asset = 'EUR' THEN 1 END) IS NULL THEN 0
-               ELSE CAST(b.amount AS {AMOUNT_TYPE}) * CAST(coalesce(p.price_eur, 1) AS {PRICE_TYPE}) END)
+           sum(CASE WHEN (p.price_eur IS NULL AND b.asset <> 'EUR') THEN 0
+               ELSE CAST(b.amount AS {AMOUNT_TYPE}) * coalesce(CAST(p.price_eur AS {PRICE_TYPE}), CAST(1 AS {PRICE_TYPE})) END)
              AS total_eur,
            CAST(0 AS DECIMAL(38,18)) AS max_account_eur,
-           bool_and(b.amount = 0 OR p.price_eur IS NOT NULL OR b.asset = 'EUR') AS complete
+           bool_and(CAST(b.amount AS {AMOUNT_TYPE}) = 0 OR p.price_eur IS NOT NULL OR b.asset = 'EUR') AS complete
     FROM {balances} b LEFT JOIN {prices} p ON p.asset = b.asset
     GROUP BY b.customer_id)"""
     status_cols = ",\n    ".join(f"{c.status_sql} AS s_{i}" for i, c in enumerate(cols))

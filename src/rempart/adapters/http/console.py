@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import quote
 
@@ -55,7 +55,7 @@ class LoginRequired(Unauthenticated):
 class ConsoleRoute(APIRoute):
     """Render errors as console pages (status from the one error table) and add security headers."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def route(request: Request) -> Response:
@@ -246,7 +246,7 @@ def alerts_page(
     status: str = "open", session: Session = Depends(page(*CUSTOMER_ROLES)), store: Store = Depends(get_store)
 ) -> HTMLResponse:
     listing = areas.list_alerts(store, status=status)
-    return _html("alerts.html", session, "alerts", listing=listing, status=status)
+    return _html("alerts.html", session, "alerts", listing=listing, shown=status)
 
 
 @router.post("/console/alerts/{alert_id}/{action}")

@@ -5,6 +5,7 @@ Nothing here knows a particular list format.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -20,6 +21,7 @@ from rempart.domain.lists import SourceFile
 from rempart.errors import InputError
 
 T = TypeVar("T")
+_SPACES = re.compile(r"\s+")
 
 
 # --------------------------------------------------------------------------- files
@@ -64,7 +66,7 @@ def clean(value: object) -> str | None:
     """A trimmed cell value, or None when empty."""
     if value is None:
         return None
-    text = re.sub(r"\s+", " ", str(value)).strip()
+    text = _SPACES.sub(" ", str(value)).strip()
     return text or None
 
 
@@ -157,8 +159,8 @@ def _build_country_table() -> dict[str, str]:
 
 
 def _norm_country(text: str) -> str:
-    t = re.sub(r"\s+", " ", text.strip().strip(".").lower())
-    t = re.sub(r"^the ", "", t)
+    t = _SPACES.sub(" ", text.strip().strip(".").lower())
+    t = t.removeprefix("the ")
     return t.replace("’", "'")
 
 
@@ -167,9 +169,14 @@ _COUNTRIES: dict[str, str] | None = None
 
 def country_code(text: str | None) -> str | None:
     """ISO 3166-1 alpha-2 code of a country name, demonym or code; None when unknown."""
-    global _COUNTRIES
     if not text:
         return None
+    return _country_code(text)
+
+
+@functools.lru_cache(maxsize=16384)
+def _country_code(text: str) -> str | None:
+    global _COUNTRIES
     if _COUNTRIES is None:
         _COUNTRIES = _build_country_table()
     raw = text.strip()

@@ -171,6 +171,10 @@ _VALUE_TAIL = re.compile(
 _WALLET = re.compile(r"^Digital Currency Address - (?P<chain>[A-Za-z0-9]+)\s+(?P<address>\S+)$")
 _AKA = re.compile(r"^a\.k\.a\.,?\s+'(?P<name>.+)'\.?$")
 _ALT_PREFIX = re.compile(r"^(?:alt\.|Alt\.)\s+")
+_NATIONALITY = re.compile(r"^(?:nationality|citizen)\s+(.+)$")
+_REGISTRATION_COUNTRY = re.compile(r"^Nationality of Registration\s+(.+)$")
+_GENDER = re.compile(r"^Gender\s+(Male|Female)$", re.I)
+_NON_DIGITS = re.compile(r"\D")
 
 
 def _split_remarks(text: str) -> list[str]:
@@ -197,17 +201,17 @@ def parse_remarks(text: str | None) -> Remarks:
         if part_nodot.startswith("POB "):
             out.birth_places.append(part_nodot[4:].strip())
             continue
-        if m := re.match(r"^(?:nationality|citizen)\s+(.+)$", part_nodot):
+        if m := _NATIONALITY.match(part_nodot):
             code = country_code(m.group(1))
             if code:
                 out.nationalities.append(code)
             continue
-        if m := re.match(r"^Nationality of Registration\s+(.+)$", part_nodot):
+        if m := _REGISTRATION_COUNTRY.match(part_nodot):
             code = country_code(m.group(1))
             if code:
                 out.countries.append(code)
             continue
-        if m := re.match(r"^Gender\s+(Male|Female)$", part_nodot, re.I):
+        if m := _GENDER.match(part_nodot):
             out.gender = m.group(1).lower()
             continue
         ident = _parse_identifier(part_nodot)
@@ -229,7 +233,7 @@ def _parse_identifier(part: str) -> Identifier | None:
         country = country_code(tail.group("country")) if tail.group("country") else None
         if not value:
             return None
-        digits = re.sub(r"\D", "", value)
+        digits = _NON_DIGITS.sub("", value)
         if kind == "tax_id" and country == "RU" and len(digits) in (10, 12) and digits == value:
             kind = "inn"
         elif kind == "registration" and country == "RU" and len(digits) in (13, 15) and digits == value:

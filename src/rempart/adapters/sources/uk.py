@@ -245,7 +245,7 @@ def _ofsi_row(
 
 
 def _ofsi_entity(gid: str, g: _Group) -> ListedEntity:
-    names = uniq(g.names)
+    names = tuple(sorted(uniq(g.names), key=lambda n: n.kind is not NameKind.PRIMARY))
     if not any(n.kind is NameKind.PRIMARY for n in names) and names:
         n0 = names[0]
         names = (Name(n0.full, NameKind.PRIMARY, n0.script, n0.first, n0.last), *names[1:])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,9 +12,11 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from rempart.adapters.storage.tables import decisions
+from rempart.adapters.storage.tables_proof import decision_salts
 from rempart.domain.lists import canonical_json, sha256_json
 from rempart.errors import NotFound
 from rempart.services.audit import now_iso, record
+from rempart.verifier import SCHEME, commit
 
 
 @dataclass(frozen=True)
@@ -55,10 +58,18 @@ def save_decision(
     actor: str = "system",
     decision_id: str | None = None,
 ) -> StoredDecision:
-    """Store a decision and append its audit event (payload: hashes of inputs and outputs) atomically."""
+    """Store a decision and append its audit event atomically.
+
+    The audit payload commits to the inputs and outputs field by field (`salted-fields-v1`): each
+    leaf value is hashed with its own salt, derived from a per-decision secret seed kept in
+    `decision_salts`, and the payload holds the hash of those field hashes. An evidence package can
+    thus show some fields and replace the others by their salted hashes, and still verify; erasing
+    the seed and the values leaves the chain intact. `inputs_hash` is that commitment.
+    """
     did = decision_id or f"d_{uuid.uuid4().hex[:24]}"
-    inputs_hash = sha256_json(dict(inputs))
-    outputs_hash = sha256_json(dict(outputs))
+    seed = secrets.token_bytes(32)
+    inputs_hash, _ = commit(dict(inputs), seed, "inputs")
+    outputs_hash, _ = commit(dict(outputs), seed, "outputs")
     refs = dict(refs or {})
     ev = record(
         conn,
@@ -68,11 +79,13 @@ def save_decision(
         payload={
             "decision_id": did,
             "kind": kind,
+            "commitment": SCHEME,
             "inputs_hash": inputs_hash,
             "outputs_hash": outputs_hash,
             "refs_hash": sha256_json(refs),
         },
     )
+    conn.execute(decision_salts.insert().values(decision_id=did, scheme=SCHEME, seed=seed.hex()))
     created = ev.time
     conn.execute(
         decisions.insert().values(

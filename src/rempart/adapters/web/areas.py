@@ -6,6 +6,7 @@ Each function uses the area's service when it is there and degrades to a read of
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,32 +55,48 @@ def _alert_row(r: Any) -> dict[str, Any]:
     d = dict(r._mapping) if hasattr(r, "_mapping") else dict(r)
     for key in ("explanation", "regimes"):
         if isinstance(d.get(key), str):
-            try:
+            with contextlib.suppress(ValueError):
                 d[key] = json.loads(d[key])
-            except ValueError:
-                pass
     return d
 
 
 def list_alerts(store: Store, *, status: str = "open", customer_id: str | None = None,
                 limit: int = 200) -> Listing:
     svc = _alerts_service()
-    table = _table(store, "screening_alerts")
-    if table is None:
-        return Listing(False, message=NOT_YET + " (screening alerts)")
-    q = select(table).order_by(table.c.seq.desc()).limit(limit)
-    if status and status != "all":
-        q = q.where(table.c.state == status)
-    if customer_id:
-        q = q.where(table.c.customer_id == customer_id)
+    if status not in ("open", "confirmed", "dismissed", "all"):
+        raise InputError("unknown alert state", field="status", expected="open | confirmed | dismissed | all",
+                         value=status)
+    state = None if status == "all" else status
+    if has(svc, "list_alerts"):
+        with store.read() as conn:
+            rows = [_service_alert(a) for a in svc.list_alerts(conn, state=state, customer_id=customer_id,
+                                                                  limit=limit)]
+            source = "services.alerts"
+    else:
+        table = _table(store, "screening_alerts")
+        if table is None:
+            return Listing(False, message=NOT_YET + " (screening alerts)")
+        q = select(table).order_by(table.c.seq.desc()).limit(limit)
+        if state:
+            q = q.where(table.c.state == state)
+        if customer_id:
+            q = q.where(table.c.customer_id == customer_id)
+        with store.read() as conn:
+            rows = [_alert_row(r) for r in conn.execute(q)]
+        source = "screening_alerts"
     with store.read() as conn:
-        rows = [_alert_row(r) for r in conn.execute(q)]
         names = queries.customer_names(conn, sorted({str(r["customer_id"]) for r in rows}))
     for r in rows:
         r["customer_name"] = names.get(str(r["customer_id"]))
     actions = has(svc, "confirm", "dismiss") or has(svc, "decide")
-    return Listing(True, rows, source="screening_alerts", actions=actions,
-                   message="" if actions else "confirm and dismiss are not available yet")
+    return Listing(True, rows, source=source, actions=actions,
+                   message="" if actions else "confirm and dismiss are " + NOT_YET)
+
+
+def _service_alert(a: Any) -> dict[str, Any]:
+    """The alert service's record as the template's row (table column names)."""
+    d = dict(a.__dict__) if hasattr(a, "__dict__") else _as_dict(a)
+    return d
 
 
 def alerts_for_customer(store: Store, customer_id: str) -> Listing:
@@ -96,6 +113,7 @@ def alert_summary(store: Store) -> dict[str, Any]:
 
 
 def decide_alert(store: Store, alert_id: str, action: str, *, reason: str, actor: str) -> None:
+    """Confirm or dismiss through the alert service (state change, decision and audit in one transaction)."""
     if action not in ("confirm", "dismiss"):
         raise InputError("unknown alert action", field="action", expected="confirm | dismiss", value=action)
     if not reason.strip():
@@ -103,10 +121,8 @@ def decide_alert(store: Store, alert_id: str, action: str, *, reason: str, actor
                          expected="a short explanation")
     svc = _alerts_service()
     if has(svc, action):
-        getattr(svc, action)(store, alert_id, reason=reason.strip(), actor=actor)
-        return
-    if has(svc, "decide"):
-        svc.decide(store, alert_id, action, reason=reason.strip(), actor=actor)
+        with store.begin() as conn:
+            getattr(svc, action)(conn, alert_id, actor=actor, reason=reason.strip())
         return
     raise Conflict("confirming and dismissing alerts is " + NOT_YET)
 
@@ -202,9 +218,18 @@ def verify_log(store: Store, *, actor: str) -> dict[str, Any]:
 
 def checkpoints(store: Store) -> Listing:
     svc = optional("rempart.services.proof")
-    if svc is None:
+    if not has(svc, "load_checkpoints") or _table(store, "audit_checkpoints") is None:
         return Listing(False, message=NOT_YET + " (signed checkpoints)")
-    return Listing(False, message="checkpoint listing is " + NOT_YET)
+    assert svc is not None
+    with store.read() as conn:
+        cps = list(svc.load_checkpoints(conn))
+    rows = []
+    for cp in reversed(cps[-50:]):
+        head = getattr(cp, "head", cp)
+        rows.append({"id": getattr(cp, "id", None), "size": getattr(head, "size", None),
+                     "root_hash": getattr(head, "root_hash", ""), "time": getattr(head, "time", ""),
+                     "key_id": getattr(head, "key_id", ""), "reason": getattr(cp, "reason", "")})
+    return Listing(True, rows, source="services.proof")
 
 
 def reports(store: Store, settings: Settings) -> Listing:

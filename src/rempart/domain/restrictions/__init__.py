@@ -9,7 +9,16 @@ from rempart.domain.restrictions.decide import (
     rules_snapshot,
     value_holdings,
 )
-from rempart.domain.restrictions.facts import Customer, Facts, Holding, Owner, Permit, Price, Sanction, parse_facts
+from rempart.domain.restrictions.facts import (
+    Customer,
+    Facts,
+    Holding,
+    Owner,
+    Permit,
+    Price,
+    Sanction,
+    parse_facts,
+)
 
 __all__ = [
     "Customer",

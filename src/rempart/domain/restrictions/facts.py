@@ -22,7 +22,7 @@ CUSTOMER_TYPES = {"person": "person", "natural_person": "person", "individual": 
 PERMIT_KINDS = {"temporary", "permanent", "visa", "other"}
 MATCH_STATUSES = {"confirmed", "possible", "open"}
 PROVIDER_ENTITIES = {"EU", "US", "UK"}
-EU_MEMBERS = frozenset("AT BE BG HR CY CZ DK EE FI FR DE GR EL HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split())
+EU_MEMBERS = frozenset(["AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "EL", "HU", "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"])
 SERVICES = {"custody", "exchange", "trading_platform", "transfer", "reception_transmission", "execution",
             "advice", "portfolio_management", "placing", "payment", "e_money"}
 _CC = re.compile(r"^[A-Z]{2}$")

@@ -1,6 +1,11 @@
 """Restriction rules as data: model, loader with precise errors, and the one `as_of()` resolver."""
 
-from rempart.domain.rules.loader import load_groups, load_rule_documents, parse_overrides, ruleset_from_versions
+from rempart.domain.rules.loader import (
+    load_groups,
+    load_rule_documents,
+    parse_overrides,
+    ruleset_from_versions,
+)
 from rempart.domain.rules.model import (
     ACTIONS,
     OUTCOMES,

@@ -163,7 +163,7 @@ def _sha256d(b: bytes) -> bytes:
     return hashlib.sha256(hashlib.sha256(b).digest()).digest()
 
 
-def _keccak256(b: bytes) -> bytes:
+def keccak256(b: bytes) -> bytes:
     k = keccak.new(digest_bits=256)
     k.update(b)
     return bytes(k.digest())
@@ -371,7 +371,7 @@ def _b32decode(s: str) -> bytes:
 def eip55(hex40: str) -> str:
     """The EIP-55 mixed-case checksum spelling of a 40-hex-digit address (without 0x)."""
     h = hex40.lower()
-    digest = _keccak256(h.encode()).hex()
+    digest = keccak256(h.encode()).hex()
     return "0x" + "".join(c.upper() if c.isalpha() and int(digest[i], 16) >= 8 else c for i, c in enumerate(h))
 
 
@@ -485,7 +485,7 @@ def _p_monero(s: str) -> Parsed:
     if len(s) not in (95, 106) or s[0] not in "48":
         raise _Invalid("Monero addresses are 95 characters (106 integrated) starting with 4 or 8")
     raw = monero_b58decode(s)
-    if _keccak256(raw[:-4])[:4] != raw[-4:]:
+    if keccak256(raw[:-4])[:4] != raw[-4:]:
         raise _Invalid("Monero Keccak-256 checksum mismatch")
     if raw[0] not in (0x12, 0x13, 0x2A):
         raise _Invalid(f"unknown Monero network byte 0x{raw[0]:02x} (mainnet: 0x12, 0x13, 0x2a)")

@@ -30,7 +30,7 @@ from rempart.domain.lists import Identifier
 from rempart.domain.screening.normalize import NameForm, Token, TokenKind
 
 __all__ = [
-    "CONFLICT_WEIGHT",
+    "CONFLICT_PENALTY",
     "EXTRA_WEIGHT",
     "PAIR_MIN",
     "Feature",
@@ -43,13 +43,27 @@ __all__ = [
     "token_similarity",
 ]
 
-PAIR_MIN = 0.70
-CONFLICT_WEIGHT = 1.0
-EXTRA_WEIGHT = 0.30
-EXTRA_WEIGHT_SINGLE = 0.6  # when only one token of the shorter name pairs: WALIJAN / WALIJAN ABDUL HAQQANI
+PAIR_MIN = 0.50  # at or below this two tokens are not a pair: both stay unmatched
+CREDIT_POWER = 1.0  # a pair earns sim ** CREDIT_POWER
+CONFLICT_PENALTY = 0.6  # a name part on each side that pairs with nothing: the score loses 60%...
+CONFLICT_UNIT = 4.0  # ...per this much weight (a four-letter name; particles and common names less)
+NUMBER_MISMATCH = 0.85  # Fund VII / Fund VIII, Victory / Victory 3: often related, not the same
+WEAK_PAIR_CONFLICT = 0.5  # what a pair does not earn counts this much as conflict (Mohamed / Ahmed)
+EXTRA_WEIGHT = {"person": 0.20, "org": 0.50, "vessel": 0.50, "aircraft": 0.50, "any": 0.35}
+EXTRA_WEIGHT_SINGLE = 0.6  # when only one token pairs: WALIJAN / WALIJAN ABDUL GHAFOOR HAQQANI
 SKELETON_DISCOUNT = 0.97
 CONSONANT_DISCOUNT = 0.92
-LEGAL_FORM_MISMATCH = 0.97
+SYMBOL_MATCH = 0.95
+LEGAL_FORM_MISMATCH = 0.92
+
+
+def credit(sim: float) -> float:
+    """What a pair of this similarity earns: nothing at or below PAIR_MIN."""
+    if sim >= 1.0:
+        return 1.0
+    if sim <= PAIR_MIN:
+        return 0.0
+    return float(sim**CREDIT_POWER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +98,7 @@ def token_similarity(a: Token, b: Token) -> float:
     if a.skel == b.skel:
         return SKELETON_DISCOUNT
     if a.groups and not a.groups.isdisjoint(b.groups):
-        return 0.9
+        return SYMBOL_MATCH
     if a.abjad != b.abjad:
         if a.cons == b.cons and a.cons:
             return CONSONANT_DISCOUNT
@@ -158,19 +172,21 @@ def compare_name_forms(q: NameForm, c: NameForm) -> NameComparison:
         return NameComparison(0.0, (), ((), ()), (), legal)
     # candidate pairs: every token against every token; merged neighbours against single tokens
     scored: list[tuple[float, int, _Unit, _Unit]] = []
+    exact = 0
     for i, a in enumerate(qt):
         for j, b in enumerate(ct):
             s = token_similarity(a, b)
-            if s >= PAIR_MIN:
+            if s > PAIR_MIN:
                 scored.append((s, 1, _Unit((i,), a), _Unit((j,), b)))
-    exact = sum(1 for s in scored if s[0] == 1.0)
+                if s == 1.0:
+                    exact += 1
     if exact < min(len(qt), len(ct)) and (len(qt) > 1 or len(ct) > 1):
         qu, cu = _units(qt), _units(ct)
         for ua in qu:
             for ub in cu:
                 if len(ua.idx) + len(ub.idx) == 3:
                     s = token_similarity(ua.token, ub.token)
-                    if s >= PAIR_MIN:
+                    if s > PAIR_MIN:
                         scored.append((s, 2, ua, ub))
     scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
     used_q: set[int] = set()
@@ -178,27 +194,35 @@ def compare_name_forms(q: NameForm, c: NameForm) -> NameComparison:
     pairs: list[tuple[str, str, float]] = []
     num = 0.0
     base = 0.0
+    weak = 0.0
     for s, _n, ua, ub in scored:
         if used_q.intersection(ua.idx) or used_c.intersection(ub.idx):
             continue
         used_q.update(ua.idx)
         used_c.update(ub.idx)
         w = (sum(qt[i].weight for i in ua.idx) + sum(ct[j].weight for j in ub.idx)) / 2
-        num += s * w
+        cr = credit(s)
+        num += cr * w
         base += w
+        weak += (1.0 - cr) * w
         pairs.append((" ".join(qt[i].text for i in ua.idx), " ".join(ct[j].text for j in ub.idx), s))
     left_q = [t for i, t in enumerate(qt) if i not in used_q]
     left_c = [t for j, t in enumerate(ct) if j not in used_c]
     wq = sum(t.weight for t in left_q if t.kind is not TokenKind.NUMBER)
     wc = sum(t.weight for t in left_c if t.kind is not TokenKind.NUMBER)
-    numbers = sum(t.weight for t in (*left_q, *left_c) if t.kind is TokenKind.NUMBER)
-    conflict = min(wq, wc) + numbers
+    numbers = sum(1 for t in (*left_q, *left_c) if t.kind is TokenKind.NUMBER)
+    conflict = min(wq, wc) + WEAK_PAIR_CONFLICT * weak
     extra = max(wq, wc) - min(wq, wc)
-    if not pairs:
+    if wq and wc:
+        # an initial left on one side against a name left on the other: a different person
+        conflict += sum(CONFLICT_UNIT / 2 for t in (*left_q, *left_c) if t.kind is TokenKind.INITIAL)
+    if not pairs or num <= 0:
         score = 0.0
     else:
-        alpha = EXTRA_WEIGHT if len(pairs) > 1 else EXTRA_WEIGHT_SINGLE
-        score = num / (base + CONFLICT_WEIGHT * conflict + alpha * extra)
+        alpha = EXTRA_WEIGHT.get(q.family, 0.35) if len(pairs) > 1 else EXTRA_WEIGHT_SINGLE
+        score = num / (base + alpha * extra)
+        score *= (1.0 - CONFLICT_PENALTY) ** (conflict / CONFLICT_UNIT)
+        score *= NUMBER_MISMATCH ** min(numbers, 2)
     if q.legal_forms and c.legal_forms and q.legal_forms.isdisjoint(c.legal_forms):
         score *= LEGAL_FORM_MISMATCH
     if wq and wc:

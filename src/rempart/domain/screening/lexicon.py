@@ -160,7 +160,8 @@ class Lexicon:
             for sym, aliases in symbols.get(group, {}).items():
                 for a in aliases:
                     p = phrase_tokens(a)
-                    if p and p not in legal:
+                    # single words only: a phrase would swallow words a typo or a legal form splits
+                    if len(p) == 1 and p not in legal:
                         org_symbols.setdefault(p, sym.lower())
         nick: dict[str, set[str]] = {}
         for sym, names in symbols.get("person_nick", {}).items():

@@ -69,6 +69,72 @@ def schema_family(schema: str) -> str:
     return "any"
 
 
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10,
+}  # fmt: skip
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_ORDINAL = re.compile(r"^(\d+)(st|nd|rd|th)$")
+_ROMAN = frozenset("ii iii iv vi vii viii ix xi xii xiii xiv xv xvi xvii xviii xix xx".split())
+_ROMAN_VALUE = {r: str(i) for i, r in enumerate(
+    "_ i ii iii iv v vi vii viii ix x xi xii xiii xiv xv xvi xvii xviii xix xx".split()) if r != "_"}
+
+
+def _numbers(tokens: list[str], scripts: list[str], is_person: bool) -> tuple[list[str], list[str]]:
+    """Number words, ordinals and roman numerals as digits: Forty-Four / 44, 1st / First, II / 2."""
+    out: list[str] = []
+    out_scripts: list[str] = []
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        m = _ORDINAL.match(t)
+        value: str | None = None
+        used = 1
+        if m:
+            value = str(int(m.group(1)))
+        elif t in _TENS:
+            n = _TENS[t]
+            if i + 1 < len(tokens) and tokens[i + 1] in _UNITS and 0 < _UNITS[tokens[i + 1]] < 10:
+                n += _UNITS[tokens[i + 1]]
+                used = 2
+            value = str(n)
+        elif t in _UNITS and not is_person:
+            value = str(_UNITS[t])
+        elif t in _ROMAN and not is_person:
+            value = _ROMAN_VALUE[t]
+        elif t.isdigit():
+            value = str(int(t)) if len(t) < 18 else t
+        out.append(value if value is not None else t)
+        out_scripts.append(scripts[i])
+        i += used
+    return out, out_scripts
+
+
+def _acronyms(tokens: list[str], scripts: list[str]) -> tuple[list[str], list[str]]:
+    """Runs of single letters of an organization's name as one token: A.B.C. / ABC."""
+    out: list[str] = []
+    out_scripts: list[str] = []
+    run: list[str] = []
+    for t, s in [*zip(tokens, scripts, strict=True), ("", "")]:
+        if len(t) == 1 and t.isalpha():
+            run.append(t)
+            continue
+        if run:
+            out.append("".join(run))
+            out_scripts.append("Latn")
+            run = []
+        if t:
+            out.append(t)
+            out_scripts.append(s)
+    return out, out_scripts
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
     """One name part: `text` romanized ASCII, `skel` its spelling skeleton, `cons` its consonants."""
@@ -90,6 +156,7 @@ class NameForm:
     tokens: tuple[Token, ...]
     legal_forms: frozenset[str] = frozenset()
     scripts: frozenset[str] = frozenset()
+    family: str = "person"  # schema_family() of the party the name belongs to
 
     @property
     def text(self) -> str:
@@ -108,8 +175,11 @@ def _weight(kind: TokenKind, text: str) -> float:
     return max(1.0, min(len(text), 10)) * _WEIGHT_FACTOR[kind]
 
 
-def make_token(text: str, kind: TokenKind, lexicon: Lexicon, abjad: bool = False) -> Token:
+def make_token(
+    text: str, kind: TokenKind, lexicon: Lexicon, abjad: bool = False, groups: frozenset[str] = frozenset()
+) -> Token:
     skel = skeleton(text)
+    nick = lexicon.nicknames.get(text)
     return Token(
         text=text,
         skel=skel,
@@ -117,7 +187,7 @@ def make_token(text: str, kind: TokenKind, lexicon: Lexicon, abjad: bool = False
         kind=kind,
         weight=_weight(kind, text),
         abjad=abjad,
-        groups=lexicon.nicknames.get(text, frozenset()),
+        groups=groups | nick if nick else groups,
     )
 
 
@@ -134,6 +204,9 @@ def analyze_name(name: str, schema: str, lexicon: Lexicon) -> NameForm:
     is_person = family == "person"
     is_org = family in ("org", "any") and schema != "Person"
 
+    raw, scripts = _numbers(raw, scripts, is_person)
+    if not is_person:
+        raw, scripts = _acronyms(raw, scripts)
     # titles and prefixes at the start
     prefixes = lexicon.person_prefixes if is_person else lexicon.object_prefixes
     while True:
@@ -156,7 +229,9 @@ def analyze_name(name: str, schema: str, lexicon: Lexicon) -> NameForm:
                 continue
             n = longest_phrase(raw, i, lexicon.org_symbols, max_len)
             if n:
-                tokens.append(make_token(lexicon.org_symbols[tuple(raw[i : i + n])], TokenKind.GENERIC, lexicon))
+                sym = lexicon.org_symbols[tuple(raw[i : i + n])]
+                text = raw[i] if n == 1 else sym
+                tokens.append(make_token(text, TokenKind.GENERIC, lexicon, groups=frozenset({sym})))
                 i += n
                 continue
             if raw[i] in ORG_STOPWORDS:
@@ -166,8 +241,9 @@ def analyze_name(name: str, schema: str, lexicon: Lexicon) -> NameForm:
             n = longest_phrase(raw, i, lexicon.person_symbols, max_len)
             if n:
                 sym = lexicon.person_symbols[tuple(raw[i : i + n])]
-                kind = TokenKind.TITLE if sym in _TITLE_SYMBOLS else _kind(sym, is_person, i, lexicon)
-                tokens.append(make_token(sym, kind, lexicon))
+                text = raw[i] if n == 1 else sym
+                kind = TokenKind.TITLE if sym in _TITLE_SYMBOLS else _kind(text, is_person, len(tokens), lexicon)
+                tokens.append(make_token(text, kind, lexicon, abjad, frozenset({sym})))
                 i += n
                 continue
         tok = raw[i]
@@ -177,7 +253,7 @@ def analyze_name(name: str, schema: str, lexicon: Lexicon) -> NameForm:
         # a name that is only a legal form ("Limited"): keep the words
         tokens = [make_token(t, TokenKind.NAME, lexicon) for t in raw]
         legal = set()
-    return NameForm(name, tuple(tokens), frozenset(legal), frozenset(scripts))
+    return NameForm(name, tuple(tokens), frozenset(legal), frozenset(scripts), family)
 
 
 def _prefix_len(tokens: list[str], prefixes: frozenset[tuple[str, ...]]) -> int:

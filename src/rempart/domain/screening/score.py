@@ -31,7 +31,7 @@ __all__ = ["ALGORITHM", "DEFAULT_THRESHOLD", "VERSION", "Scored", "algorithm_id"
 
 ALGORITHM = "rempart-name"
 VERSION = "1"
-DEFAULT_THRESHOLD = 0.80
+DEFAULT_THRESHOLD = 0.70
 
 
 def algorithm_id() -> str:

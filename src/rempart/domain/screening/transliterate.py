@@ -105,7 +105,7 @@ def script_of(char: str) -> str:
         return "Latn"
     if 0x900 <= o < 0xE00:
         return "Indic"
-    return "Zyyy"
+    return "Zyyy" if not unicodedata.category(char).startswith("L") else "Other"
 
 
 def word_script(word: str) -> str:
@@ -171,21 +171,17 @@ def _hangul_syllable(ch: str) -> str:
 
 
 def _hangul(word: str) -> str:
-    """A Korean name: the family name (first syllable) and the given name (the rest, joined)."""
+    """A Korean name, one token per syllable (Kim Jong Un), the family name in its usual spelling."""
     syllables = [c for c in word if 0xAC00 <= ord(c) < 0xD7A4]
     if not syllables:
         return _icu_word(word)
     family = _KOREAN_SURNAMES.get(syllables[0], _hangul_syllable(syllables[0]))
-    given = "".join(_hangul_syllable(c) for c in syllables[1:])
-    return f"{family} {given}".strip()
+    return " ".join([family, *(_hangul_syllable(c) for c in syllables[1:])])
 
 
 def _han(word: str) -> str:
-    """Chinese characters in pinyin: the family name (first character), then the given name joined."""
-    parts = _icu_word(word).split()
-    if len(parts) <= 1:
-        return " ".join(parts)
-    return parts[0] + " " + "".join(parts[1:])
+    """Chinese characters in pinyin, one token per syllable (Xi Jin Ping; the matcher joins them)."""
+    return _icu_word(word)
 
 
 def _icu_word(word: str) -> str:
@@ -210,7 +206,10 @@ def romanize_word(word: str) -> tuple[str, str]:
         return script, _hangul(word)
     if script == "Hani":
         return script, _han(word)
-    return script, _icu_word(word)
+    latin = _icu_word(word)
+    if script == "Arab" and latin.startswith("al") and len(latin) > 4 and " " not in latin and latin != "allh":
+        latin = "al " + latin[2:]  # the article is written joined: السيسي -> al sysy
+    return script, latin
 
 
 _SKELETON_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -262,5 +261,6 @@ _VOWELS = re.compile(r"[aeiouyvwh]")
 
 @lru_cache(maxsize=200_000)
 def consonants(skel: str) -> str:
-    """The consonants of a skeleton (w, v, y and h count as vowels: Arabic and Hebrew use them so)."""
-    return _VOWELS.sub("", skel)
+    """The consonants of a skeleton (w, v, y and h count as vowels: Arabic and Hebrew use them so;
+    p is b, as Arabic has no p)."""
+    return _VOWELS.sub("", skel).replace("p", "b")

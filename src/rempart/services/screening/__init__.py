@@ -6,9 +6,9 @@ from __future__ import annotations
 from rempart.services.screening.batch import BatchStats, screen_file, screen_stored, worker_count
 from rempart.services.screening.delta import DeltaResult, rescreen_after_import, rescreen_delta
 from rempart.services.screening.engine import (
-    ScreenResult,
     Screener,
     ScreeningService,
+    ScreenResult,
     customer_query,
     default_matcher_factory,
     load_entries,

@@ -1,0 +1,212 @@
+"""Reading a stored customer's facts and the whole base; storing restriction decisions and runs."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import Connection, func, select
+
+from rempart.adapters.batch import duckdb_runner
+from rempart.adapters.storage.decisions import save_decision
+from rempart.adapters.storage.tables import balances, customers, prices
+from rempart.adapters.storage.tables_restrictions import restriction_results, restriction_runs
+from rempart.domain.lists import canonical_json
+from rempart.domain.restrictions import Decision, Facts, decide, parse_facts, rules_snapshot
+from rempart.domain.rules import RuleSet
+from rempart.errors import NotFound
+from rempart.services.audit import now_iso, record
+
+
+def confirmed_matches(conn: Connection, customer_ids: list[str] | None = None) -> list[dict[str, Any]]:
+    """Sanctions facts from screening alerts: 'confirmed' -> confirmed match, 'open' -> possible match.
+    The one place that knows where matches live."""
+    try:
+        from rempart.adapters.storage.tables_screening import screening_alerts as a
+    except ImportError:
+        return []
+    q = select(a.c.customer_id, a.c.list_name, a.c.entity_id, a.c.state, a.c.list_version).where(
+        a.c.state.in_(("confirmed", "open")))
+    if customer_ids is not None:
+        q = q.where(a.c.customer_id.in_(customer_ids))
+    return [{"customer_id": r.customer_id, "list": r.list_name, "entity_id": r.entity_id,
+             "status": "confirmed" if r.state == "confirmed" else "possible", "list_version": r.list_version}
+            for r in conn.execute(q) if r.list_name in ("eu", "ofac", "uk", "un")]
+
+
+def _latest_snapshot(conn: Connection) -> int | None:
+    return conn.execute(select(func.max(balances.c.snapshot_id))).scalar()
+
+
+def _prices(conn: Connection, d: date) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    limit = d.isoformat() + "T99"
+    for r in conn.execute(select(prices).order_by(prices.c.as_of)):
+        if str(r.as_of) <= limit:
+            out[r.asset] = {"price": r.price_eur, "source": r.source, "as_of": str(r.as_of)}
+    return out
+
+
+def _customer_doc(row: Any) -> dict[str, Any]:
+    return {"id": row.customer_id, "type": row.type, "nationalities": json.loads(row.nationalities or "[]"),
+            "residence_country": row.residence_country,
+            "residence_permits": json.loads(row.residence_permits or "[]"),
+            "establishment_country": row.establishment_country}
+
+
+def facts_document(conn: Connection, customer_id: str, d: date) -> tuple[dict[str, Any], dict[str, Any]]:
+    row = conn.execute(select(customers).where(customers.c.customer_id == customer_id)).first()
+    if row is None:
+        raise NotFound(f"no customer {customer_id!r}", customer_id=customer_id)
+    snap = _latest_snapshot(conn)
+    holdings = []
+    if snap is not None:
+        for b in conn.execute(select(balances).where(balances.c.snapshot_id == snap,
+                                                     balances.c.customer_id == customer_id)):
+            holdings.append({"account_id": b.account_id, "asset": b.asset, "amount": b.amount})
+    matches = confirmed_matches(conn, [customer_id])
+    cust = _customer_doc(row)
+    cust["sanctions"] = [{k: m[k] for k in ("list", "entity_id", "status")} for m in matches]
+    doc = {"as_of": d.isoformat(), "customer": cust, "holdings": holdings, "prices_eur": _prices(conn, d)}
+    evidence = {"balance_snapshot": snap,
+                "list_versions": sorted({f"{m['list']}:{m['list_version']}" for m in matches})}
+    return doc, evidence
+
+
+def save_restriction_decision(conn: Connection, facts: Facts, decision: Decision, rules: RuleSet,
+                              evidence: Mapping[str, Any], *, actor: str, groups: Mapping[str, Any]) -> str:
+    out = decision.to_dict()
+    stored = save_decision(
+        conn, kind="restriction", subject=f"customer:{facts.customer.id}", actor=actor,
+        inputs={"facts": facts.to_dict(), "rules": rules_snapshot(rules, decision.as_of), "groups": dict(groups)},
+        outputs=out,
+        refs={"rule_versions": out["rule_versions"], "rules_hash": rules.content_hash,
+              "facts_hash": decision.facts_hash, "list_versions": list(evidence.get("list_versions", [])),
+              "balance_snapshot": evidence.get("balance_snapshot"),
+              "prices": out["valuation"]["prices"], "customer_id": facts.customer.id},
+    )
+    return stored.id
+
+
+def _arrow_base(conn: Connection, d: date) -> tuple[dict[str, pa.Table], dict[str, dict[str, Any]]]:
+    cust_rows: dict[str, list[Any]] = {k: [] for k in ("customer_id", "type", "nationalities", "residence_country",
+                                                         "establishment_country", "permits")}
+    docs: dict[str, dict[str, Any]] = {}
+    for row in conn.execute(select(customers)):
+        doc = _customer_doc(row)
+        facts = parse_facts({"as_of": d.isoformat(), "customer": doc})  # same normalization as decide()
+        c = facts.customer
+        docs[row.customer_id] = doc
+        cust_rows["customer_id"].append(row.customer_id)
+        cust_rows["type"].append(c.type)
+        cust_rows["nationalities"].append(list(c.nationalities) if c.nationalities is not None else None)
+        cust_rows["residence_country"].append(c.residence_country)
+        cust_rows["establishment_country"].append(c.establishment_country)
+        cust_rows["permits"].append([{"country": p.country, "kind": p.kind, "valid_from": p.valid_from,
+                                      "valid_until": p.valid_until} for p in c.residence_permits])
+    permit_t = pa.list_(pa.struct([("country", pa.string()), ("kind", pa.string()), ("valid_from", pa.date32()),
+                                   ("valid_until", pa.date32())]))
+    cust = pa.table({"customer_id": pa.array(cust_rows["customer_id"], pa.string()),
+                     "type": pa.array(cust_rows["type"], pa.string()),
+                     "nationalities": pa.array(cust_rows["nationalities"], pa.list_(pa.string())),
+                     "residence_country": pa.array(cust_rows["residence_country"], pa.string()),
+                     "establishment_country": pa.array(cust_rows["establishment_country"], pa.string()),
+                     "permits": pa.array(cust_rows["permits"], permit_t)})
+    snap = _latest_snapshot(conn)
+    b_rows: dict[str, list[Any]] = {"customer_id": [], "account_id": [], "asset": [], "amount": []}
+    if snap is not None:
+        for b in conn.execute(select(balances).where(balances.c.snapshot_id == snap)):
+            b_rows["customer_id"].append(b.customer_id)
+            b_rows["account_id"].append(b.account_id)
+            b_rows["asset"].append(b.asset)
+            b_rows["amount"].append(b.amount)
+    bal = pa.table({k: pa.array(v, pa.string()) for k, v in b_rows.items()})
+    pr = _prices(conn, d)
+    price_t = pa.table({"asset": pa.array(list(pr), pa.string()),
+                        "price_eur": pa.array([v["price"] for v in pr.values()], pa.string())})
+    ms = confirmed_matches(conn)
+    sanc = pa.table({"customer_id": pa.array([m["customer_id"] for m in ms], pa.string()),
+                     "list": pa.array([m["list"] for m in ms], pa.string()),
+                     "status": pa.array([m["status"] for m in ms], pa.string()),
+                     "listed_from": pa.array([None] * len(ms), pa.date32()),
+                     "listed_until": pa.array([None] * len(ms), pa.date32())})
+    return {"customers": cust, "balances": bal, "prices": price_t, "sanctions": sanc}, docs
+
+
+def evaluate_stored_base(store: Any, rules: RuleSet, d: date, *, out: Path | None, provider_entity: str,
+                         progress: bool, actor: str, groups: Mapping[str, Any]) -> dict[str, Any]:
+    from rich.progress import Progress
+
+    started = now_iso()
+    t0 = time.perf_counter()
+    with Progress(disable=not progress, transient=True) as bar:
+        task = bar.add_task("reading the customer base", total=4)
+        with store.read() as conn:
+            tables, _docs = _arrow_base(conn, d)
+            prev = conn.execute(select(restriction_runs).where(restriction_runs.c.provider_entity == provider_entity)
+                                .order_by(restriction_runs.c.seq.desc()).limit(1)).first()
+            prev_results = {}
+            if prev is not None:
+                prev_results = {r.customer_id: (r.outcome, r.decided_by) for r in conn.execute(
+                    select(restriction_results).where(restriction_results.c.run_id == prev.id))}
+        bar.update(task, advance=1, description="deciding (DuckDB, set-based)")
+        con = duckdb_runner.connect()
+        duckdb_runner.register_inputs(con, tables)
+        rel = duckdb_runner.evaluate(con, rules, d, provider_entity=provider_entity)
+        assert rel is not None
+        rows = rel.project("customer_id, outcome, decided_by, CAST(holdings_eur AS VARCHAR)").fetchall()
+        bar.update(task, advance=1, description="comparing with the previous run")
+        run_id = f"r_{uuid.uuid4().hex[:24]}"
+        counts: dict[str, int] = {}
+        changed = []
+        for cid, outcome, _decided_by, _holdings in rows:
+            counts[outcome] = counts.get(outcome, 0) + 1
+            before = prev_results.get(cid)
+            if (before is None and outcome != "allow") or (before is not None and before[0] != outcome):
+                changed.append(cid)
+        bar.update(task, advance=1, description="storing decisions")
+        items = []
+        decision_ids: dict[str, str] = {}
+        with store.begin() as conn:
+            for cid in changed:
+                doc, evidence = facts_document(conn, cid, d)
+                doc.update({"action": "hold", "provider_entity": provider_entity})
+                facts = parse_facts(doc)
+                dec = decide(facts, rules, d)
+                decision_ids[cid] = save_restriction_decision(conn, facts, dec, rules, evidence, actor=actor,
+                                                              groups=groups)
+                why = "; ".join(r.reason for r in dec.results if r.rule.id in dec.decided_by) or "no rule applies"
+                items.append({"customer_id": cid, "from": (prev_results.get(cid) or ("(none)",))[0],
+                              "to": dec.outcome, "decided_by": list(dec.decided_by), "why": why,
+                              "decision_id": decision_ids[cid]})
+            conn.execute(restriction_results.insert(), [
+                {"run_id": run_id, "customer_id": cid, "outcome": o, "decided_by": db or "",
+                 "holdings_eur": str(Decimal(h).normalize()) if h else "0", "decision_id": decision_ids.get(cid)}
+                for cid, o, db, h in rows] or [])
+            from rempart.services.restrictions import rules_in_force
+
+            versions = {r["id"]: r["version_from"] for r in rules_in_force(rules, d)}
+            seconds = time.perf_counter() - t0
+            conn.execute(restriction_runs.insert().values(
+                id=run_id, as_of=d.isoformat(), provider_entity=provider_entity, rules_hash=rules.content_hash,
+                rule_versions=canonical_json(versions).decode(), counts=canonical_json(counts).decode(),
+                started_at=started, seconds=f"{seconds:.3f}"))
+            record(conn, type="restrictions.evaluate", actor=actor, subject=f"run:{run_id}",
+                   payload={"run_id": run_id, "as_of": d.isoformat(), "counts": counts,
+                            "rules_hash": rules.content_hash, "changes": len(items)})
+        bar.update(task, advance=1)
+    if out is not None:
+        with out.open("w", encoding="utf-8") as f:
+            for cid, o, db, h in rows:
+                f.write(json.dumps({"customer_id": cid, "outcome": o, "decided_by": db.split(",") if db else [],
+                                    "holdings_eur": h, "decision_id": decision_ids.get(cid)}) + "\n")
+    return {"run_id": run_id, "as_of": d.isoformat(), "customers": len(rows), "outcomes": counts,
+            "seconds": time.perf_counter() - t0, "rules_hash": rules.content_hash,
+            "changes": {"previous_run": prev.id if prev is not None else None, "items": items}}
