@@ -85,7 +85,9 @@ def parse_public_key(data: bytes, *, source: str = "public key") -> bytes:
 
 def verify_signature(public_key: bytes, message: bytes, signature_b64: str) -> bool:
     try:
-        Ed25519PublicKey.from_public_bytes(public_key).verify(base64.b64decode(signature_b64, validate=True), message)
+        Ed25519PublicKey.from_public_bytes(public_key).verify(
+            base64.b64decode(signature_b64, validate=True), message
+        )
         return True
     except (InvalidSignature, binascii.Error, ValueError):
         return False
@@ -180,13 +182,21 @@ class Result:
         return not self.problems
 
     def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "kind": self.kind, "ok": self.ok, "problems": self.problems, "notes": self.notes}
+        return {
+            "file": self.file,
+            "kind": self.kind,
+            "ok": self.ok,
+            "problems": self.problems,
+            "notes": self.notes,
+        }
 
 
 # --- tree heads and proofs ------------------------------------------------------------------------
 
 
-def check_checkpoint(d: Mapping[str, Any], public_key: bytes, res: Result, label: str = "checkpoint") -> Checkpoint | None:
+def check_checkpoint(
+    d: Mapping[str, Any], public_key: bytes, res: Result, label: str = "checkpoint"
+) -> Checkpoint | None:
     try:
         cp = Checkpoint.from_dict(d)
     except ValueError as exc:
@@ -201,8 +211,15 @@ def check_checkpoint(d: Mapping[str, Any], public_key: bytes, res: Result, label
 
 def _event_leaf(ev: Mapping[str, Any], res: Result, label: str) -> bytes | None:
     try:
-        body = event_body(int(ev["seq"]), str(ev["id"]), str(ev["type"]), str(ev["actor"]), str(ev["time"]),
-                          str(ev["subject"]), str(ev["payload_hash"]))
+        body = event_body(
+            int(ev["seq"]),
+            str(ev["id"]),
+            str(ev["type"]),
+            str(ev["actor"]),
+            str(ev["time"]),
+            str(ev["subject"]),
+            str(ev["payload_hash"]),
+        )
     except (KeyError, TypeError, ValueError) as exc:
         res.problems.append(f"{label}: malformed event ({exc})")
         return None
@@ -217,7 +234,12 @@ def _event_leaf(ev: Mapping[str, Any], res: Result, label: str) -> bytes | None:
 
 
 def check_inclusion(
-    proof: Mapping[str, Any], public_key: bytes, res: Result, *, checkpoint: Checkpoint | None = None, label: str = ""
+    proof: Mapping[str, Any],
+    public_key: bytes,
+    res: Result,
+    *,
+    checkpoint: Checkpoint | None = None,
+    label: str = "",
 ) -> bool:
     """An inclusion proof of one event; against its own checkpoint, or `checkpoint` when given."""
     ev = proof.get("event") or {}
@@ -244,7 +266,9 @@ def check_inclusion(
     if "leaf_hash" in proof and proof["leaf_hash"] != leaf.hex():
         res.problems.append(f"{label}: the stated leaf hash is not the hash of the event")
     if not merkle.verify_inclusion(index, cp.size, leaf, path, bytes.fromhex(cp.root_hash)):
-        res.problems.append(f"{label}: not included in the signed tree of {cp.size} events (event altered or proof forged)")
+        res.problems.append(
+            f"{label}: not included in the signed tree of {cp.size} events (event altered or proof forged)"
+        )
     return len(res.problems) == before
 
 
@@ -263,13 +287,17 @@ def check_consistency(proof: Mapping[str, Any], public_key: bytes, res: Result) 
             if cp is not None:
                 signed += 1
                 if cp.size != n or cp.root_hash != r.hex():
-                    res.problems.append(f"{key.replace('_', ' ')} (size {cp.size}) does not match the proof's tree "
-                                        f"of {n} events")
+                    res.problems.append(
+                        f"{key.replace('_', ' ')} (size {cp.size}) does not match the proof's tree "
+                        f"of {n} events"
+                    )
     if signed < 2:
         res.notes.append("only the proof's roots are checked; compare them with checkpoints you hold")
     if not merkle.verify_consistency(first, second, r1, r2, path):
-        res.problems.append(f"the tree of {second} events does not extend the tree of {first} events "
-                            "(history rewritten, or the proof is forged)")
+        res.problems.append(
+            f"the tree of {second} events does not extend the tree of {first} events "
+            "(history rewritten, or the proof is forged)"
+        )
 
 
 # --- evidence packages ----------------------------------------------------------------------------
@@ -280,7 +308,9 @@ def _check_manifest(files: Mapping[str, bytes], public_key: bytes, res: Result) 
         res.problems.append("manifest.json or manifest.sig is missing")
         return
     if not verify_signature(public_key, files["manifest.json"], files["manifest.sig"].decode().strip()):
-        res.problems.append("manifest signature does not verify under the provider's key (package altered or forged)")
+        res.problems.append(
+            "manifest signature does not verify under the provider's key (package altered or forged)"
+        )
     try:
         manifest = json.loads(files["manifest.json"])
         listed: Mapping[str, str] = manifest["files"]
@@ -297,9 +327,7 @@ def _check_manifest(files: Mapping[str, bytes], public_key: bytes, res: Result) 
             res.notes.append(f"{name}: not covered by the manifest (ignored)")
 
 
-def _section(
-    name: str, section: Mapping[str, Any], committed: str, scheme: str, res: Result
-) -> None:
+def _section(name: str, section: Mapping[str, Any], committed: str, scheme: str, res: Result) -> None:
     fields = section.get("fields")
     if scheme == PLAIN_SCHEME:
         if "value" in section:
@@ -346,8 +374,10 @@ def check_evidence(files: Mapping[str, bytes], public_key: bytes, res: Result) -
         try:
             inside = parse_public_key(files["public_key.pem"])
             if inside != public_key:
-                res.problems.append(f"the package's public key ({key_id_of(inside)}) is not the provider's "
-                                    f"({key_id_of(public_key)})")
+                res.problems.append(
+                    f"the package's public key ({key_id_of(inside)}) is not the provider's "
+                    f"({key_id_of(public_key)})"
+                )
         except ValueError as exc:
             res.problems.append(str(exc))
     cp = check_checkpoint(ev.get("checkpoint") or {}, public_key, res)
@@ -369,8 +399,10 @@ def check_evidence(files: Mapping[str, bytes], public_key: bytes, res: Result) -
         check_inclusion(proof, public_key, res, checkpoint=cp)
     first = events[0].get("event") or {}
     if first.get("subject") != f"decision:{did}" or first.get("type") != f"decision.{dec.get('kind')}":
-        res.problems.append(f"the first event is not the record of decision {did} ({first.get('type')}, "
-                            f"{first.get('subject')})")
+        res.problems.append(
+            f"the first event is not the record of decision {did} ({first.get('type')}, "
+            f"{first.get('subject')})"
+        )
     if sha256_json(payload) != first.get("payload_hash"):
         res.problems.append("the audit payload does not match the payload hash in the log (altered)")
     if payload.get("decision_id") != did or payload.get("kind") != dec.get("kind"):
@@ -380,8 +412,10 @@ def check_evidence(files: Mapping[str, bytes], public_key: bytes, res: Result) -
     _section("outputs", ev.get("outputs") or {}, str(payload.get("outputs_hash")), scheme, res)
     if sha256_json(ev.get("refs") or {}) != payload.get("refs_hash"):
         res.problems.append("refs (rule and list versions) do not match the hash in the audit log (altered)")
-    res.notes.append(f"decision {did} ({dec.get('kind')}), {len(events)} audit event(s), checkpoint of {cp.size} "
-                     f"events at {cp.head.time}")
+    res.notes.append(
+        f"decision {did} ({dec.get('kind')}), {len(events)} audit event(s), checkpoint of {cp.size} "
+        f"events at {cp.head.time}"
+    )
 
 
 # --- transparency reports: records and figures ----------------------------------------------------
@@ -428,7 +462,9 @@ def figures(records: Iterable[Mapping[str, Any]], threshold: int) -> dict[str, A
                 c: {
                     "requests": band(len(cr), threshold),
                     **{o: band(sum(1 for r in cr if r.get("outcome") == o), threshold) for o in OUTCOMES},
-                    "with_data_produced_pct": _pct(sum(1 for r in cr if r.get("produced")), len(cr), threshold),
+                    "with_data_produced_pct": _pct(
+                        sum(1 for r in cr if r.get("produced")), len(cr), threshold
+                    ),
                     "accounts_affected": band(sum(int(r.get("accounts", 0)) for r in cr), threshold),
                 }
                 for c, cr in sorted(countries.items())
@@ -436,13 +472,19 @@ def figures(records: Iterable[Mapping[str, Any]], threshold: int) -> dict[str, A
         }
         if detail:
             cats = Counter(c for r in rs for c in r.get("categories", []))
-            out["by_requester_type"] = {k: band(v, threshold) for k, v in
-                                        sorted(Counter(str(r.get("requester_type")) for r in rs).items())}
-            out["by_instrument"] = {k: band(v, threshold) for k, v in
-                                    sorted(Counter(str(r.get("instrument")) for r in rs).items())}
+            out["by_requester_type"] = {
+                k: band(v, threshold)
+                for k, v in sorted(Counter(str(r.get("requester_type")) for r in rs).items())
+            }
+            out["by_instrument"] = {
+                k: band(v, threshold)
+                for k, v in sorted(Counter(str(r.get("instrument")) for r in rs).items())
+            }
             out["by_data_category"] = {k: band(v, threshold) for k, v in sorted(cats.items())}
-            out["by_month"] = {k: band(v, threshold) for k, v in
-                               sorted(Counter(str(r.get("received_on", ""))[:7] for r in rs).items())}
+            out["by_month"] = {
+                k: band(v, threshold)
+                for k, v in sorted(Counter(str(r.get("received_on", ""))[:7] for r in rs).items())
+            }
         return out
 
     return {
@@ -531,7 +573,9 @@ def check_report(files: Mapping[str, bytes], public_key: bytes, res: Result) -> 
                 break
         records.append(record)
     if rep.get("records_count") != len(records):
-        res.problems.append(f"report says {rep.get('records_count')} records, records.jsonl holds {len(records)}")
+        res.problems.append(
+            f"report says {rep.get('records_count')} records, records.jsonl holds {len(records)}"
+        )
     recount = figures(records, threshold)
     published = dict(figure_rows(rep.get("figures") or {}))
     expected = dict(figure_rows(recount))
@@ -541,8 +585,10 @@ def check_report(files: Mapping[str, bytes], public_key: bytes, res: Result) -> 
         elif path not in published:
             res.problems.append(f"figure {path}: missing from the report (recounted {expected[path]!r})")
         elif published[path] != expected[path]:
-            res.problems.append(f"figure {path}: published {published[path]!r}, recounted from the log's "
-                                f"commitments {expected[path]!r}")
+            res.problems.append(
+                f"figure {path}: published {published[path]!r}, recounted from the log's "
+                f"commitments {expected[path]!r}"
+            )
     if "report.csv" in files:
         rows = list(csv.reader(io.StringIO(files["report.csv"].decode())))
         csv_figs = {r[0]: r[1] for r in rows[1:] if len(r) >= 2}
@@ -552,8 +598,10 @@ def check_report(files: Mapping[str, bytes], public_key: bytes, res: Result) -> 
         for path in set(csv_figs) - set(expected):
             res.problems.append(f"report.csv {path}: a figure no record supports")
     if cp is not None:
-        res.notes.append(f"{len(records)} request records recounted; tree head of {cp.size} events at {cp.head.time}; "
-                         f"band threshold {threshold}")
+        res.notes.append(
+            f"{len(records)} request records recounted; tree head of {cp.size} events at {cp.head.time}; "
+            f"band threshold {threshold}"
+        )
 
 
 # --- dispatch -------------------------------------------------------------------------------------
@@ -601,7 +649,9 @@ def verify_path(path: Path, public_key: bytes) -> Result:
         res = Result(name, "transparency report")
         check_report(_read_dir(path.parent), public_key, res)
     else:
-        res = Result(name, "unknown", [f"{name}: not a Rempart checkpoint, proof, evidence package or report"])
+        res = Result(
+            name, "unknown", [f"{name}: not a Rempart checkpoint, proof, evidence package or report"]
+        )
     return res
 
 
@@ -615,15 +665,19 @@ def checkpoints_in_order(results: Sequence[Result], paths: Sequence[Path]) -> li
     out = []
     for a, b in itertools.pairwise(heads):
         if b.size < a.size or (b.size == a.size and b.root_hash != a.root_hash):
-            out.append(f"checkpoint of {b.head.time} (size {b.size}) is behind or forks from the one of "
-                       f"{a.head.time} (size {a.size}): rolled back")
+            out.append(
+                f"checkpoint of {b.head.time} (size {b.size}) is behind or forks from the one of "
+                f"{a.head.time} (size {a.size}): rolled back"
+            )
     return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     import argparse
 
-    ap = argparse.ArgumentParser(prog="rempart-verify", description=__doc__.split("\n\n")[0] if __doc__ else None)
+    ap = argparse.ArgumentParser(
+        prog="rempart-verify", description=__doc__.split("\n\n")[0] if __doc__ else None
+    )
     ap.add_argument("--public-key", required=True, type=Path, help="the provider's Ed25519 public key (PEM)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("files", nargs="+", type=Path)
@@ -632,8 +686,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = [verify_path(p, key) for p in args.files]
     extra = checkpoints_in_order(results, args.files)
     if args.json:
-        print(json.dumps({"ok": all(r.ok for r in results) and not extra, "results": [r.to_dict() for r in results],
-                          "problems": extra}))
+        print(
+            json.dumps(
+                {
+                    "ok": all(r.ok for r in results) and not extra,
+                    "results": [r.to_dict() for r in results],
+                    "problems": extra,
+                }
+            )
+        )
     else:
         for r in results:
             print(f"{'ok' if r.ok else 'FAILED'}: {r.file} ({r.kind})")

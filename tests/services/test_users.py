@@ -58,7 +58,8 @@ def test_create_list_and_audit_without_secrets(store: Store) -> None:
     assert info.id.startswith("tok_")
 
 
-def test_bad_input_and_duplicates(store: Store) -> None:
+def test_bad_input_and_duplicates(sqlite_store: Store) -> None:
+    store = sqlite_store
     with pytest.raises(InputError, match="unknown role"):
         svc.create_user(store, "bob", ["wizard"])
     with pytest.raises(InputError, match="at least one role"):
@@ -109,9 +110,10 @@ def test_tokens_resolve_and_revoke(store: Store) -> None:
     assert svc.resolve_token(store, token2) is None
     with pytest.raises(Conflict):
         svc.issue_token(store, "eng")
+    _authenticator_reads_bearer_then_cookie(store)
 
 
-def test_sessions(store: Store) -> None:
+def test_sessions_and_ensure_user(store: Store) -> None:
     user = svc.create_user(store, "aud", ["auditor"], password=PASSWORD)
     sid, session = svc.start_session(store, user)
     found = svc.resolve_session(store, sid)
@@ -125,9 +127,10 @@ def test_sessions(store: Store) -> None:
     with store.begin() as conn:
         conn.execute(update(console_sessions).values(expires_at="2000-01-01T00:00:00Z"))
     assert svc.resolve_session(store, sid2) is None
+    _ensure_user_is_idempotent(store)
 
 
-def test_ensure_user_is_idempotent(store: Store) -> None:
+def _ensure_user_is_idempotent(store: Store) -> None:
     svc.ensure_user(store, "admin", ["admin"], PASSWORD)
     before = len(_events(store))
     u = svc.ensure_user(store, "admin", ["admin"], PASSWORD)
@@ -139,7 +142,7 @@ def test_ensure_user_is_idempotent(store: Store) -> None:
     assert "user.roles_changed" in types and "user.password_changed" in types
 
 
-def test_authenticator_reads_bearer_then_cookie(store: Store) -> None:
+def _authenticator_reads_bearer_then_cookie(store: Store) -> None:
     class Carrier:
         def __init__(self, headers: dict[str, str], cookies: dict[str, str]) -> None:
             self.headers = headers

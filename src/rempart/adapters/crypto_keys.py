@@ -30,7 +30,9 @@ class ProviderKey:
         return self.private.sign(message)
 
     def public_key_bytes(self) -> bytes:
-        return self.private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return self.private.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
 
     @property
     def key_id(self) -> str:
@@ -52,7 +54,9 @@ def load_or_create(key_dir: Path) -> ProviderKey:
         data = priv_path.read_bytes()
         key = serialization.load_pem_private_key(data, password=None)
         if not isinstance(key, Ed25519PrivateKey):
-            raise InputError("the signing key is not an Ed25519 key", file=str(priv_path), expected="Ed25519 PKCS#8 PEM")
+            raise InputError(
+                "the signing key is not an Ed25519 key", file=str(priv_path), expected="Ed25519 PKCS#8 PEM"
+            )
         pk = ProviderKey(key, key_dir)
     else:
         key_dir.mkdir(parents=True, exist_ok=True)

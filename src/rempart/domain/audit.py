@@ -29,7 +29,9 @@ class AuditEvent:
 
     def body(self) -> bytes:
         """The bytes the event's hash covers (everything but the hash itself)."""
-        return event_body(self.seq, self.id, self.type, self.actor, self.time, self.subject, self.payload_hash)
+        return event_body(
+            self.seq, self.id, self.type, self.actor, self.time, self.subject, self.payload_hash
+        )
 
 
 def event_body(seq: int, id: str, type: str, actor: str, time: str, subject: str, payload_hash: str) -> bytes:
@@ -96,11 +98,17 @@ def verify_log(events: Iterable[AuditEvent], walk: LogWalk) -> Iterator[ChainBre
     for ev in events:
         if ev.seq != expected_seq:
             if ev.seq > expected_seq:
-                yield ChainBreak(ev.seq, ev.id, f"events #{expected_seq}..#{ev.seq - 1} are missing (deleted)")
+                yield ChainBreak(
+                    ev.seq, ev.id, f"events #{expected_seq}..#{ev.seq - 1} are missing (deleted)"
+                )
             else:
-                yield ChainBreak(ev.seq, ev.id, f"sequence number {ev.seq} out of order (expected {expected_seq})")
+                yield ChainBreak(
+                    ev.seq, ev.id, f"sequence number {ev.seq} out of order (expected {expected_seq})"
+                )
         if ev.prev_hash != prev_hash:
-            yield ChainBreak(ev.seq, ev.id, "link to the previous event is broken (deleted, inserted or reordered)")
+            yield ChainBreak(
+                ev.seq, ev.id, "link to the previous event is broken (deleted, inserted or reordered)"
+            )
         body = ev.body()
         try:
             recomputed = sha(bytes.fromhex(ev.prev_hash) + body).hexdigest()

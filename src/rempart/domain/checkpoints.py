@@ -45,7 +45,9 @@ class TreeHead:
     origin: str = ORIGIN
 
     def message(self) -> bytes:
-        return f"{FORMAT}\n{self.origin}\n{self.size}\n{self.root_hash}\n{self.time}\n{self.key_id}\n".encode()
+        return (
+            f"{FORMAT}\n{self.origin}\n{self.size}\n{self.root_hash}\n{self.time}\n{self.key_id}\n".encode()
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +93,9 @@ class Checkpoint:
                 raise ValueError("checkpoint field 'root_hash' must be 64 lowercase hex digits")
             head = TreeHead(size, root, str(d["time"]), str(d["key_id"]), str(d.get("origin", ORIGIN)))
             cid = d.get("id")
-            return cls(head, str(d["signature"]), int(cid) if cid is not None else None, str(d.get("reason", "")))
+            return cls(
+                head, str(d["signature"]), int(cid) if cid is not None else None, str(d.get("reason", ""))
+            )
         except KeyError as exc:
             raise ValueError(f"checkpoint is missing the field {exc.args[0]!r}") from None
 
@@ -111,8 +115,10 @@ def signature_problem(cp: Checkpoint, public_key_raw: bytes) -> str | None:
         Ed25519PublicKey.from_public_bytes(public_key_raw).verify(sig, cp.head.message())
     except InvalidSignature:
         if cp.head.key_id != expected:
-            return (f"signed by another key (key id {cp.head.key_id}, the provider's key is {expected}): "
-                    "forged or re-signed checkpoint")
+            return (
+                f"signed by another key (key id {cp.head.key_id}, the provider's key is {expected}): "
+                "forged or re-signed checkpoint"
+            )
         return "signature does not verify under the provider's key (forged or altered checkpoint)"
     if cp.head.key_id != expected:
         return f"key id {cp.head.key_id} does not match the signing key {expected}"
@@ -126,12 +132,22 @@ def rollback_problems(checkpoints: Iterable[Checkpoint]) -> list[tuple[Checkpoin
     for cp in checkpoints:
         if best is not None:
             if cp.size < best.size:
-                out.append((cp, f"rolled back: size {cp.size} is smaller than an earlier checkpoint's "
-                                f"{best.size}{_label(best)}"))
+                out.append(
+                    (
+                        cp,
+                        f"rolled back: size {cp.size} is smaller than an earlier checkpoint's "
+                        f"{best.size}{_label(best)}",
+                    )
+                )
                 continue
             if cp.head.time < best.head.time:
-                out.append((cp, f"rolled back: time {cp.head.time} is older than an earlier checkpoint's "
-                                f"{best.head.time}{_label(best)}"))
+                out.append(
+                    (
+                        cp,
+                        f"rolled back: time {cp.head.time} is older than an earlier checkpoint's "
+                        f"{best.head.time}{_label(best)}",
+                    )
+                )
                 continue
             if cp.size == best.size and cp.root_hash != best.root_hash:
                 out.append((cp, f"two checkpoints of size {cp.size} with different roots (a forked log)"))
@@ -143,11 +159,15 @@ def rollback_problems(checkpoints: Iterable[Checkpoint]) -> list[tuple[Checkpoin
 def seen_problem(latest: Checkpoint | None, seen: Checkpoint) -> str | None:
     """Compare the log's newest checkpoint with one a verifier saw before (kept outside the store)."""
     if latest is None:
-        return (f"the log has no checkpoint, but one of size {seen.size} ({seen.head.time}) was seen before "
-                "(checkpoints deleted: rolled back)")
+        return (
+            f"the log has no checkpoint, but one of size {seen.size} ({seen.head.time}) was seen before "
+            "(checkpoints deleted: rolled back)"
+        )
     if latest.size < seen.size or latest.head.time < seen.head.time:
-        return (f"the newest checkpoint (size {latest.size}, {latest.head.time}) is older than one already "
-                f"seen (size {seen.size}, {seen.head.time}): the log was rolled back")
+        return (
+            f"the newest checkpoint (size {latest.size}, {latest.head.time}) is older than one already "
+            f"seen (size {seen.size}, {seen.head.time}): the log was rolled back"
+        )
     return None
 
 

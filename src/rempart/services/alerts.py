@@ -31,8 +31,17 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "confirmed": ("dismissed",),  # a confirmation found wrong on review
     "dismissed": ("confirmed",),  # a dismissal found wrong on review
 }
-# The restrictions engine knows these lists; the OFAC crypto-address list is part of the SDN list.
-RESTRICTION_LIST = {"eu": "eu", "ofac": "ofac", "uk": "uk", "un": "un", "crypto": "ofac"}
+# The restrictions engine knows the lists eu, ofac, uk, un. Stored list names may carry a suffix
+# (ofac_cons, uk_sl, ofac_crypto); the OFAC crypto-address list is part of the SDN list.
+RESTRICTION_LISTS = ("eu", "ofac", "uk", "un")
+
+
+def restriction_list(list_name: str) -> str | None:
+    """The restrictions engine's list for a stored list name, or None (e.g. il_nbctf, ftm)."""
+    head = list_name.split("_", 1)[0].lower()
+    if head in RESTRICTION_LISTS:
+        return head
+    return "ofac" if head == "crypto" else None
 
 
 @dataclass(frozen=True)
@@ -206,7 +215,7 @@ def dismiss(conn: Connection, alert_id: str, *, actor: str, reason: str) -> Aler
 
 
 def _sanction(a: Alert, status: str) -> dict[str, Any] | None:
-    lst = RESTRICTION_LIST.get(a.list_name)
+    lst = restriction_list(a.list_name)
     if lst is None:
         return None
     programs = list(a.regimes.get("programs") or [])

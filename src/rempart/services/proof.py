@@ -56,7 +56,9 @@ def fetch_nodes(conn: Connection, wanted: Iterable[tuple[int, int]]) -> dict[tup
     out: dict[tuple[int, int], bytes] = {}
     for i in range(0, len(keys), 900):
         chunk = keys[i : i + 900]
-        for pos, h in conn.execute(select(merkle_nodes.c.pos, merkle_nodes.c.hash).where(merkle_nodes.c.pos.in_(chunk))):
+        for pos, h in conn.execute(
+            select(merkle_nodes.c.pos, merkle_nodes.c.hash).where(merkle_nodes.c.pos.in_(chunk))
+        ):
             out[(int(pos) >> LEVEL_SHIFT, int(pos) & mask)] = bytes(h)
     return out
 
@@ -77,7 +79,9 @@ def _lookup(nodes: dict[tuple[int, int], bytes]) -> merkle.NodeLookup:
 
 
 def indexed_size(conn: Connection) -> tuple[int, str]:
-    row = conn.execute(select(merkle_state.c.size, merkle_state.c.last_hash).where(merkle_state.c.id == 1)).first()
+    row = conn.execute(
+        select(merkle_state.c.size, merkle_state.c.last_hash).where(merkle_state.c.id == 1)
+    ).first()
     return (0, GENESIS) if row is None else (int(row.size), str(row.last_hash))
 
 
@@ -99,7 +103,8 @@ def extend_index(conn: Connection, upto: int | None = None, *, batch: int = 20_0
         expected = acc.size + 1
         if ev.seq != expected:
             raise IntegrityFailure(
-                f"audit event #{expected} is missing (found #{ev.seq}); run `rempart audit verify`", seq=expected
+                f"audit event #{expected} is missing (found #{ev.seq}); run `rempart audit verify`",
+                seq=expected,
             )
         body = ev.body()
         if ev.prev_hash != last_hash or _chain(ev, body) != ev.hash:
@@ -121,7 +126,9 @@ def extend_index(conn: Connection, upto: int | None = None, *, batch: int = 20_0
         if conn.execute(select(merkle_state.c.id)).first() is None:
             conn.execute(merkle_state.insert().values(id=1, size=acc.size, last_hash=last_hash))
         else:
-            conn.execute(update(merkle_state).where(merkle_state.c.id == 1).values(size=acc.size, last_hash=last_hash))
+            conn.execute(
+                update(merkle_state).where(merkle_state.c.id == 1).values(size=acc.size, last_hash=last_hash)
+            )
     return acc.size
 
 
@@ -155,7 +162,10 @@ def _row_to_checkpoint(r: Any) -> Checkpoint:
 
 
 def load_checkpoints(conn: Connection) -> list[Checkpoint]:
-    return [_row_to_checkpoint(r) for r in conn.execute(select(audit_checkpoints).order_by(audit_checkpoints.c.id))]
+    return [
+        _row_to_checkpoint(r)
+        for r in conn.execute(select(audit_checkpoints).order_by(audit_checkpoints.c.id))
+    ]
 
 
 def latest_checkpoint(conn: Connection) -> Checkpoint | None:
@@ -173,19 +183,27 @@ def get_checkpoint(conn: Connection, checkpoint_id: int) -> Checkpoint:
 def covering_checkpoint(conn: Connection, size: int) -> Checkpoint | None:
     """The newest checkpoint whose tree holds at least `size` events."""
     r = conn.execute(
-        select(audit_checkpoints).where(audit_checkpoints.c.size >= size).order_by(audit_checkpoints.c.id.desc()).limit(1)
+        select(audit_checkpoints)
+        .where(audit_checkpoints.c.size >= size)
+        .order_by(audit_checkpoints.c.id.desc())
+        .limit(1)
     ).first()
     return None if r is None else _row_to_checkpoint(r)
 
 
 def checkpoint_of_size(conn: Connection, size: int) -> Checkpoint | None:
     r = conn.execute(
-        select(audit_checkpoints).where(audit_checkpoints.c.size == size).order_by(audit_checkpoints.c.id.desc()).limit(1)
+        select(audit_checkpoints)
+        .where(audit_checkpoints.c.size == size)
+        .order_by(audit_checkpoints.c.id.desc())
+        .limit(1)
     ).first()
     return None if r is None else _row_to_checkpoint(r)
 
 
-def take_checkpoint(conn: Connection, signer: Signer, reason: str = "manual", *, time: str | None = None) -> Checkpoint:
+def take_checkpoint(
+    conn: Connection, signer: Signer, reason: str = "manual", *, time: str | None = None
+) -> Checkpoint:
     """Sign the tree head of the whole log as it stands, in the caller's transaction, and store it."""
     head_q = select(audit_head.c.seq).where(audit_head.c.id == 1)
     if conn.dialect.name == "postgresql":
@@ -202,8 +220,13 @@ def take_checkpoint(conn: Connection, signer: Signer, reason: str = "manual", *,
     cp = sign_head(head, signer.sign(head.message()))
     res = conn.execute(
         audit_checkpoints.insert().values(
-            origin=head.origin, size=size, root_hash=head.root_hash, time=head.time, key_id=head.key_id,
-            signature=cp.signature, reason=reason[:200],
+            origin=head.origin,
+            size=size,
+            root_hash=head.root_hash,
+            time=head.time,
+            key_id=head.key_id,
+            signature=cp.signature,
+            reason=reason[:200],
         )
     )
     pk = res.inserted_primary_key
@@ -217,7 +240,9 @@ def provider_signer(settings: Settings) -> Signer:
     return load_or_create(settings.key_dir)
 
 
-def checkpoint_now(store: Store, reason: str, *, settings: Settings | None = None, signer: Signer | None = None) -> Checkpoint:
+def checkpoint_now(
+    store: Store, reason: str, *, settings: Settings | None = None, signer: Signer | None = None
+) -> Checkpoint:
     """Take a signed checkpoint in a transaction of its own. Call after every disclosure (production,
     delivery) once its events are committed, so that the disclosure is covered by a signed head."""
     signer = signer or provider_signer(settings or Settings())
@@ -264,9 +289,13 @@ class CheckpointScheduler:
         self._thread.join(timeout)
 
 
-def start_checkpoint_scheduler(store: Store, settings: Settings, signer: Signer | None = None) -> CheckpointScheduler:
+def start_checkpoint_scheduler(
+    store: Store, settings: Settings, signer: Signer | None = None
+) -> CheckpointScheduler:
     """What `rempart serve` calls at start-up: checkpoints every `settings.checkpoint_interval_seconds`."""
-    return CheckpointScheduler(store, signer or provider_signer(settings), settings.checkpoint_interval_seconds).start()
+    return CheckpointScheduler(
+        store, signer or provider_signer(settings), settings.checkpoint_interval_seconds
+    ).start()
 
 
 # --- proofs ---------------------------------------------------------------------------------------
@@ -274,8 +303,15 @@ def start_checkpoint_scheduler(store: Store, settings: Settings, signer: Signer 
 
 def event_to_dict(ev: AuditEvent) -> dict[str, Any]:
     return {
-        "seq": ev.seq, "id": ev.id, "type": ev.type, "actor": ev.actor, "time": ev.time,
-        "subject": ev.subject, "payload_hash": ev.payload_hash, "prev_hash": ev.prev_hash, "hash": ev.hash,
+        "seq": ev.seq,
+        "id": ev.id,
+        "type": ev.type,
+        "actor": ev.actor,
+        "time": ev.time,
+        "subject": ev.subject,
+        "payload_hash": ev.payload_hash,
+        "prev_hash": ev.prev_hash,
+        "hash": ev.hash,
     }
 
 
@@ -304,7 +340,8 @@ def inclusion_proofs(
     for ev in events:
         if ev.seq > size:
             raise InputError(
-                f"audit event #{ev.seq} is not in checkpoint #{checkpoint.id} (size {size})", field="checkpoint"
+                f"audit event #{ev.seq} is not in checkpoint #{checkpoint.id} (size {size})",
+                field="checkpoint",
             )
         plans.append(merkle.inclusion_ranges(ev.seq - 1, size))
     nodes = fetch_nodes(conn, merkle.nodes_needed(r for plan in plans for r in plan))
@@ -320,15 +357,17 @@ def inclusion_proofs(
                 "the Merkle index was altered; run `rempart audit verify`",
                 seq=ev.seq,
             )
-        out.append({
-            "kind": INCLUSION_KIND,
-            "leaf_index": ev.seq - 1,
-            "tree_size": size,
-            "event": event_to_dict(ev),
-            "leaf_hash": leaf.hex(),
-            "path": [h.hex() for h in path],
-            "checkpoint": checkpoint.to_dict(),
-        })
+        out.append(
+            {
+                "kind": INCLUSION_KIND,
+                "leaf_index": ev.seq - 1,
+                "tree_size": size,
+                "event": event_to_dict(ev),
+                "leaf_hash": leaf.hex(),
+                "path": [h.hex() for h in path],
+                "checkpoint": checkpoint.to_dict(),
+            }
+        )
     return out
 
 
@@ -337,7 +376,9 @@ def prove(conn: Connection, event_id: str, *, checkpoint: Checkpoint | None = No
     ev = get_event(conn, event_id)
     cp = checkpoint or covering_checkpoint(conn, ev.seq)
     if cp is None:
-        raise NotFound(f"no checkpoint covers audit event #{ev.seq} yet; take one with `rempart audit checkpoint`")
+        raise NotFound(
+            f"no checkpoint covers audit event #{ev.seq} yet; take one with `rempart audit checkpoint`"
+        )
     return inclusion_proofs(conn, [ev], cp)[0]
 
 
@@ -348,10 +389,14 @@ def consistency(conn: Connection, first: int, second: int) -> dict[str, Any]:
         raise InputError("OLD_SIZE must be between 0 and NEW_SIZE", field="OLD_SIZE", value=str(first))
     size, _ = indexed_size(conn)
     if second > size:
-        raise NotFound(f"the Merkle index covers {size} events, not {second}; take a checkpoint first", size=size)
+        raise NotFound(
+            f"the Merkle index covers {size} events, not {second}; take a checkpoint first", size=size
+        )
     ranges = merkle.consistency_ranges(first, second)
-    need = merkle.nodes_needed(ranges) | set(merkle.perfect_decomposition(0, first)) | set(
-        merkle.perfect_decomposition(0, second)
+    need = (
+        merkle.nodes_needed(ranges)
+        | set(merkle.perfect_decomposition(0, first))
+        | set(merkle.perfect_decomposition(0, second))
     )
     get = _lookup(fetch_nodes(conn, need))
     path = [merkle.range_hash(s, e, get) for s, e in ranges]
@@ -368,7 +413,9 @@ def consistency(conn: Connection, first: int, second: int) -> dict[str, Any]:
         cp = checkpoint_of_size(conn, n)
         if cp is not None:
             if cp.root_hash != root.hex():
-                raise IntegrityFailure(f"checkpoint #{cp.id} (size {n}) does not match the log; run `rempart audit verify`")
+                raise IntegrityFailure(
+                    f"checkpoint #{cp.id} (size {n}) does not match the log; run `rempart audit verify`"
+                )
             out[key] = cp.to_dict()
     return out
 
@@ -397,11 +444,17 @@ def checkpoint_problems(
             if p:
                 bad(cp, p)
         if cp.size > walk.count:
-            bad(cp, f"the log is shorter than this checkpoint ({walk.count} events stored, {cp.size} signed): "
-                    "events were removed from the end")
+            bad(
+                cp,
+                f"the log is shorter than this checkpoint ({walk.count} events stored, {cp.size} signed): "
+                "events were removed from the end",
+            )
         elif walk.roots.get(cp.size) != cp.root_hash:
-            bad(cp, f"root hash does not match the log's first {cp.size} events (an event at or before "
-                    f"#{cp.size} was edited, deleted, inserted or reordered, or the checkpoint was altered)")
+            bad(
+                cp,
+                f"root hash does not match the log's first {cp.size} events (an event at or before "
+                f"#{cp.size} was edited, deleted, inserted or reordered, or the checkpoint was altered)",
+            )
     for cp, problem in rollback_problems(checkpoints):
         bad(cp, problem)
     if seen is not None:
@@ -409,13 +462,25 @@ def checkpoint_problems(
         if p:
             out.append(ChainBreak(seen.size, "seen checkpoint", p, "checkpoint"))
         elif seen.size <= walk.count and walk.roots.get(seen.size) != seen.root_hash:
-            out.append(ChainBreak(seen.size, "seen checkpoint",
-                                  f"the log's first {seen.size} events no longer match a checkpoint seen before "
-                                  f"({seen.head.time}): the log was rewritten", "checkpoint"))
+            out.append(
+                ChainBreak(
+                    seen.size,
+                    "seen checkpoint",
+                    f"the log's first {seen.size} events no longer match a checkpoint seen before "
+                    f"({seen.head.time}): the log was rewritten",
+                    "checkpoint",
+                )
+            )
         elif seen.size > walk.count:
-            out.append(ChainBreak(seen.size, "seen checkpoint",
-                                  f"the log ({walk.count} events) is shorter than a checkpoint seen before "
-                                  f"(size {seen.size}): events were removed from the end", "checkpoint"))
+            out.append(
+                ChainBreak(
+                    seen.size,
+                    "seen checkpoint",
+                    f"the log ({walk.count} events) is shorter than a checkpoint seen before "
+                    f"(size {seen.size}): events were removed from the end",
+                    "checkpoint",
+                )
+            )
     # The node index must agree with the signed roots (it is what proofs are cut from).
     isize, _ = indexed_size(conn)
     signed: dict[int, str] = {}
@@ -431,8 +496,15 @@ def checkpoint_problems(
                 out.append(ChainBreak(s, "index", exc.message, "index"))
                 break
             if r != signed[s]:
-                out.append(ChainBreak(s, "index", f"the stored Merkle nodes for the first {s} events disagree with "
-                                                  "the signed checkpoint (index altered); rebuild with "
-                                                  "`rempart audit reindex`", "index"))
+                out.append(
+                    ChainBreak(
+                        s,
+                        "index",
+                        f"the stored Merkle nodes for the first {s} events disagree with "
+                        "the signed checkpoint (index altered); rebuild with "
+                        "`rempart audit reindex`",
+                        "index",
+                    )
+                )
                 break
     return out

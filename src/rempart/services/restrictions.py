@@ -115,7 +115,7 @@ def replay_key(out: Mapping[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------- stored customers
 
 
-def _stored():  # type: ignore[no-untyped-def]
+def _stored() -> Any:
     from rempart.adapters.batch import restrictions_store as restrictions_repo
 
     return restrictions_repo
@@ -213,5 +213,6 @@ def evaluate_base(store: Any, rules: RuleSet, d: date, *, out: Path | None = Non
                   progress: bool = False, actor: str = "system") -> dict[str, Any]:
     """Whole-base evaluation: set-based in DuckDB; stores the run and lists changes since the previous run."""
     repo = _stored()
-    return repo.evaluate_stored_base(store, rules, d, out=out, provider_entity=provider_entity, progress=progress,
+    result: dict[str, Any] = repo.evaluate_stored_base(store, rules, d, out=out, provider_entity=provider_entity, progress=progress,
                                      actor=actor, groups=load_groups_dir_cached(rules))
+    return result

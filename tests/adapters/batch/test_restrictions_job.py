@@ -16,8 +16,7 @@ from rempart.domain.rules import RuleSet
 from rempart.services.restrictions import load_rules
 
 RULES = Path(__file__).resolve().parents[3] / "rules"
-DATES = [date(2022, 3, 1), date(2022, 6, 1), date(2023, 5, 1), date(2024, 6, 1), date(2025, 12, 1),
-         date(2026, 5, 1)]
+DATES = [date(2022, 3, 1), date(2022, 6, 1), date(2023, 5, 1), date(2025, 12, 1)]
 
 
 def facts_for(d: date, provider: str, cust: dict[str, Any], holdings: list[dict[str, Any]],
@@ -70,7 +69,7 @@ def python_decisions(con: duckdb.DuckDBPyConnection, rules: RuleSet, d: date, pr
 @pytest.mark.parametrize("d", DATES, ids=str)
 def test_sql_equals_decide(tmp_path: Path, d: date) -> None:
     rules = load_rules(RULES)
-    con, _ = load_base(tmp_path, 3000, 9000, d)
+    con, _ = load_base(tmp_path, 2000, 6000, d)
     expected = python_decisions(con, rules, d, "EU")
     rel = duckdb_runner.evaluate(con, rules, d)
     assert rel is not None

@@ -28,7 +28,9 @@ def _records(path: Path) -> int:
     return data.count(b"\r\n") + 1
 
 
-def test_bench_triple_counts_every_sdn_row_without_orphans(bench: ListSnapshot, ofac_bench: list[Path]) -> None:
+def test_bench_triple_counts_every_sdn_row_without_orphans(
+    bench: ListSnapshot, ofac_bench: list[Path]
+) -> None:
     sdn = next(p for p in ofac_bench if p.name == "sdn.csv")
     assert bench.list_name == "ofac"
     assert len(bench.entities) == _records(sdn) == 8976
@@ -36,9 +38,13 @@ def test_bench_triple_counts_every_sdn_row_without_orphans(bench: ListSnapshot, 
     assert {f.name for f in bench.source_files} == {"sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv"}
     assert all(len(f.sha256) == 64 for f in bench.source_files)
     schemas = bench.counts()
-    assert schemas["schema.Person"] + schemas["schema.Organization"] + schemas["schema.Vessel"] + schemas[
-        "schema.Aircraft"
-    ] == 8976
+    assert (
+        schemas["schema.Person"]
+        + schemas["schema.Organization"]
+        + schemas["schema.Vessel"]
+        + schemas["schema.Aircraft"]
+        == 8976
+    )
 
 
 def test_bench_entity_with_xbt_wallets_and_remarks(bench: ListSnapshot) -> None:

@@ -50,7 +50,9 @@ def test_original_script_names_and_ranges(un: ListSnapshot) -> None:
     arabic = [n for e in un.entities for n in e.names if n.script == "Arab"]
     assert any(n.full == "صدام حسين التكريتي" for n in arabic)
     # BETWEEN FROM_YEAR..TO_YEAR ranges give every year
-    ranged = [e for e in un.entities if PartialDate(1973) in e.birth_dates and PartialDate(1974) in e.birth_dates]
+    ranged = [
+        e for e in un.entities if PartialDate(1973) in e.birth_dates and PartialDate(1974) in e.birth_dates
+    ]
     assert ranged
     # a listing date with a time-zone suffix (2015-04-07-04:00) is read as a date
     assert any(e.listed_on == date(2015, 4, 7) for e in un.entities)

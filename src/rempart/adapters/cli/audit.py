@@ -23,10 +23,15 @@ SEEN_NAME = "seen_checkpoint.json"
 
 PublicKeyOption = Annotated[
     Path | None,
-    typer.Option("--public-key", help="The provider's public key (PEM) to check signatures with "
-                 "(default: public_key.pem in REMPART_KEY_DIR)."),
+    typer.Option(
+        "--public-key",
+        help="The provider's public key (PEM) to check signatures with "
+        "(default: public_key.pem in REMPART_KEY_DIR).",
+    ),
 ]
-OutOption = Annotated[Path | None, typer.Option("--out", help="Write the JSON to this file instead of stdout.")]
+OutOption = Annotated[
+    Path | None, typer.Option("--out", help="Write the JSON to this file instead of stdout.")
+]
 
 
 def _public_key(cfg: Settings, path: Path | None) -> bytes | None:
@@ -65,11 +70,17 @@ def verify(
     public_key: PublicKeyOption = None,
     seen: Annotated[
         Path | None,
-        typer.Option("--seen", help="A checkpoint seen before, kept outside the database: the log must not "
-                     f"have gone back behind it (default: {SEEN_NAME} in REMPART_KEY_DIR)."),
+        typer.Option(
+            "--seen",
+            help="A checkpoint seen before, kept outside the database: the log must not "
+            f"have gone back behind it (default: {SEEN_NAME} in REMPART_KEY_DIR).",
+        ),
     ] = None,
     remember: Annotated[
-        bool, typer.Option("--remember/--no-remember", help="After a clean run, keep the newest checkpoint as seen.")
+        bool,
+        typer.Option(
+            "--remember/--no-remember", help="After a clean run, keep the newest checkpoint as seen."
+        ),
     ] = True,
 ) -> None:
     """Recompute the chain, the Merkle tree and every checkpoint; exit 1 naming every break.
@@ -86,21 +97,37 @@ def verify(
         count, breaks = audit_service.verify(conn, public_key=key, seen=seen_cp)
         checkpoints = proof_service.load_checkpoints(conn)
     if checkpoints and key is None:
-        breaks.append(ChainBreak(0, "checkpoints", "no public key to check the checkpoints' "
-                                               "signatures (give --public-key)", "checkpoint"))
+        breaks.append(
+            ChainBreak(
+                0,
+                "checkpoints",
+                "no public key to check the checkpoints' signatures (give --public-key)",
+                "checkpoint",
+            )
+        )
     latest = checkpoints[-1] if checkpoints else None
     if not breaks and remember and latest is not None and (seen_cp is None or latest.size >= seen_cp.size):
         seen_path.parent.mkdir(parents=True, exist_ok=True)
         seen_path.write_text(json.dumps(latest.to_dict(), indent=2) + "\n")
     if as_json:
-        emit_json({
-            "ok": not breaks,
-            "events": count,
-            "checkpoints": len(checkpoints),
-            "latest_checkpoint": latest.to_dict() if latest else None,
-            "breaks": [{"what": b.what, "seq": b.seq, "where": b.event_id, "problem": b.problem,
-                        "message": str(b)} for b in breaks],
-        })
+        emit_json(
+            {
+                "ok": not breaks,
+                "events": count,
+                "checkpoints": len(checkpoints),
+                "latest_checkpoint": latest.to_dict() if latest else None,
+                "breaks": [
+                    {
+                        "what": b.what,
+                        "seq": b.seq,
+                        "where": b.event_id,
+                        "problem": b.problem,
+                        "message": str(b),
+                    }
+                    for b in breaks
+                ],
+            }
+        )
     else:
         for b in breaks:
             typer.echo(f"BROKEN: {b}", err=True)
@@ -116,7 +143,9 @@ def verify(
 def checkpoint(
     db: DbOption = None,
     as_json: JsonOption = False,
-    reason: Annotated[str, typer.Option("--reason", help="Why the checkpoint is taken (stored, not signed).")] = "manual",
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why the checkpoint is taken (stored, not signed).")
+    ] = "manual",
     out: OutOption = None,
 ) -> None:
     """Sign the tree head of the whole log (size, root, time, key id) with the provider's key and store it."""
@@ -128,7 +157,9 @@ def checkpoint(
     if as_json or out is not None:
         _write(cp.to_dict(), out)
     else:
-        typer.echo(f"checkpoint #{cp.id}: {cp.size} events, root {cp.root_hash}, {cp.head.time}, key {cp.head.key_id}")
+        typer.echo(
+            f"checkpoint #{cp.id}: {cp.size} events, root {cp.root_hash}, {cp.head.time}, key {cp.head.key_id}"
+        )
 
 
 @app.command("prove")
@@ -138,7 +169,8 @@ def prove(
     db: DbOption = None,
     as_json: JsonOption = True,
     checkpoint_id: Annotated[
-        int | None, typer.Option("--checkpoint", help="Prove against this checkpoint (default: the newest covering it).")
+        int | None,
+        typer.Option("--checkpoint", help="Prove against this checkpoint (default: the newest covering it)."),
     ] = None,
     out: OutOption = None,
 ) -> None:

@@ -66,10 +66,7 @@ class ConsoleRoute(APIRoute):
                 response = RedirectResponse(f"/console/login?next={quote(target, safe='')}", status_code=303)
             except RempartError as exc:
                 session = getattr(request.state, "console_session", None)
-                response = HTMLResponse(
-                    render("error.html", me=session, page="", error=exc, status=status_for(exc), csrf=""),
-                    status_code=status_for(exc),
-                )
+                response = _html("error.html", session, "", status=status_for(exc), error=exc)
             response.headers.update(SECURITY_HEADERS)
             return response
 
@@ -128,7 +125,7 @@ def _html(template: str, session: Session | None, page_name: str, status: int = 
         render(template, me=session, page=page_name, csrf=session.csrf_token if session else "",
                can_customers=bool(session and can(session, *CUSTOMER_ROLES)),
                can_requests=bool(session and can(session, *REQUEST_ROLES)),
-               is_admin=bool(session and "admin" in session.roles), **context),
+               is_admin=bool(session and "admin" in session.roles), status=status, **context),
         status_code=status,
     )
 

@@ -66,7 +66,7 @@ def clean(value: object) -> str | None:
     """A trimmed cell value, or None when empty."""
     if value is None:
         return None
-    text = _SPACES.sub(" ", str(value)).strip()
+    text = " ".join(str(value).split())
     return text or None
 
 

@@ -92,6 +92,10 @@ class _Group:
 
 
 def _cell_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return " ".join(value.split()) or None
     if isinstance(value, datetime):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, date):

@@ -90,7 +90,7 @@ def extract(records: Mapping[str, Sequence[Mapping[str, Any]]], scope: Scope) ->
                 d = _record_date(rec.get(date_field))
                 if d is None or not scope.date_range.contains(d):
                     continue
-            row = {KEY: str(rec[KEY])}
+            row: dict[str, Any] = {KEY: str(rec[KEY])}
             row.update({f: rec.get(f) for f in keep})
             rows.append(row)
         rows.sort(key=lambda r: json.dumps(r, sort_keys=True, default=str))

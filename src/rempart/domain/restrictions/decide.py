@@ -266,9 +266,9 @@ def _restriction_coverage(v: RuleVersion, c: Customer) -> tuple[str, str, tuple[
             share = Decimal(0)
             unknown_share = False
             for o in c.ownership:
-                hit = (o.nationalities is not None and bool(set(o.nationalities) & ob.countries)) or (
+                owner_hit = (o.nationalities is not None and bool(set(o.nationalities) & ob.countries)) or (
                     o.residence_country is not None and o.residence_country in ob.countries)
-                if hit:
+                if owner_hit:
                     if o.share is None:
                         unknown_share = True
                     else:
@@ -396,10 +396,10 @@ def evaluate_rule(rr: ResolvedRule, facts: Facts, val: Valuation) -> RuleResult:
         scope = ", ".join(sorted(v.actions)) or "no customer action (it governs the provider itself)"
         return RuleResult(rule, v, "not_applicable", None, f"action {facts.action} is outside its scope ({scope})")
     if "any" not in v.services and "deposit_taking" not in v.services:
-        used = _services(facts)
-        if not used & v.services:
+        used_services = _services(facts)
+        if not used_services & v.services:
             return RuleResult(rule, v, "not_applicable", None,
-                              f"services {', '.join(sorted(used))} are outside its scope "
+                              f"services {', '.join(sorted(used_services))} are outside its scope "
                               f"({', '.join(sorted(v.services))})")
     outcome = _outcome_for(v, facts.action)
     if rule.kind == "freeze":

@@ -352,7 +352,7 @@ def _expected(err: jsonschema.ValidationError) -> str:
     if v == "enum":
         return "one of " + ", ".join(map(str, s.get("enum", [])))
     if v == "required":
-        return "the field(s) " + ", ".join(map(str, err.validator_value))
+        return "the field(s) " + ", ".join(str(x) for x in list(err.validator_value or []))  # type: ignore[arg-type]
     if v == "pattern":
         return f"text matching {s.get('pattern')}"
     if v == "type":

@@ -19,6 +19,7 @@ extras.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +54,7 @@ EXTRA_WEIGHT = {"person": 0.20, "org": 0.50, "vessel": 0.50, "aircraft": 0.50, "
 EXTRA_WEIGHT_SINGLE = 0.6  # when only one token pairs: WALIJAN / WALIJAN ABDUL GHAFOOR HAQQANI
 SKELETON_DISCOUNT = 0.97
 CONSONANT_DISCOUNT = 0.92
+CONSONANT_SHORT = 0.80  # two consonants or fewer say little (mhd: Mahdi, Mohamed, Hamid...)
 SYMBOL_MATCH = 0.95
 LEGAL_FORM_MISMATCH = 0.92
 
@@ -101,8 +103,8 @@ def token_similarity(a: Token, b: Token) -> float:
         return SYMBOL_MATCH
     if a.abjad != b.abjad:
         if a.cons == b.cons and a.cons:
-            return CONSONANT_DISCOUNT
-        if min(len(a.cons), len(b.cons)) >= 3:
+            return CONSONANT_DISCOUNT if len(a.cons) >= 3 else CONSONANT_SHORT
+        if min(len(a.cons), len(b.cons)) >= 4:
             return _str_sim(a.cons, b.cons) * CONSONANT_DISCOUNT
         return 0.0
     s = _str_sim(a.text, b.text)
@@ -164,37 +166,26 @@ class NameComparison:
         return out
 
 
-def compare_name_forms(q: NameForm, c: NameForm) -> NameComparison:
-    """Align the tokens of two names and score them (see the module docstring)."""
-    qt, ct = q.tokens, c.tokens
-    legal = (tuple(sorted(q.legal_forms)), tuple(sorted(c.legal_forms)))
-    if not qt or not ct:
-        return NameComparison(0.0, (), ((), ()), (), legal)
-    # candidate pairs: every token against every token; merged neighbours against single tokens
-    scored: list[tuple[float, int, _Unit, _Unit]] = []
-    exact = 0
-    for i, a in enumerate(qt):
-        for j, b in enumerate(ct):
-            s = token_similarity(a, b)
-            if s > PAIR_MIN:
-                scored.append((s, 1, _Unit((i,), a), _Unit((j,), b)))
-                if s == 1.0:
-                    exact += 1
-    if exact < min(len(qt), len(ct)) and (len(qt) > 1 or len(ct) > 1):
-        qu, cu = _units(qt), _units(ct)
-        for ua in qu:
-            for ub in cu:
-                if len(ua.idx) + len(ub.idx) == 3:
-                    s = token_similarity(ua.token, ub.token)
-                    if s > PAIR_MIN:
-                        scored.append((s, 2, ua, ub))
+def name_score_bound(query_weight: float, candidate_weight: float, share: float) -> float:
+    """An optimistic bound on the name score from the share of the query's weight whose keys the
+    candidate holds: what is not shared is at best a conflict with what the candidate has left."""
+    matched = share * query_weight
+    left_q = query_weight - matched
+    left_c = candidate_weight - 1.5 * matched
+    if left_q <= 0 or left_c <= 0:
+        return 1.0
+    return float((1.0 - CONFLICT_PENALTY) ** (min(left_q, left_c) / CONFLICT_UNIT))
+
+
+def _greedy(
+    qt: Sequence[Token], ct: Sequence[Token], scored: list[tuple[float, int, _Unit, _Unit]]
+) -> tuple[set[int], set[int], list[tuple[str, str, float]], float, float, float]:
+    """Best pairs first; each token in one pair at most."""
     scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
     used_q: set[int] = set()
     used_c: set[int] = set()
     pairs: list[tuple[str, str, float]] = []
-    num = 0.0
-    base = 0.0
-    weak = 0.0
+    num = base = weak = 0.0
     for s, _n, ua, ub in scored:
         if used_q.intersection(ua.idx) or used_c.intersection(ub.idx):
             continue
@@ -206,6 +197,34 @@ def compare_name_forms(q: NameForm, c: NameForm) -> NameComparison:
         base += w
         weak += (1.0 - cr) * w
         pairs.append((" ".join(qt[i].text for i in ua.idx), " ".join(ct[j].text for j in ub.idx), s))
+    return used_q, used_c, pairs, num, base, weak
+
+
+def compare_name_forms(q: NameForm, c: NameForm) -> NameComparison:
+    """Align the tokens of two names and score them (see the module docstring)."""
+    qt, ct = q.tokens, c.tokens
+    legal = (tuple(sorted(q.legal_forms)), tuple(sorted(c.legal_forms)))
+    if not qt or not ct:
+        return NameComparison(0.0, (), ((), ()), (), legal)
+    # candidate pairs: every token against every token
+    scored: list[tuple[float, int, _Unit, _Unit]] = []
+    for i, a in enumerate(qt):
+        for j, b in enumerate(ct):
+            s = token_similarity(a, b)
+            if s > PAIR_MIN:
+                scored.append((s, 1, _Unit((i,), a), _Unit((j,), b)))
+    used_q, used_c, pairs, num, base, weak = _greedy(qt, ct, scored)
+    if (len(used_q) < len(qt) or len(used_c) < len(ct)) and (len(qt) > 1 or len(ct) > 1):
+        # something left: try merged neighbours against single tokens (Abdulhai / Abdul Hai)
+        merged = list(scored)
+        for ua in _units(qt):
+            for ub in _units(ct):
+                if len(ua.idx) + len(ub.idx) == 3:
+                    s = token_similarity(ua.token, ub.token)
+                    if s > PAIR_MIN:
+                        merged.append((s, 2, ua, ub))
+        if len(merged) > len(scored):
+            used_q, used_c, pairs, num, base, weak = _greedy(qt, ct, merged)
     left_q = [t for i, t in enumerate(qt) if i not in used_q]
     left_c = [t for j, t in enumerate(ct) if j not in used_c]
     wq = sum(t.weight for t in left_q if t.kind is not TokenKind.NUMBER)
@@ -243,7 +262,7 @@ def compare_name_forms(q: NameForm, c: NameForm) -> NameComparison:
 BIRTH_DATE_MATCH = 0.05
 BIRTH_DATE_DAY_MATCH = 0.08
 BIRTH_YEAR_NEAR = -0.04  # one year off: lists often give an approximate year
-BIRTH_DATE_CONTRADICTION = -0.2
+BIRTH_DATE_CONTRADICTION = -0.35
 NATIONALITY_MATCH = 0.02
 NATIONALITY_CONTRADICTION = -0.05
 IDENTIFIER_MATCH = 0.6  # share of the distance to 1 closed by a matching identifier
@@ -394,6 +413,7 @@ def _country_key(text: str) -> str:
     return " ".join(re.sub(r"[^a-z]+", " ", text.lower()).split())
 
 
+@lru_cache(maxsize=20_000)
 def normalize_country(value: str) -> str | None:
     """An ISO 3166-1 alpha-2 code (lowercase) for a code or an English country name; None if unknown."""
     k = _country_key(value)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rempart.domain.lists import ListedEntity, NameKind, entity_id
-from rempart.domain.screening.features import compare_name_forms
+from rempart.domain.screening.features import compare_name_forms, name_score_bound
 from rempart.domain.screening.lexicon import Lexicon
 from rempart.domain.screening.model import Hit, NameQuery
 from rempart.domain.screening.normalize import NameForm, Token, TokenKind, analyze_name, schema_family
@@ -37,6 +37,7 @@ GENERATE_SHARE = 0.45  # rarest query tokens carrying this share of the weight o
 CANDIDATE_SHARE = 0.40  # a candidate name must share keys carrying this share of the query weight
 MAX_CANDIDATES = 40  # entities scored in full per query name
 WEAK_ALIAS_FACTOR = 0.92
+BOUND_MARGIN = 0.12  # the most birth date, nationality and gender can add
 
 
 def name_variants(full: str) -> list[str]:
@@ -101,6 +102,7 @@ class Matcher:
         self._forms: list[NameForm] = []
         self._form_entity: list[int] = []
         self._form_factor: list[float] = []
+        self._form_weight: list[float] = []
         self._postings: dict[str, list[int]] = {}
         self._cons_postings: dict[str, list[int]] = {}
         self._deletion_index: dict[str, list[str]] = {}
@@ -124,6 +126,7 @@ class Matcher:
                 self._forms.append(form)
                 self._form_entity.append(eidx)
                 self._form_factor.append(factor)
+                self._form_weight.append(form.weight)
                 self._index_form(fid, form)
 
     def _index_form(self, fid: int, form: NameForm) -> None:
@@ -250,9 +253,14 @@ class Matcher:
         by_entity: dict[int, list[int]] = {}
         best_share: dict[int, float] = {}
         lists = set(query.lists)
+        # the other features add at most BOUND_MARGIN, unless an identifier may match
+        margin = 1.0 if query.identifiers else BOUND_MARGIN
         for form in forms:
+            qw = form.weight
             for fid, share in self._candidates(form).items():
                 if share < CANDIDATE_SHARE:
+                    continue
+                if name_score_bound(qw, self._form_weight[fid], share) + margin < floor:
                     continue
                 eidx = self._form_entity[fid]
                 entry = self._entries[eidx]

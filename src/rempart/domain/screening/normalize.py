@@ -57,10 +57,11 @@ def is_org_schema(schema: str) -> bool:
 
 
 def schema_family(schema: str) -> str:
-    """person, org, vessel, aircraft or any (LegalEntity and unknown schemas meet every party)."""
+    """person, org, vessel, aircraft or any (unknown schemas meet every party). LegalEntity counts as
+    an organization: the lists type persons as Person, and LegalEntity is what they give companies."""
     if schema == "Person":
         return "person"
-    if schema in ("Organization", "Company", "PublicBody"):
+    if schema in ("Organization", "Company", "PublicBody", "LegalEntity"):
         return "org"
     if schema == "Vessel":
         return "vessel"

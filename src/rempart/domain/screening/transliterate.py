@@ -256,11 +256,11 @@ def skeleton(token: str) -> str:
     return s or token
 
 
-_VOWELS = re.compile(r"[aeiouyvwh]")
+_VOWELS = re.compile(r"[aeiouyvw]")
 
 
 @lru_cache(maxsize=200_000)
 def consonants(skel: str) -> str:
-    """The consonants of a skeleton (w, v, y and h count as vowels: Arabic and Hebrew use them so;
-    p is b, as Arabic has no p)."""
-    return _VOWELS.sub("", skel).replace("p", "b")
+    """The consonants of a skeleton (w, v and y count as vowels: Arabic, Persian and Hebrew write
+    long vowels with them; p is b, as Arabic has no p), doubled letters once."""
+    return re.sub(r"(.)\1+", r"\1", _VOWELS.sub("", skel).replace("p", "b"))

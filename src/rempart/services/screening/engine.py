@@ -87,9 +87,11 @@ class Screener:
         self.algorithm = self.matcher.algorithm
         self.addresses = addr.AddressIndex()
         self.entities: dict[str, EntityInfo] = {}
+        self._objects: dict[str, ListedEntity] = {}
         self.fingerprint = sha256_json(sorted(self.versions.items()))
         for list_name, version, e in entries:
             eid = entity_id(list_name, e.source_id)
+            self._objects[eid] = e
             self.entities[eid] = EntityInfo(
                 list_name, version, e.content_hash(), e.programs, e.listed_on.isoformat() if e.listed_on else None
             )
@@ -100,6 +102,9 @@ class Screener:
                         addr.normalize_listed(w.chain, w.address),
                     )
                 )
+
+    def entity(self, entity_id: str) -> ListedEntity | None:
+        return self._objects.get(entity_id)
 
     @property
     def size(self) -> int:
