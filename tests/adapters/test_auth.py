@@ -79,8 +79,12 @@ def test_revoked_token_stops_working(client: TestClient) -> None:
     h = {"Authorization": f"Bearer {token}"}
     [info] = [t for t in client.get("/v1/auth/tokens", headers=h).json() if t["label"] == "test"]
     other = _token(client, "eddie")
-    assert client.post(f"/v1/auth/tokens/{info['id']}/revoke",
-                       headers={"Authorization": f"Bearer {other}"}).status_code == 403
+    assert (
+        client.post(
+            f"/v1/auth/tokens/{info['id']}/revoke", headers={"Authorization": f"Bearer {other}"}
+        ).status_code
+        == 403
+    )
     assert client.post(f"/v1/auth/tokens/{info['id']}/revoke", headers=h).status_code == 204
     assert client.get("/v1/_probe/mlro", headers=h).status_code == 401
 
@@ -94,8 +98,23 @@ def test_cli_users_add_token_list(sqlite_store: Store, tmp_path: Path) -> None:
 
     db = f"sqlite:///{tmp_path / 'rempart.db'}"
     run = CliRunner()
-    r = run.invoke(app, ["users", "add", "lena", "--role", "legal_intake", "--role", "approver",
-                         "--password-stdin", "--db", db, "--json"], input=PASSWORD + "\n")
+    r = run.invoke(
+        app,
+        [
+            "users",
+            "add",
+            "lena",
+            "--role",
+            "legal_intake",
+            "--role",
+            "approver",
+            "--password-stdin",
+            "--db",
+            db,
+            "--json",
+        ],
+        input=PASSWORD + "\n",
+    )
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["roles"] == ["approver", "legal_intake"]
     r = run.invoke(app, ["users", "add", "lena", "--role", "analyst", "--db", db])

@@ -28,10 +28,20 @@ C-300,company,Acme Example OOO,,,,,,RU,1234567890123,ops@example.com,,2019-03-03
 BALANCES = "customer_id,account_id,asset,amount\nC-100,A1,BTC,0.5\nC-100,A2,ETH,3\nC-100,A2,XYZ,7\nC-200,A3,BTC,0.01\n"
 PRICES = "asset,price_eur,as_of,source\nBTC,25000.00,2022-06-01,example-feed\nETH,1500.00,2022-06-01,example-feed\n"
 FREEZE_RULES = [
-    {"id": "eu.269.freeze", "version_from": "2014-03-17", "citation": "Regulation (EU) No 269/2014, Art. 2(1)",
-     "applied": True, "reason": "confirmed match on a listed person"},
-    {"id": "eu.833.5b2", "version_from": "2022-04-09", "citation": "Regulation (EU) No 833/2014, Art. 5b(2)",
-     "applied": False, "reason": "residence permit in DE valid on the date (Art. 5b(3))"},
+    {
+        "id": "eu.269.freeze",
+        "version_from": "2014-03-17",
+        "citation": "Regulation (EU) No 269/2014, Art. 2(1)",
+        "applied": True,
+        "reason": "confirmed match on a listed person",
+    },
+    {
+        "id": "eu.833.5b2",
+        "version_from": "2022-04-09",
+        "citation": "Regulation (EU) No 833/2014, Art. 5b(2)",
+        "applied": False,
+        "reason": "residence permit in DE valid on the date (Art. 5b(3))",
+    },
 ]
 
 
@@ -72,13 +82,21 @@ def _fill(s: Store, tmp_path: Path) -> None:
     provider.import_balances(s, tmp_path / "balances.csv", as_of="2022-06-01T00:00:00Z")
     provider.import_prices(s, tmp_path / "prices.csv")
     with s.begin() as conn:
-        save_decision(conn, kind="restriction", subject="customer:C-100",
-                      inputs={"as_of": "2022-06-01", "action": "hold", "facts_hash": "f" * 64},
-                      outputs={"outcome": "freeze", "holdings_eur": "17000.00", "rules": FREEZE_RULES},
-                      refs={"rules": {"eu.269.freeze": "2014-03-17"}, "lists": {"eu": "eu-2022-06-01-abc"}})
-        save_decision(conn, kind="restriction", subject="customer:C-200",
-                      inputs={"as_of": "2022-06-01", "action": "hold"},
-                      outputs={"outcome": "allow", "holdings_eur": "250.00", "rules": []})
+        save_decision(
+            conn,
+            kind="restriction",
+            subject="customer:C-100",
+            inputs={"as_of": "2022-06-01", "action": "hold", "facts_hash": "f" * 64},
+            outputs={"outcome": "freeze", "holdings_eur": "17000.00", "rules": FREEZE_RULES},
+            refs={"rules": {"eu.269.freeze": "2014-03-17"}, "lists": {"eu": "eu-2022-06-01-abc"}},
+        )
+        save_decision(
+            conn,
+            kind="restriction",
+            subject="customer:C-200",
+            inputs={"as_of": "2022-06-01", "action": "hold"},
+            outputs={"outcome": "allow", "holdings_eur": "250.00", "rules": []},
+        )
     _open_alert(s)
     svc.create_user(s, "ana", ["analyst"], password=PASSWORD, display_name="Ana Example")
     svc.create_user(s, "otto", ["auditor"], password=PASSWORD, display_name="Otto Auditor")
@@ -90,10 +108,22 @@ def _open_alert(s: Store) -> None:
     alerts = pytest.importorskip("rempart.services.alerts")
     from rempart.domain.screening.model import Hit
 
-    hit = Hit("eu:EU.1.1", "EU.1.1", "eu", "eu-2022-06-01-abc", "Person", "Ivana EXAMPLOVA", 0.93, True,
-              {"name": {"score": 0.93, "query": "Ivana Examplova", "candidate": "Ivana EXAMPLOVA"}}, "test-1")
+    hit = Hit(
+        "eu:EU.1.1",
+        "EU.1.1",
+        "eu",
+        "eu-2022-06-01-abc",
+        "Person",
+        "Ivana EXAMPLOVA",
+        0.93,
+        True,
+        {"name": {"score": 0.93, "query": "Ivana Examplova", "candidate": "Ivana EXAMPLOVA"}},
+        "test-1",
+    )
     with s.begin() as conn:
-        alerts.open_alerts(conn, "C-100", "h" * 64, [hit], {"eu:EU.1.1": alerts.EntityFacts("e" * 64, ("UKR",))})
+        alerts.open_alerts(
+            conn, "C-100", "h" * 64, [hit], {"eu:EU.1.1": alerts.EntityFacts("e" * 64, ("UKR",))}
+        )
 
 
 @pytest.fixture
@@ -112,12 +142,18 @@ def _csrf(html: str) -> str:
 def login(client: TestClient, user: str, password: str = PASSWORD, *, follow: str = "/console/") -> str:
     page = client.get("/console/login", params={"next": follow})
     assert page.status_code == 200
-    r = client.post("/console/login", data={"username": user, "password": password,
-                                            "csrf_token": _csrf(page.text), "next": follow})
+    r = client.post(
+        "/console/login",
+        data={"username": user, "password": password, "csrf_token": _csrf(page.text), "next": follow},
+    )
     assert r.status_code == 303, r.text
     assert r.headers["location"] == follow
     cookie = r.headers["set-cookie"]
-    assert "rempart_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
+    assert (
+        "rempart_session=" in cookie
+        and "HttpOnly" in cookie
+        and "SameSite=lax" in cookie.replace("Lax", "lax")
+    )
     dash = client.get("/console/")
     assert dash.status_code == 200
     return _csrf(dash.text)
@@ -132,8 +168,9 @@ def test_root_redirects_to_console_and_console_to_login(app_client: TestClient) 
 
 def test_login_wrong_password_and_logout(app_client: TestClient, store: Store) -> None:
     page = app_client.get("/console/login")
-    r = app_client.post("/console/login", data={"username": "ana", "password": "wrong one",
-                                                "csrf_token": _csrf(page.text)})
+    r = app_client.post(
+        "/console/login", data={"username": "ana", "password": "wrong one", "csrf_token": _csrf(page.text)}
+    )
     assert r.status_code == 401 and "invalid user name or password" in r.text
     assert "rempart_session" not in app_client.cookies
     csrf = login(app_client, "ana")
@@ -147,14 +184,23 @@ def test_login_wrong_password_and_logout(app_client: TestClient, store: Store) -
 
 def test_login_refused_without_its_csrf_token(app_client: TestClient) -> None:
     app_client.get("/console/login")
-    r = app_client.post("/console/login", data={"username": "ana", "password": PASSWORD, "csrf_token": "forged"})
+    r = app_client.post(
+        "/console/login", data={"username": "ana", "password": PASSWORD, "csrf_token": "forged"}
+    )
     assert r.status_code == 403 and "CSRF" in r.text
 
 
 def test_open_redirect_is_refused(app_client: TestClient) -> None:
     page = app_client.get("/console/login")
-    r = app_client.post("/console/login", data={"username": "ana", "password": PASSWORD,
-                                                "csrf_token": _csrf(page.text), "next": "//evil.example.com/"})
+    r = app_client.post(
+        "/console/login",
+        data={
+            "username": "ana",
+            "password": PASSWORD,
+            "csrf_token": _csrf(page.text),
+            "next": "//evil.example.com/",
+        },
+    )
     assert r.status_code == 303 and r.headers["location"] == "/console/"
 
 
@@ -163,9 +209,14 @@ def test_post_without_csrf_is_refused_and_changes_nothing(app_client: TestClient
     alert_id = _alert_id(app_client)
     r = app_client.post(f"/console/alerts/{alert_id}/dismiss", data={"reason": "not her"})
     assert r.status_code == 403 and "CSRF" in r.text
-    r = app_client.post(f"/console/alerts/{alert_id}/dismiss", data={"reason": "not her", "csrf_token": "x" * 43})
+    r = app_client.post(
+        f"/console/alerts/{alert_id}/dismiss", data={"reason": "not her", "csrf_token": "x" * 43}
+    )
     assert r.status_code == 403
-    assert "open" in app_client.get("/console/alerts").text and alert_id in app_client.get("/console/alerts").text
+    assert (
+        "open" in app_client.get("/console/alerts").text
+        and alert_id in app_client.get("/console/alerts").text
+    )
 
 
 def _alert_id(client: TestClient) -> str:
@@ -182,10 +233,18 @@ def test_analyst_pages_render(app_client: TestClient, store: Store) -> None:
     r = app_client.get("/console/customers/C-100")
     assert r.status_code == 200
     page = r.text
-    for expected in ("Ivana Examplova", "ivana@example.com", "DE temporary until 2027-01-01",
-                     "EUR 17,000.00",  # 0.5 BTC x 25,000 + 3 ETH x 1,500
-                     "No price for XYZ", "example-feed", "Regulation (EU) No 269/2014, Art. 2(1)",
-                     "eu.269.freeze", "freeze", "Ivana EXAMPLOVA"):
+    for expected in (
+        "Ivana Examplova",
+        "ivana@example.com",
+        "DE temporary until 2027-01-01",
+        "EUR 17,000.00",  # 0.5 BTC x 25,000 + 3 ETH x 1,500
+        "No price for XYZ",
+        "example-feed",
+        "Regulation (EU) No 269/2014, Art. 2(1)",
+        "eu.269.freeze",
+        "freeze",
+        "Ivana EXAMPLOVA",
+    ):
         assert expected in page, expected
     assert r.headers["cache-control"] == "no-store" and r.headers["x-frame-options"] == "DENY"
     assert "default-src 'self'" in r.headers["content-security-policy"]
@@ -210,8 +269,9 @@ def test_alert_dismiss_with_reason_goes_through_the_alert_service(app_client: Te
     alert_id = _alert_id(app_client)
     r = app_client.post(f"/console/alerts/{alert_id}/dismiss", data={"reason": "", "csrf_token": csrf})
     assert r.status_code == 422 and "reason" in r.text
-    r = app_client.post(f"/console/alerts/{alert_id}/dismiss",
-                        data={"reason": "different birth date", "csrf_token": csrf})
+    r = app_client.post(
+        f"/console/alerts/{alert_id}/dismiss", data={"reason": "different birth date", "csrf_token": csrf}
+    )
     assert r.status_code == 303
     page = app_client.get("/console/alerts", params={"status": "dismissed"}).text
     assert "different birth date" in page and "ana" in page
@@ -223,8 +283,14 @@ def test_auditor_sees_audit_and_reports_but_no_customer_data(app_client: TestCli
     login(app_client, "otto")
     dash = app_client.get("/console/").text
     assert "Ivana" not in dash and "C-100" not in dash and "/console/customers" not in dash
-    for path in ("/console/customers/C-100", "/console/customers", "/console/alerts", "/console/cases",
-                 "/console/requests", "/console/users"):
+    for path in (
+        "/console/customers/C-100",
+        "/console/customers",
+        "/console/alerts",
+        "/console/cases",
+        "/console/requests",
+        "/console/users",
+    ):
         r = app_client.get(path)
         assert r.status_code == 403, path
         assert "Ivana" not in r.text
@@ -241,12 +307,18 @@ def test_request_desk_and_admin_pages(app_client: TestClient) -> None:
     csrf = login(app_client, "root")
     page = app_client.get("/console/users")
     assert page.status_code == 200 and "Ana Example" in page.text
-    r = app_client.post("/console/users", data={"username": "new.analyst", "roles": ["analyst"],
-                                                "password": "", "csrf_token": csrf})
+    r = app_client.post(
+        "/console/users",
+        data={"username": "new.analyst", "roles": ["analyst"], "password": "", "csrf_token": csrf},
+    )
     assert r.status_code == 303
     r = app_client.post("/console/users/new.analyst/token", data={"label": "x", "csrf_token": csrf})
     assert r.status_code == 200
     token = re.search(r'<code class="token">(rpt_[^<]+)</code>', r.text)
     assert token
-    assert app_client.get("/v1/auth/me", headers={"Authorization": f"Bearer {token.group(1)}"}).json()["username"] \
+    assert (
+        app_client.get("/v1/auth/me", headers={"Authorization": f"Bearer {token.group(1)}"}).json()[
+            "username"
+        ]
         == "new.analyst"
+    )

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.adapters.test_requests_http import CUSTOMERS, TRANSACTIONS, request_body
 from typer.testing import CliRunner
 
 from rempart.adapters.cli.main import app as cli
-from tests.adapters.test_requests_http import CUSTOMERS, TRANSACTIONS, request_body
 
 
 def test_evaluate_json_and_errors(tmp_path: Path) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from tests.adapters.test_requests_http import CUSTOMERS, request_body
+
 from rempart.adapters.storage.db import Store
 from rempart.domain.principals import Principal
 from rempart.domain.requests.model import parse_request
 from rempart.services import lists, provider
 from rempart.services import requests as svc
 from rempart.settings import Settings
-from tests.adapters.test_requests_http import CUSTOMERS, request_body
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = Settings(rules_dir=ROOT / "rules")

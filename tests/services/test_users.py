@@ -25,7 +25,10 @@ def cheap_scrypt(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _events(store: Store) -> list[tuple[str, str, str]]:
     with store.read() as conn:
-        return [(r.type, r.actor, r.subject) for r in conn.execute(select(audit_events).order_by(audit_events.c.seq))]
+        return [
+            (r.type, r.actor, r.subject)
+            for r in conn.execute(select(audit_events).order_by(audit_events.c.seq))
+        ]
 
 
 def test_password_hash_is_scrypt_salted_and_verifies(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -39,7 +42,9 @@ def test_password_hash_is_scrypt_salted_and_verifies(monkeypatch: pytest.MonkeyP
 
 
 def test_create_list_and_audit_without_secrets(store: Store) -> None:
-    u = svc.create_user(store, "ana.lyst", ["analyst"], password=PASSWORD, display_name="Ana Lyst", actor="root")
+    u = svc.create_user(
+        store, "ana.lyst", ["analyst"], password=PASSWORD, display_name="Ana Lyst", actor="root"
+    )
     assert u.roles == frozenset({"analyst"}) and u.has_password
     assert [x.username for x in svc.list_users(store)] == ["ana.lyst"]
     with store.read() as conn:

@@ -25,19 +25,26 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, delete, select, update
 
 from rempart.adapters.storage.db import Store
 from rempart.adapters.storage.tables_console import api_tokens, console_sessions, users
+from rempart.domain.principals import ROLES, Principal
 from rempart.errors import Conflict, InputError, NotFound, Unauthenticated
 from rempart.services.audit import now_iso, record
 
-if TYPE_CHECKING:
-    from rempart.domain.principals import Principal
-
-ROLES = ("analyst", "mlro", "legal_intake", "approver", "engineer", "auditor", "admin")
+__all__ = [
+    "ROLES",
+    "Principal",
+    "User",
+    "authenticator",
+    "create_user",
+    "ensure_user",
+    "issue_token",
+    "login",
+]
 ROLE_TITLES = {
     "analyst": "Compliance analyst",
     "mlro": "MLRO / head of compliance",
@@ -80,7 +87,12 @@ def verify_password(password: str, stored: str) -> bool:
             return False
         want = base64.b64decode(digest)
         got = hashlib.scrypt(
-            password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=len(want),
+            password.encode(),
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(want),
             maxmem=256 * 1024 * 1024,
         )
     except (ValueError, TypeError):
@@ -160,8 +172,10 @@ def check_roles(roles: Iterable[str]) -> frozenset[str]:
 def _check_username(username: str) -> str:
     if not _USERNAME.match(username):
         raise InputError(
-            "invalid user name", field="username",
-            expected="2-80 characters: lower-case letters, digits, '.', '_', '-', '@'", value=username,
+            "invalid user name",
+            field="username",
+            expected="2-80 characters: lower-case letters, digits, '.', '_', '-', '@'",
+            value=username,
         )
     return username
 
@@ -197,13 +211,24 @@ def create_user(
             raise Conflict(f"user {username!r} already exists", username=username)
         conn.execute(
             users.insert().values(
-                username=username, display_name=display_name or username, password_hash=pw_hash,
-                roles=_roles_json(wanted), active=1, failed_logins=0, locked_until=None,
-                created_at=now, updated_at=now,
+                username=username,
+                display_name=display_name or username,
+                password_hash=pw_hash,
+                roles=_roles_json(wanted),
+                active=1,
+                failed_logins=0,
+                locked_until=None,
+                created_at=now,
+                updated_at=now,
             )
         )
-        record(conn, type="user.created", actor=actor, subject=f"user:{username}",
-               payload={"username": username, "roles": sorted(wanted), "password_set": bool(pw_hash)})
+        record(
+            conn,
+            type="user.created",
+            actor=actor,
+            subject=f"user:{username}",
+            payload={"username": username, "roles": sorted(wanted), "password_set": bool(pw_hash)},
+        )
     return User(username, display_name or username, wanted, True, bool(pw_hash), now)
 
 
@@ -224,10 +249,18 @@ def set_roles(store: Store, username: str, roles: Iterable[str], *, actor: str =
     wanted = check_roles(roles)
     with store.begin() as conn:
         _require_row(conn, username)
-        conn.execute(update(users).where(users.c.username == username)
-                     .values(roles=_roles_json(wanted), updated_at=now_iso()))
-        record(conn, type="user.roles_changed", actor=actor, subject=f"user:{username}",
-               payload={"username": username, "roles": sorted(wanted)})
+        conn.execute(
+            update(users)
+            .where(users.c.username == username)
+            .values(roles=_roles_json(wanted), updated_at=now_iso())
+        )
+        record(
+            conn,
+            type="user.roles_changed",
+            actor=actor,
+            subject=f"user:{username}",
+            payload={"username": username, "roles": sorted(wanted)},
+        )
     _clear_token_cache()
     return get_user(store, username)
 
@@ -236,26 +269,47 @@ def set_password(store: Store, username: str, password: str, *, actor: str = "sy
     pw_hash = hash_password(_check_password(password))
     with store.begin() as conn:
         _require_row(conn, username)
-        conn.execute(update(users).where(users.c.username == username)
-                     .values(password_hash=pw_hash, failed_logins=0, locked_until=None, updated_at=now_iso()))
-        record(conn, type="user.password_changed", actor=actor, subject=f"user:{username}",
-               payload={"username": username})
+        conn.execute(
+            update(users)
+            .where(users.c.username == username)
+            .values(password_hash=pw_hash, failed_logins=0, locked_until=None, updated_at=now_iso())
+        )
+        record(
+            conn,
+            type="user.password_changed",
+            actor=actor,
+            subject=f"user:{username}",
+            payload={"username": username},
+        )
 
 
 def set_active(store: Store, username: str, active: bool, *, actor: str = "system") -> None:
     with store.begin() as conn:
         _require_row(conn, username)
-        conn.execute(update(users).where(users.c.username == username)
-                     .values(active=int(active), updated_at=now_iso()))
+        conn.execute(
+            update(users).where(users.c.username == username).values(active=int(active), updated_at=now_iso())
+        )
         if not active:
             conn.execute(delete(console_sessions).where(console_sessions.c.username == username))
-        record(conn, type="user.activated" if active else "user.deactivated", actor=actor,
-               subject=f"user:{username}", payload={"username": username})
+        record(
+            conn,
+            type="user.activated" if active else "user.deactivated",
+            actor=actor,
+            subject=f"user:{username}",
+            payload={"username": username},
+        )
     _clear_token_cache()
 
 
-def ensure_user(store: Store, name: str, roles: Iterable[str], password: str | None = None,
-                *, display_name: str | None = None, actor: str = "system") -> User:
+def ensure_user(
+    store: Store,
+    name: str,
+    roles: Iterable[str],
+    password: str | None = None,
+    *,
+    display_name: str | None = None,
+    actor: str = "system",
+) -> User:
     """Make sure `name` exists with exactly `roles` and (when given) `password`. Idempotent.
 
     For the demo's default admin: creates the user on first run, and afterwards changes (and
@@ -302,8 +356,13 @@ def login(store: Store, username: str, password: str, *, via: str = "console") -
         if row is None:
             verify_password(password, _dummy_hash())  # same cost as a real check
             # The attempted name goes only into the payload, which the chain holds as a hash.
-            record(conn, type="auth.login_failed", actor="anonymous", subject="user:?",
-                   payload={"username": username, "reason": "unknown_user", "via": via})
+            record(
+                conn,
+                type="auth.login_failed",
+                actor="anonymous",
+                subject="user:?",
+                payload={"username": username, "reason": "unknown_user", "via": via},
+            )
             reason = None
         elif not row.active:
             verify_password(password, _dummy_hash())
@@ -314,21 +373,33 @@ def login(store: Store, username: str, password: str, *, via: str = "console") -
         elif not row.password_hash or not verify_password(password, row.password_hash):
             reason = "bad_password"
         else:
-            conn.execute(update(users).where(users.c.username == username)
-                         .values(failed_logins=0, locked_until=None))
-            record(conn, type="auth.login", actor=username, subject=f"user:{username}",
-                   payload={"username": username, "via": via})
+            conn.execute(
+                update(users).where(users.c.username == username).values(failed_logins=0, locked_until=None)
+            )
+            record(
+                conn,
+                type="auth.login",
+                actor=username,
+                subject=f"user:{username}",
+                payload={"username": username, "via": via},
+            )
             return _row_user(row)
         if row is not None:
             failed = int(row.failed_logins) + (1 if reason == "bad_password" else 0)
             values: dict[str, object] = {"failed_logins": failed}
             if reason == "bad_password" and failed >= MAX_FAILED_LOGINS:
-                values["locked_until"] = (now + timedelta(minutes=LOCKOUT_MINUTES)).isoformat().replace(
-                    "+00:00", "Z")
+                values["locked_until"] = (
+                    (now + timedelta(minutes=LOCKOUT_MINUTES)).isoformat().replace("+00:00", "Z")
+                )
                 values["failed_logins"] = 0
             conn.execute(update(users).where(users.c.username == username).values(**values))
-            record(conn, type="auth.login_failed", actor="anonymous", subject=f"user:{username}",
-                   payload={"username": username, "reason": reason, "via": via, "failed_logins": failed})
+            record(
+                conn,
+                type="auth.login_failed",
+                actor="anonymous",
+                subject=f"user:{username}",
+                payload={"username": username, "reason": reason, "via": via, "failed_logins": failed},
+            )
     # Committed above: the failure stays in the log although the caller gets an error.
     raise Unauthenticated(failure)
 
@@ -349,11 +420,23 @@ def issue_token(
             raise NotFound(f"no user {username!r}", username=username)
         if not row.active:
             raise Conflict(f"user {username!r} is deactivated", username=username)
-        conn.execute(api_tokens.insert().values(
-            id=tid, username=username, token_sha256=_sha256(token), label=label[:200], created_at=now,
-            revoked_at=None))
-        record(conn, type="user.token_created", actor=actor or username, subject=f"user:{username}",
-               payload={"username": username, "token_id": tid, "label": label})
+        conn.execute(
+            api_tokens.insert().values(
+                id=tid,
+                username=username,
+                token_sha256=_sha256(token),
+                label=label[:200],
+                created_at=now,
+                revoked_at=None,
+            )
+        )
+        record(
+            conn,
+            type="user.token_created",
+            actor=actor or username,
+            subject=f"user:{username}",
+            payload={"username": username, "token_id": tid, "label": label},
+        )
     return token, TokenInfo(tid, username, label, now, None)
 
 
@@ -371,8 +454,13 @@ def revoke_token(store: Store, token_id: str, *, actor: str = "system") -> None:
         if row is None:
             raise NotFound(f"no token {token_id!r}", token_id=token_id)
         conn.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(revoked_at=now_iso()))
-        record(conn, type="user.token_revoked", actor=actor, subject=f"user:{row.username}",
-               payload={"token_id": token_id})
+        record(
+            conn,
+            type="user.token_revoked",
+            actor=actor,
+            subject=f"user:{row.username}",
+            payload={"token_id": token_id},
+        )
     _clear_token_cache()
 
 
@@ -430,9 +518,15 @@ def start_session(store: Store, user: User) -> tuple[str, Session]:
     with store.begin() as conn:
         # Expired sessions are swept as new ones open.
         conn.execute(delete(console_sessions).where(console_sessions.c.expires_at < now_iso()))
-        conn.execute(console_sessions.insert().values(
-            id_sha256=_sha256(sid), username=user.username, csrf_token=csrf, created_at=now_iso(),
-            expires_at=expires))
+        conn.execute(
+            console_sessions.insert().values(
+                id_sha256=_sha256(sid),
+                username=user.username,
+                csrf_token=csrf,
+                created_at=now_iso(),
+                expires_at=expires,
+            )
+        )
     return sid, Session(user.username, user.roles, user.display_name, csrf, expires)
 
 
@@ -441,26 +535,38 @@ def resolve_session(store: Store, session_id: str) -> Session | None:
         return None
     with store.read() as conn:
         row = conn.execute(
-            select(console_sessions.c.csrf_token, console_sessions.c.expires_at, users.c.username,
-                   users.c.roles, users.c.display_name)
+            select(
+                console_sessions.c.csrf_token,
+                console_sessions.c.expires_at,
+                users.c.username,
+                users.c.roles,
+                users.c.display_name,
+            )
             .select_from(console_sessions.join(users, console_sessions.c.username == users.c.username))
             .where(console_sessions.c.id_sha256 == _sha256(session_id), users.c.active == 1)
         ).first()
     if row is None or _parse_time(row.expires_at) <= datetime.now(UTC):
         return None
-    return Session(row.username, frozenset(json.loads(row.roles)), row.display_name, row.csrf_token,
-                   row.expires_at)
+    return Session(
+        row.username, frozenset(json.loads(row.roles)), row.display_name, row.csrf_token, row.expires_at
+    )
 
 
 def end_session(store: Store, session_id: str) -> None:
     with store.begin() as conn:
-        row = conn.execute(select(console_sessions.c.username)
-                           .where(console_sessions.c.id_sha256 == _sha256(session_id))).first()
+        row = conn.execute(
+            select(console_sessions.c.username).where(console_sessions.c.id_sha256 == _sha256(session_id))
+        ).first()
         if row is None:
             return
         conn.execute(delete(console_sessions).where(console_sessions.c.id_sha256 == _sha256(session_id)))
-        record(conn, type="auth.logout", actor=row.username, subject=f"user:{row.username}",
-               payload={"username": row.username})
+        record(
+            conn,
+            type="auth.logout",
+            actor=row.username,
+            subject=f"user:{row.username}",
+            payload={"username": row.username},
+        )
 
 
 # --- the authenticator the HTTP app calls -------------------------------------------------------
@@ -494,7 +600,6 @@ def principal_for(store: Store, carrier: CredentialCarrier) -> tuple[str, frozen
 
 def authenticator(store: Store) -> Callable[[CredentialCarrier], Principal | None]:
     """The callable `create_app` installs: resolves a bearer token or the console session cookie."""
-    from rempart.domain.principals import Principal
 
     def authenticate(request: CredentialCarrier) -> Principal | None:
         found = principal_for(store, request)

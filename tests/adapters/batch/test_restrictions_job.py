@@ -46,13 +46,16 @@ def load_base(tmp: Path, n: int, rows: int, d: date) -> tuple[duckdb.DuckDBPyCon
 
 
 def python_decisions(con: duckdb.DuckDBPyConnection, rules: RuleSet, d: date, provider: str) -> dict[str, Any]:
+    """decide() on every customer, from the raw balance rows (no pre-aggregation) and the raw prices."""
     prices = {r[0]: str(r[1]) for r in con.execute("SELECT asset, price_eur FROM prices").fetchall()}
-    hold: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for cid, acc, asset, amount in con.execute("SELECT * FROM balances").fetchall():
-        hold[cid].append({"account_id": acc, "asset": asset, "amount": str(amount)})
-    sanc: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for cid, lst, status, lf, lu in con.execute("SELECT * FROM sanctions").fetchall():
-        sanc[cid].append({"list": lst, "status": status, "entity_id": f"{lst}:x",
+    hold: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for key, acc, asset, amount in con.execute("SELECT customer_key, account_id, asset, amount FROM balances"
+                                               ).fetchall():
+        hold[key].append({"account_id": acc, "asset": asset, "amount": str(amount)})
+    sanc: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for key, lst, status, lf, lu in con.execute(
+            "SELECT customer_key, list, status, listed_from, listed_until FROM sanctions").fetchall():
+        sanc[key].append({"list": lst, "status": status, "entity_id": f"{lst}:x",
                           "listed_from": lf.isoformat() if lf else None,
                           "listed_until": lu.isoformat() if lu else None})
     cur = con.execute("SELECT * FROM customers")
@@ -60,8 +63,8 @@ def python_decisions(con: duckdb.DuckDBPyConnection, rules: RuleSet, d: date, pr
     out = {}
     for row in cur.fetchall():
         cust = dict(zip(names, row, strict=True))
-        facts = parse_facts(facts_for(d, provider, cust, hold[cust["customer_id"]], sanc[cust["customer_id"]],
-                                      prices))
+        key = cust["customer_key"]
+        facts = parse_facts(facts_for(d, provider, cust, hold[key], sanc[key], prices))
         out[cust["customer_id"]] = decide(facts, rules, d)
     return out
 

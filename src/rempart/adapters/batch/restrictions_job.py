@@ -5,14 +5,24 @@ the action `hold` on stored customers (custodial accounts, no ownership data): t
 integers (0 no, 1 unknown, 2 yes) and `greatest()` is the three-valued OR. Thresholds, countries,
 exemptions and dates come from the rule versions in force; nothing is written twice by hand.
 
-Input relations (columns):
-  customers(customer_id, type, nationalities list<str> | NULL, residence_country, establishment_country,
-            permits list<struct<country, kind, valid_from date, valid_until date>>)
-  balances(customer_id, account_id, asset, amount decimal)
-  prices(asset, price_eur decimal)           -- EUR is priced 1 when absent
-  sanctions(customer_id, list, status, listed_from date, listed_until date)
+Input relations (columns). Customers are joined on an integer `customer_key`, dictionary-encoded once
+by whoever writes the inputs (the text `customer_id` appears only in `customers` and in the output):
+  customers(customer_key bigint, customer_id, type, nationalities list<str> | NULL, residence_country,
+            establishment_country, permits list<struct<country, kind, valid_from date, valid_until date>>)
+  balances(customer_key bigint, account_id, asset, amount decimal(p, s))   -- non-negative amounts
+  prices(asset, price_eur decimal(p, s))                                     -- EUR is priced 1 when absent
+  sanctions(customer_key bigint, list, status, listed_from date, listed_until date)
 Output: customer_id, outcome, decided_by (comma-separated rule ids), holdings_eur, complete,
         and one `s_<n>` status column per rule (0 not applicable, 1 undetermined, 2 applies).
+
+How it stays fast and exact:
+- balances are summed per (customer, asset) [per (customer, account, asset) when a threshold is
+  measured per account] in the input's own decimal type (DECIMAL(18,8) is a 64-bit integer; the sum is
+  an exact 128-bit integer), then priced once per group, not per balance row. Values stay exact decimals
+  (the product of two scale-8 decimals has scale 16), so EUR 10,000.00 is allowed and 10,000.01 is not;
+  an overflow raises instead of rounding.
+- every customer-side predicate (coverage, exemptions) is one column computed once per customer and
+  shared by every rule version that uses the same expression; every threshold test once per customer.
 """
 
 from __future__ import annotations
@@ -25,8 +35,7 @@ from rempart.domain.rules.model import SEVERITY, Exemption, RuleSet, RuleVersion
 from rempart.domain.rules.resolve import as_of as resolve_as_of
 
 SEVERITY_NAMES = {v: k for k, v in SEVERITY.items()}
-AMOUNT_TYPE = "DECIMAL(38,10)"
-PRICE_TYPE = "DECIMAL(38,8)"
+LISTS = ("eu", "ofac", "uk", "un")
 
 
 @dataclass(frozen=True)
@@ -44,7 +53,7 @@ class Dialect:
 
     def exists(self, col: str, var: str, cond: str) -> str:
         if self.name == "duckdb":
-            return f"(len(list_filter({col}, {var} -> {cond})) > 0)"
+            return f"list_bool_or(list_transform({col}, {var} -> {cond}))"
         return f"exists({col}, {var} -> {cond})"
 
     def in_set(self, col: str, values: Iterable[str]) -> str:
@@ -98,21 +107,24 @@ def _exemption(e: Exemption, dl: Dialect, d: date) -> str:
         valid = (f"{base} AND NOT (p.valid_until IS NULL AND p.kind <> 'permanent') "
                  f"AND (p.valid_from IS NULL OR p.valid_from <= {dl.date(d)}) "
                  f"AND (p.valid_until IS NULL OR {dl.date(d)} <= p.valid_until)")
-        body = (f"CASE WHEN {dl.exists('c.permits', 'p', valid)} THEN 2 "
-                f"WHEN {dl.exists('c.permits', 'p', unknown)} THEN 1 ELSE 0 END")
+        # Customers without permits (most of them) skip the list functions.
+        body = (f"CASE WHEN c.permits IS NULL OR {dl.empty_list('c.permits')} THEN 0 "
+                f"WHEN coalesce({dl.exists('c.permits', 'p', valid)}, FALSE) THEN 2 "
+                f"WHEN coalesce({dl.exists('c.permits', 'p', unknown)}, FALSE) THEN 1 ELSE 0 END")
     return f"(CASE WHEN {person_only} THEN 0 ELSE {body} END)"
 
 
 def _threshold(v: RuleVersion) -> str:
+    """Against the `h` columns after the joins (coalesced: a customer without balances holds 0)."""
     th = v.threshold
     assert th is not None
-    measure = "h.total_eur" if th.aggregation == "per_provider" else "h.max_account_eur"
+    measure = "total_eur" if th.aggregation == "per_provider" else "max_account_eur"
     op = ">" if th.comparison == "exceeds" else ">="
     return (f"(CASE WHEN {measure} {op} CAST('{th.amount}' AS DECIMAL(38,2)) THEN 2 "
-            f"WHEN NOT h.complete THEN 1 ELSE 0 END)")
+            f"WHEN NOT complete THEN 1 ELSE 0 END)")
 
 
-def _freeze(v: RuleVersion, idx: int) -> str:
+def _freeze(v: RuleVersion) -> str:
     lists = sorted(v.covers.listed_on)
     conf = " OR ".join(f"s.conf_{x}" for x in lists)
     poss = " OR ".join(f"s.poss_{x}" for x in lists)
@@ -123,15 +135,41 @@ def _freeze(v: RuleVersion, idx: int) -> str:
 class RuleColumn:
     rule_id: str
     version_from: date | None
-    status_sql: str  # 0 not applicable, 1 undetermined, 2 applies
+    status_sql: str  # 0 not applicable, 1 undetermined, 2 applies (over the shared predicate columns)
     severity: int
 
 
-def rule_columns(rules: RuleSet, d: date, *, provider_entity: str = "EU", dialect: Dialect = DUCKDB,
-                 action: str = "hold") -> list[RuleColumn]:
+class _Shared:
+    """Deduplicated predicate columns: one SQL expression, one column, whichever rules use it."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.columns: dict[str, str] = {}
+
+    def col(self, expr: str) -> str:
+        if expr in ("0", "1", "2"):
+            return expr
+        if expr not in self.columns:
+            self.columns[expr] = f"{self.prefix}{len(self.columns)}"
+        return self.columns[expr]
+
+    def select(self) -> str:
+        return "".join(f",\n      {e} AS {n}" for e, n in self.columns.items())
+
+
+@dataclass(frozen=True)
+class _Plan:
+    columns: list[RuleColumn]
+    customer_preds: _Shared  # over `c` (customers)
+    threshold_preds: _Shared  # over the valued holdings
+    freeze_preds: _Shared  # over `s` (sanctions flags)
+
+
+def _plan(rules: RuleSet, d: date, provider_entity: str, dialect: Dialect, action: str) -> _Plan:
+    cp, tp, fp = _Shared("x"), _Shared("t"), _Shared("f")
     out: list[RuleColumn] = []
     services = {"custody"}
-    for i, rr in enumerate(resolve_as_of(rules, d)):
+    for rr in resolve_as_of(rules, d):
         v = rr.version
         rule = rr.rule
         static_na = (
@@ -143,78 +181,103 @@ def rule_columns(rules: RuleSet, d: date, *, provider_entity: str = "EU", dialec
             continue
         sev = SEVERITY["deny" if v.action == "offboard" and action == "open_account" else v.action]
         if rule.kind == "freeze":
-            out.append(RuleColumn(rule.id, v.valid_from, _freeze(v, i), sev))
+            out.append(RuleColumn(rule.id, v.valid_from, fp.col(_freeze(v)), sev))
             continue
-        cov = _coverage(v, dialect)
-        ex = _or3([_exemption(e, dialect, d) for e in v.exemptions]) if v.exemptions else "0"
-        th = _threshold(v) if v.threshold is not None else "2"
+        cov = cp.col(_coverage(v, dialect))
+        ex = cp.col(_or3([_exemption(e, dialect, d) for e in v.exemptions])) if v.exemptions else "0"
+        th = tp.col(_threshold(v)) if v.threshold is not None else "2"
         status = (f"(CASE WHEN {cov} = 0 THEN 0 WHEN {ex} = 2 THEN 0 WHEN {th} = 0 THEN 0 "
                   f"WHEN {cov} = 2 AND {ex} = 0 AND {th} = 2 THEN 2 ELSE 1 END)")
         out.append(RuleColumn(rule.id, v.valid_from, status, sev))
-    return out
+    return _Plan(out, cp, tp, fp)
+
+
+def rule_columns(rules: RuleSet, d: date, *, provider_entity: str = "EU", dialect: Dialect = DUCKDB,
+                 action: str = "hold") -> list[RuleColumn]:
+    return _plan(rules, d, provider_entity, dialect, action).columns
+
+
+def needs_accounts(rules: RuleSet, d: date) -> bool:
+    return any(rr.version is not None and rr.version.threshold is not None
+               and rr.version.threshold.aggregation == "per_account" for rr in resolve_as_of(rules, d))
+
+
+def _valuation(balances: str, prices: str, per_account: bool) -> str:
+    """Holdings in EUR per customer: sum per (customer[, account], asset), price once per group."""
+    acc = "account_id, " if per_account else ""
+    valued = f"""
+  q AS (
+    SELECT customer_key, {acc}asset, sum(amount) AS qty
+    FROM {balances} GROUP BY customer_key, {acc}asset),
+  v AS (
+    SELECT q.customer_key, {'q.account_id, ' if per_account else ''}
+      CASE WHEN p.price_eur IS NULL AND q.asset <> 'EUR' THEN NULL
+           ELSE q.qty * coalesce(p.price_eur, 1) END AS eur,
+      (p.price_eur IS NOT NULL OR q.asset = 'EUR' OR q.qty = 0) AS priced
+    FROM q LEFT JOIN {prices} p ON p.asset = q.asset),"""
+    if per_account:
+        return valued + """
+  a AS (
+    SELECT customer_key, account_id, coalesce(sum(eur), 0) AS eur, bool_and(priced) AS complete
+    FROM v GROUP BY customer_key, account_id),
+  h AS (
+    SELECT customer_key, sum(eur) AS total_eur, max(eur) AS max_account_eur, bool_and(complete) AS complete
+    FROM a GROUP BY customer_key)"""
+    return valued + """
+  h AS (
+    SELECT customer_key, coalesce(sum(eur), 0) AS total_eur, CAST(0 AS DECIMAL(38,16)) AS max_account_eur,
+      bool_and(priced) AS complete
+    FROM v GROUP BY customer_key)"""
 
 
 def build_sql(rules: RuleSet, d: date, *, provider_entity: str = "EU", dialect: Dialect = DUCKDB,
               customers: str = "customers", balances: str = "balances", prices: str = "prices",
               sanctions: str = "sanctions") -> str:
     """The whole job as one SQL statement (a SELECT) for `dialect`."""
-    cols = rule_columns(rules, d, provider_entity=provider_entity, dialect=dialect)
-    lists = ("eu", "ofac", "uk", "un")
+    plan = _plan(rules, d, provider_entity, dialect, "hold")
+    cols = plan.columns
     dt = dialect.date(d)
     sflags = ",\n      ".join(
         f"bool_or(list = '{x}' AND status = 'confirmed') AS conf_{x}, "
-        f"bool_or(list = '{x}' AND status <> 'confirmed') AS poss_{x}" for x in lists)
-    need_account = any(
-        rr.version is not None and rr.version.threshold is not None
-        and rr.version.threshold.aggregation == "per_account" for rr in resolve_as_of(rules, d))
-    if need_account:
-        valued = f"""
-  acc AS (
-    SELECT b.customer_id, b.account_id,
-           sum(CASE WHEN (p.price_eur IS NULL AND b.asset <> 'EUR') THEN 0
-               ELSE CAST(b.amount AS {AMOUNT_TYPE}) * coalesce(CAST(p.price_eur AS {PRICE_TYPE}), CAST(1 AS {PRICE_TYPE})) END) AS eur,
-           bool_and(CAST(b.amount AS {AMOUNT_TYPE}) = 0 OR p.price_eur IS NOT NULL OR b.asset = 'EUR') AS complete
-    FROM {balances} b LEFT JOIN {prices} p ON p.asset = b.asset
-    GROUP BY b.customer_id, b.account_id),
-  h AS (SELECT customer_id, sum(eur) AS total_eur, max(eur) AS max_account_eur, bool_and(complete) AS complete
-        FROM acc GROUP BY customer_id)"""
-    else:
-        valued = f"""
-  h AS (
-    SELECT b.customer_id,
-           sum(CASE WHEN (p.price_eur IS NULL AND b.asset <> 'EUR') THEN 0
-               ELSE CAST(b.amount AS {AMOUNT_TYPE}) * coalesce(CAST(p.price_eur AS {PRICE_TYPE}), CAST(1 AS {PRICE_TYPE})) END)
-             AS total_eur,
-           CAST(0 AS DECIMAL(38,18)) AS max_account_eur,
-           bool_and(CAST(b.amount AS {AMOUNT_TYPE}) = 0 OR p.price_eur IS NOT NULL OR b.asset = 'EUR') AS complete
-    FROM {balances} b LEFT JOIN {prices} p ON p.asset = b.asset
-    GROUP BY b.customer_id)"""
+        f"bool_or(list = '{x}' AND status <> 'confirmed') AS poss_{x}" for x in LISTS)
     status_cols = ",\n    ".join(f"{c.status_sql} AS s_{i}" for i, c in enumerate(cols))
     n = len(cols)
-    certain = _or3([f"CASE WHEN s_{i} = 2 THEN {c.severity} ELSE 0 END" for i, c in enumerate(cols)])
-    possible = _or3([f"CASE WHEN s_{i} = 1 THEN {c.severity} ELSE 0 END" for i, c in enumerate(cols)])
+    certain = _or3([f"CASE WHEN s_{i} = 2 THEN {c.severity} ELSE 0 END" for i, c in enumerate(cols)
+                    if c.status_sql != "0"])
+    possible = _or3([f"CASE WHEN s_{i} = 1 THEN {c.severity} ELSE 0 END" for i, c in enumerate(cols)
+                     if c.status_sql != "0"])
     sev_name = "CASE certain " + " ".join(f"WHEN {k} THEN '{v}'" for k, v in SEVERITY_NAMES.items()) + " END"
     decided = ", ".join(
         f"CASE WHEN (possible > certain AND s_{i} = 1 AND {c.severity} > certain) OR "
         f"(possible <= certain AND s_{i} = 2 AND {c.severity} = certain AND certain > 0) THEN '{c.rule_id}' END"
-        for i, c in enumerate(cols))
+        for i, c in enumerate(cols) if c.status_sql != "0") or "CAST(NULL AS STRING)"
     status_list = ", ".join(f"s_{i}" for i in range(n))
+    x_names = "".join(f", {name}" for name in plan.customer_preds.columns.values())
+    f_names = "".join(f", coalesce(s.{name}, 0) AS {name}" for name in plan.freeze_preds.columns.values())
     return f"""
 WITH
   s AS (
-    SELECT customer_id,
+    SELECT customer_key,
       {sflags}
     FROM {sanctions}
     WHERE (listed_from IS NULL OR listed_from <= {dt}) AND (listed_until IS NULL OR {dt} <= listed_until)
-    GROUP BY customer_id),{valued},
+    GROUP BY customer_key),{_valuation(balances, prices, needs_accounts(rules, d))},
+  cx AS (
+    SELECT c.customer_key, c.customer_id{plan.customer_preds.select()}
+    FROM {customers} c),
+  j AS (
+    SELECT cx.customer_id{x_names}{f_names},
+      coalesce(h.total_eur, 0) AS total_eur,
+      coalesce(h.max_account_eur, 0) AS max_account_eur,
+      coalesce(h.complete, TRUE) AS complete
+    FROM cx
+    LEFT JOIN h ON h.customer_key = cx.customer_key
+    LEFT JOIN (SELECT customer_key{plan.freeze_preds.select()} FROM s) s ON s.customer_key = cx.customer_key),
+  t AS (SELECT *{plan.threshold_preds.select()} FROM j),
   r AS (
-    SELECT c.customer_id,
-    coalesce(h.total_eur, CAST(0 AS DECIMAL(38,18))) AS holdings_eur,
-    coalesce(h.complete, TRUE) AS complete,
-    {status_cols.replace('h.total_eur', 'coalesce(h.total_eur, 0)').replace('h.max_account_eur', 'coalesce(h.max_account_eur, 0)').replace('NOT h.complete', 'NOT coalesce(h.complete, TRUE)')}
-    FROM {customers} c
-    LEFT JOIN h ON h.customer_id = c.customer_id
-    LEFT JOIN s ON s.customer_id = c.customer_id),
+    SELECT customer_id, total_eur AS holdings_eur, complete,
+    {status_cols}
+    FROM t),
   g AS (SELECT *, {certain} AS certain, {possible} AS possible FROM r)
 SELECT customer_id,
   CASE WHEN possible > certain THEN 'review' ELSE {sev_name} END AS outcome,

@@ -24,7 +24,7 @@ def customers_sql(n: int, d: date) -> str:
     res = _h("i", "res", 12)
     per = _h("i", "permit", 10)
     return f"""
-SELECT 'c' || i AS customer_id,
+SELECT CAST(i AS BIGINT) AS customer_key, 'c' || i AS customer_id,
   CASE WHEN {_h('i', 'type', 100)} < 85 THEN 'person' WHEN {_h('i', 'type', 100)} < 99 THEN 'company' ELSE NULL END AS type,
   CASE {nat}
     WHEN 0 THEN ['RU'] WHEN 1 THEN ['RU'] WHEN 2 THEN ['RU'] WHEN 3 THEN ['RU', 'DE'] WHEN 4 THEN ['BY']
@@ -50,25 +50,25 @@ FROM range({n}) t(i)
 
 def balances_sql(n: int, rows: int) -> str:
     return f"""
-SELECT 'c' || ({_h('j', 'cust', n)}) AS customer_id,
+SELECT CAST({_h('j', 'cust', n)} AS BIGINT) AS customer_key,
   'a' || ({_h('j', 'acc', 3)}) AS account_id,
   CASE {_h('j', 'asset', 40)} WHEN 0 THEN 'XMR' WHEN 1 THEN 'EUR' WHEN 2 THEN 'EUR'
     ELSE ['BTC', 'ETH', 'USDT'][CAST({_h('j', 'a2', 3)} AS INTEGER) + 1] END AS asset,
-  CAST(CAST({_h('j', 'amt', 60000000)} AS DECIMAL(38,0)) / 100000000 AS DECIMAL(38,8))
-    * CASE WHEN {_h('j', 'scale', 10)} = 0 THEN 1000 ELSE 1 END AS amount
+  CAST(CAST({_h('j', 'amt', 60000000)} * CASE WHEN {_h('j', 'scale', 10)} = 0 THEN 1000 ELSE 1 END AS DOUBLE)
+    / 100000000 AS DECIMAL(18,8)) AS amount  -- exact: fewer than 2^53 units of 1e-8
 FROM range({rows}) t(j)
 """
 
 
 PRICES_SQL = """
-SELECT * FROM (VALUES ('BTC', CAST('25000.00' AS DECIMAL(38,8))), ('ETH', CAST('1800.50' AS DECIMAL(38,8))),
-  ('USDT', CAST('0.9312' AS DECIMAL(38,8)))) t(asset, price_eur)
+SELECT * FROM (VALUES ('BTC', CAST('25000.00' AS DECIMAL(18,8))), ('ETH', CAST('1800.50' AS DECIMAL(18,8))),
+  ('USDT', CAST('0.9312' AS DECIMAL(18,8)))) t(asset, price_eur)
 """
 
 
 def sanctions_sql(n: int) -> str:
     return f"""
-SELECT 'c' || i AS customer_id,
+SELECT CAST(i AS BIGINT) AS customer_key,
   ['eu', 'ofac', 'uk', 'un'][CAST({_h('i', 'sl', 4)} AS INTEGER) + 1] AS list,
   CASE WHEN {_h('i', 'ss', 3)} = 0 THEN 'possible' ELSE 'confirmed' END AS status,
   CASE WHEN {_h('i', 'sf', 4)} = 0 THEN DATE '2030-01-01' ELSE CAST(NULL AS DATE) END AS listed_from,

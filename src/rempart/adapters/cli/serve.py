@@ -29,17 +29,25 @@ def start_checkpoints(store: Store, cfg: Settings) -> Any:
         return None
 
 
-def serve(cfg: Settings, store: Store, *, host: str | None = None, port: int | None = None,
-          as_json: bool = False) -> None:
+def serve(
+    cfg: Settings, store: Store, *, host: str | None = None, port: int | None = None, as_json: bool = False
+) -> None:
     from rempart.adapters.cli.serve_app import run_server
 
     scheduler = start_checkpoints(store, cfg)
     if as_json:
         h, p = host or cfg.host, port or cfg.port
-        emit_json({"url": f"http://{h}:{p}/", "console": f"http://{h}:{p}/console/",
-                   "checkpoints_every_seconds": cfg.checkpoint_interval_seconds if scheduler else None})
+        emit_json(
+            {
+                "url": f"http://{h}:{p}/",
+                "console": f"http://{h}:{p}/console/",
+                "checkpoints_every_seconds": cfg.checkpoint_interval_seconds if scheduler else None,
+            }
+        )
     elif scheduler is not None:
-        typer.echo(f"Signing an audit checkpoint every {cfg.checkpoint_interval_seconds} s when the log grows.")
+        typer.echo(
+            f"Signing an audit checkpoint every {cfg.checkpoint_interval_seconds} s when the log grows."
+        )
     try:
         run_server(cfg, store, host=host, port=port)
     finally:
@@ -52,7 +60,9 @@ def register(app: typer.Typer) -> None:
     @app.command("serve")
     @handle_errors
     def serve_command(
-        host: Annotated[str | None, typer.Option("--host", help="Address to bind (default: REMPART_HOST).")] = None,
+        host: Annotated[
+            str | None, typer.Option("--host", help="Address to bind (default: REMPART_HOST).")
+        ] = None,
         port: Annotated[int | None, typer.Option("--port", help="Port (default: REMPART_PORT).")] = None,
         db: DbOption = None,
         as_json: JsonOption = False,

@@ -25,12 +25,18 @@ def _read_password(from_stdin: bool, *, required: bool) -> str | None:
     if from_stdin:
         line = sys.stdin.readline().rstrip("\r\n")
         if not line:
-            raise InputError("no password on stdin", field="password", expected="one line holding the password")
+            raise InputError(
+                "no password on stdin", field="password", expected="one line holding the password"
+            )
         return line
     if sys.stdin.isatty():
-        value: str = typer.prompt("Password (empty: API tokens only)" if not required else "Password",
-                                  hide_input=True, confirmation_prompt=True, default="" if not required else None,
-                                  show_default=False)
+        value: str = typer.prompt(
+            "Password (empty: API tokens only)" if not required else "Password",
+            hide_input=True,
+            confirmation_prompt=True,
+            default="" if not required else None,
+            show_default=False,
+        )
         return value or None
     if required:
         raise InputError("no password given", field="password", expected="--password-stdin or a terminal")
@@ -42,15 +48,18 @@ def _read_password(from_stdin: bool, *, required: bool) -> str | None:
 def add(
     name: Annotated[str, typer.Argument(help="User name (lower case, digits, . _ - @).")],
     role: RoleOption,
-    display_name: Annotated[str | None, typer.Option("--display-name", help="Full name shown in the console.")] = None,
+    display_name: Annotated[
+        str | None, typer.Option("--display-name", help="Full name shown in the console.")
+    ] = None,
     password_stdin: PasswordStdin = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Add a user. Without a password (no --password-stdin, no terminal) the user can only use API tokens."""
     password = _read_password(password_stdin, required=False)
-    user = users_service.create_user(open_store(db), name, role, password=password, display_name=display_name,
-                                     actor="cli")
+    user = users_service.create_user(
+        open_store(db), name, role, password=password, display_name=display_name, actor="cli"
+    )
     if as_json:
         emit_json(user.to_dict())
     else:
@@ -69,12 +78,22 @@ def token(
     """Create an API token and print it (shown once: only its SHA-256 is stored)."""
     value, info = users_service.issue_token(open_store(db), name, label=label, actor="cli")
     if as_json:
-        emit_json({"token": value, "token_id": info.id, "username": info.username, "label": info.label,
-                   "created_at": info.created_at})
+        emit_json(
+            {
+                "token": value,
+                "token_id": info.id,
+                "username": info.username,
+                "label": info.label,
+                "created_at": info.created_at,
+            }
+        )
     else:
         typer.echo(value)
-        typer.echo(f"(token {info.id} for {info.username}; send as 'Authorization: Bearer <token>'; "
-                   "it is not shown again)", err=True)
+        typer.echo(
+            f"(token {info.id} for {info.username}; send as 'Authorization: Bearer <token>'; "
+            "it is not shown again)",
+            err=True,
+        )
 
 
 @app.command("list")
@@ -94,9 +113,11 @@ def list_(db: DbOption = None, as_json: JsonOption = False) -> None:
     if not found:
         typer.echo("no users yet: rempart users add NAME --role admin")
     for u in found:
-        typer.echo(f"{u.username:<20} {','.join(sorted(u.roles)):<30} "
-                   f"{'password' if u.has_password else 'tokens-only':<12} tokens={live.get(u.username, 0)}"
-                   f"{'' if u.active else '  (deactivated)'}")
+        typer.echo(
+            f"{u.username:<20} {','.join(sorted(u.roles)):<30} "
+            f"{'password' if u.has_password else 'tokens-only':<12} tokens={live.get(u.username, 0)}"
+            f"{'' if u.active else '  (deactivated)'}"
+        )
 
 
 @app.command("passwd")
@@ -120,7 +141,9 @@ def passwd(
 @app.command("revoke")
 @handle_errors
 def revoke(
-    token_id: Annotated[str, typer.Argument(help="The token's id (tok_...), from `users list --json` or the console.")],
+    token_id: Annotated[
+        str, typer.Argument(help="The token's id (tok_...), from `users list --json` or the console.")
+    ],
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -98,7 +98,9 @@ def page(*roles: str) -> Callable[..., Session]:
 
     def dependency(session: Session = Depends(console_session)) -> Session:
         if wanted and "admin" not in session.roles and not (session.roles & wanted):
-            raise Forbidden(f"this page needs one of the roles: {', '.join(sorted(wanted))}", user=session.username)
+            raise Forbidden(
+                f"this page needs one of the roles: {', '.join(sorted(wanted))}", user=session.username
+            )
         return session
 
     return dependency
@@ -120,12 +122,21 @@ def can(session: Session, *roles: str) -> bool:
     return "admin" in session.roles or bool(session.roles & frozenset(roles))
 
 
-def _html(template: str, session: Session | None, page_name: str, status: int = 200, **context: Any) -> HTMLResponse:
+def _html(
+    template: str, session: Session | None, page_name: str, status: int = 200, **context: Any
+) -> HTMLResponse:
     return HTMLResponse(
-        render(template, me=session, page=page_name, csrf=session.csrf_token if session else "",
-               can_customers=bool(session and can(session, *CUSTOMER_ROLES)),
-               can_requests=bool(session and can(session, *REQUEST_ROLES)),
-               is_admin=bool(session and "admin" in session.roles), status=status, **context),
+        render(
+            template,
+            me=session,
+            page=page_name,
+            csrf=session.csrf_token if session else "",
+            can_customers=bool(session and can(session, *CUSTOMER_ROLES)),
+            can_requests=bool(session and can(session, *REQUEST_ROLES)),
+            is_admin=bool(session and "admin" in session.roles),
+            status=status,
+            **context,
+        ),
         status_code=status,
     )
 
@@ -157,10 +168,18 @@ def console_root() -> RedirectResponse:
 @router.get("/console/login")
 def login_form(request: Request, next: str = "/console/") -> HTMLResponse:
     token = secrets.token_urlsafe(24)
-    response = _html("login.html", None, "login", login_csrf=token, next=_safe_next(next), error=None,
-                     username="")
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="lax", secure=_secure(request),
-                        path="/console/login", max_age=3600)
+    response = _html(
+        "login.html", None, "login", login_csrf=token, next=_safe_next(next), error=None, username=""
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        path="/console/login",
+        max_age=3600,
+    )
     return response
 
 
@@ -180,15 +199,37 @@ def login(
         user = users_service.login(store, username.strip(), password, via="console")
     except Unauthenticated as exc:
         token = secrets.token_urlsafe(24)
-        response: Response = _html("login.html", None, "login", status=401, login_csrf=token,
-                                   next=_safe_next(next), error=str(exc), username=username)
-        response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="lax", secure=_secure(request),
-                            path="/console/login", max_age=3600)
+        response: Response = _html(
+            "login.html",
+            None,
+            "login",
+            status=401,
+            login_csrf=token,
+            next=_safe_next(next),
+            error=str(exc),
+            username=username,
+        )
+        response.set_cookie(
+            LOGIN_CSRF_COOKIE,
+            token,
+            httponly=True,
+            samesite="lax",
+            secure=_secure(request),
+            path="/console/login",
+            max_age=3600,
+        )
         return response
     sid, _session = users_service.start_session(store, user)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="lax", secure=_secure(request),
-                        path="/", max_age=users_service.SESSION_HOURS * 3600)
+    response.set_cookie(
+        SESSION_COOKIE,
+        sid,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        path="/",
+        max_age=users_service.SESSION_HOURS * 3600,
+    )
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/console/login")
     return response
 
@@ -214,7 +255,11 @@ def dashboard(
     chain = _chain_status(request, store, board.audit_events)
     customers_view = can(session, *CUSTOMER_ROLES)
     return _html(
-        "dashboard.html", session, "dashboard", board=board, chain=chain,
+        "dashboard.html",
+        session,
+        "dashboard",
+        board=board,
+        chain=chain,
         recent=queries.recent_decisions(store, limit=12) if customers_view else [],
         alerts=areas.alert_summary(store) if customers_view else None,
         cases=areas.case_summary(store) if customers_view else None,
@@ -227,8 +272,13 @@ def _chain_status(request: Request, store: Store, events: int) -> dict[str, Any]
     if events <= LIVE_VERIFY_MAX_EVENTS:
         with store.read() as conn:
             count, breaks = audit_service.verify(conn)
-        result = {"ok": not breaks, "events": count, "breaks": [str(b) for b in breaks[:5]],
-                  "when": audit_service.now_iso(), "live": True}
+        result = {
+            "ok": not breaks,
+            "events": count,
+            "breaks": [str(b) for b in breaks[:5]],
+            "when": audit_service.now_iso(),
+            "live": True,
+        }
         request.app.state.console_last_verify = result
         return result
     last: dict[str, Any] | None = getattr(request.app.state, "console_last_verify", None)
@@ -270,18 +320,26 @@ def customers_page(
 
 @router.get("/console/customers/{customer_id}")
 def customer_page(
-    customer_id: str, session: Session = Depends(page(*CUSTOMER_ROLES)), store: Store = Depends(get_store),
+    customer_id: str,
+    session: Session = Depends(page(*CUSTOMER_ROLES)),
+    store: Store = Depends(get_store),
     settings: Settings = Depends(get_settings),
 ) -> HTMLResponse:
     view = queries.customer_view(store, customer_id, actor=session.username)
-    return _html("customer.html", session, "customers", view=view,
-                 plan=areas.offboarding_plan(view.decisions),
-                 customer_alerts=areas.alerts_for_customer(store, customer_id))
+    return _html(
+        "customer.html",
+        session,
+        "customers",
+        view=view,
+        plan=areas.offboarding_plan(view.decisions),
+        customer_alerts=areas.alerts_for_customer(store, customer_id),
+    )
 
 
 @router.get("/console/decisions/{decision_id}")
 def decision_page(
-    decision_id: str, session: Session = Depends(page(*CUSTOMER_ROLES, *REQUEST_ROLES)),
+    decision_id: str,
+    session: Session = Depends(page(*CUSTOMER_ROLES, *REQUEST_ROLES)),
     store: Store = Depends(get_store),
 ) -> HTMLResponse:
     return _html("decision.html", session, "customers", d=queries.decision(store, decision_id))
@@ -309,8 +367,7 @@ def request_page(
     request_id: str, session: Session = Depends(page(*REQUEST_ROLES)), store: Store = Depends(get_store)
 ) -> HTMLResponse:
     detail = areas.request_detail(store, request_id, actor=session.username)
-    return _html("request.html", session, "requests", detail=detail,
-                 can_approve=can(session, "approver"))
+    return _html("request.html", session, "requests", detail=detail, can_approve=can(session, "approver"))
 
 
 @router.post("/console/requests/{request_id}/{action}")
@@ -321,8 +378,9 @@ def request_action(
     session: Session = Depends(csrf_checked(*REQUEST_ROLES)),
     store: Store = Depends(get_store),
 ) -> RedirectResponse:
-    areas.advance_request(store, request_id, action, reason=reason, actor=session.username,
-                          roles=session.roles)
+    areas.advance_request(
+        store, request_id, action, reason=reason, actor=session.username, roles=session.roles
+    )
     return RedirectResponse(f"/console/requests/{quote(request_id, safe='')}", status_code=303)
 
 
@@ -337,17 +395,23 @@ def audit_page(
     if run:
         result = areas.verify_log(store, actor=session.username)
         request.app.state.console_last_verify = {
-            "ok": result["ok"], "events": result["events"], "breaks": result["breaks"][:5],
-            "when": result["when"], "live": False,
+            "ok": result["ok"],
+            "events": result["events"],
+            "breaks": result["breaks"][:5],
+            "when": result["when"],
+            "live": False,
         }
     board = queries.dashboard(store)
-    return _html("audit.html", session, "audit", result=result, board=board,
-                 checkpoints=areas.checkpoints(store))
+    return _html(
+        "audit.html", session, "audit", result=result, board=board, checkpoints=areas.checkpoints(store)
+    )
 
 
 @router.get("/console/reports")
 def reports_page(
-    session: Session = Depends(page()), store: Store = Depends(get_store), settings: Settings = Depends(get_settings)
+    session: Session = Depends(page()),
+    store: Store = Depends(get_store),
+    settings: Settings = Depends(get_settings),
 ) -> HTMLResponse:
     return _html("reports.html", session, "reports", reports=areas.reports(store, settings))
 
@@ -357,8 +421,14 @@ def reports_page(
 
 @router.get("/console/users")
 def users_page(session: Session = Depends(page("admin")), store: Store = Depends(get_store)) -> HTMLResponse:
-    return _html("users.html", session, "users", users=users_service.list_users(store),
-                 roles=users_service.ROLE_TITLES, new_token=None)
+    return _html(
+        "users.html",
+        session,
+        "users",
+        users=users_service.list_users(store),
+        roles=users_service.ROLE_TITLES,
+        new_token=None,
+    )
 
 
 @router.post("/console/users")
@@ -370,8 +440,14 @@ def add_user(
     session: Session = Depends(csrf_checked("admin")),
     store: Store = Depends(get_store),
 ) -> RedirectResponse:
-    users_service.create_user(store, username.strip(), roles, password=password or None,
-                              display_name=display_name.strip() or None, actor=session.username)
+    users_service.create_user(
+        store,
+        username.strip(),
+        roles,
+        password=password or None,
+        display_name=display_name.strip() or None,
+        actor=session.username,
+    )
     return RedirectResponse("/console/users", status_code=303)
 
 
@@ -382,6 +458,14 @@ def add_token(
     session: Session = Depends(csrf_checked("admin")),
     store: Store = Depends(get_store),
 ) -> HTMLResponse:
-    token, _info = users_service.issue_token(store, username, label=label or "console", actor=session.username)
-    return _html("users.html", session, "users", users=users_service.list_users(store),
-                 roles=users_service.ROLE_TITLES, new_token={"username": username, "token": token})
+    token, _info = users_service.issue_token(
+        store, username, label=label or "console", actor=session.username
+    )
+    return _html(
+        "users.html",
+        session,
+        "users",
+        users=users_service.list_users(store),
+        roles=users_service.ROLE_TITLES,
+        new_token={"username": username, "token": token},
+    )

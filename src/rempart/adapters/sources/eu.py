@@ -22,6 +22,11 @@ are kept as a union), a row with a new key adds a record. Amendments never remov
 printed as `Latin form (Кириллица)` — a Latin name followed by the same name in another script in
 parentheses — is split into two names, each with its script.
 
+Schemas: Person, LegalEntity, Organization and Vessel are kept; Company becomes Organization and
+Asset (a facility, a zone, a named crypto-asset) LegalEntity. Country columns are mapped to ISO2
+(`nationality` -> nationalities; `country`, `jurisdiction`, `flag` -> countries); unknown wording is
+kept in remarks.
+
 `startDate` (the listing date) must be a date (`26.11.2014`, `2014-11-26`, `26 Nov. 2014`); a bad one is
 refused. `birthDate` is free-form: what is not understood is kept in remarks. `as_of` is the latest
 `startDate` over all rows that is not after the newest file's modification date (a measure can be

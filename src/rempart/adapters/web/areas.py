@@ -17,6 +17,7 @@ from rempart.adapters.storage import all_tables
 from rempart.adapters.storage.db import Store
 from rempart.adapters.storage.decisions import StoredDecision
 from rempart.adapters.web.integrations import first, has, optional
+from rempart.domain.principals import Principal
 from rempart.errors import Conflict, InputError
 from rempart.services import audit as audit_service
 from rempart.services import console_queries as queries
@@ -60,17 +61,21 @@ def _alert_row(r: Any) -> dict[str, Any]:
     return d
 
 
-def list_alerts(store: Store, *, status: str = "open", customer_id: str | None = None,
-                limit: int = 200) -> Listing:
+def list_alerts(
+    store: Store, *, status: str = "open", customer_id: str | None = None, limit: int = 200
+) -> Listing:
     svc = _alerts_service()
     if status not in ("open", "confirmed", "dismissed", "all"):
-        raise InputError("unknown alert state", field="status", expected="open | confirmed | dismissed | all",
-                         value=status)
+        raise InputError(
+            "unknown alert state", field="status", expected="open | confirmed | dismissed | all", value=status
+        )
     state = None if status == "all" else status
     if has(svc, "list_alerts"):
         with store.read() as conn:
-            rows = [_service_alert(a) for a in svc.list_alerts(conn, state=state, customer_id=customer_id,
-                                                                  limit=limit)]
+            rows = [
+                _service_alert(a)
+                for a in svc.list_alerts(conn, state=state, customer_id=customer_id, limit=limit)
+            ]
             source = "services.alerts"
     else:
         table = _table(store, "screening_alerts")
@@ -89,8 +94,13 @@ def list_alerts(store: Store, *, status: str = "open", customer_id: str | None =
     for r in rows:
         r["customer_name"] = names.get(str(r["customer_id"]))
     actions = has(svc, "confirm", "dismiss") or has(svc, "decide")
-    return Listing(True, rows, source=source, actions=actions,
-                   message="" if actions else "confirm and dismiss are " + NOT_YET)
+    return Listing(
+        True,
+        rows,
+        source=source,
+        actions=actions,
+        message="" if actions else "confirm and dismiss are " + NOT_YET,
+    )
 
 
 def _service_alert(a: Any) -> dict[str, Any]:
@@ -108,7 +118,10 @@ def alert_summary(store: Store) -> dict[str, Any]:
     if table is None:
         return {"available": False, "message": NOT_YET}
     with store.read() as conn:
-        counts = {str(s): int(n) for s, n in conn.execute(select(table.c.state, func.count()).group_by(table.c.state))}
+        counts = {
+            str(s): int(n)
+            for s, n in conn.execute(select(table.c.state, func.count()).group_by(table.c.state))
+        }
     return {"available": True, "counts": counts, "open": counts.get("open", 0)}
 
 
@@ -117,8 +130,11 @@ def decide_alert(store: Store, alert_id: str, action: str, *, reason: str, actor
     if action not in ("confirm", "dismiss"):
         raise InputError("unknown alert action", field="action", expected="confirm | dismiss", value=action)
     if not reason.strip():
-        raise InputError("a reason is required to confirm or dismiss an alert", field="reason",
-                         expected="a short explanation")
+        raise InputError(
+            "a reason is required to confirm or dismiss an alert",
+            field="reason",
+            expected="a short explanation",
+        )
     svc = _alerts_service()
     if has(svc, action):
         with store.begin() as conn:
@@ -155,7 +171,7 @@ def offboarding_plan(decisions: list[StoredDecision]) -> dict[str, Any] | None:
 
 
 def _requests_service() -> Any:
-    return first("rempart.services.requests", "rempart.services.requests_workflow", "rempart.services.request_desk")
+    return optional("rempart.services.requests")
 
 
 def request_summary(store: Store) -> dict[str, Any]:
@@ -170,7 +186,7 @@ def request_summary(store: Store) -> dict[str, Any]:
 
 def list_requests(store: Store) -> Listing:
     svc = _requests_service()
-    if has(svc, "list_requests"):
+    if has(svc, "list_requests") and _table(store, "data_requests") is not None:
         rows = [_as_dict(r) for r in svc.list_requests(store)]
         return Listing(True, rows, source="services.requests", actions=True)
     return Listing(False, message=NOT_YET + " (data-request desk)")
@@ -183,13 +199,16 @@ def request_detail(store: Store, request_id: str, *, actor: str) -> dict[str, An
     raise Conflict("the data-request desk is " + NOT_YET)
 
 
-def advance_request(store: Store, request_id: str, action: str, *, reason: str, actor: str,
-                    roles: frozenset[str]) -> None:
+def advance_request(
+    store: Store, request_id: str, action: str, *, reason: str, actor: str, roles: frozenset[str]
+) -> None:
+    """Approve (one of the four eyes) or reject through the desk's workflow, which enforces the roles,
+    the two distinct approvers and the intake author's exclusion."""
     svc = _requests_service()
     if action not in ("approve", "reject"):
         raise InputError("unknown request action", field="action", expected="approve | reject", value=action)
     if has(svc, action):
-        getattr(svc, action)(store, request_id, actor=actor, reason=reason)
+        getattr(svc, action)(store, request_id, Principal(actor, roles), reason)
         return
     raise Conflict("the request workflow is " + NOT_YET)
 
@@ -212,8 +231,13 @@ def verify_log(store: Store, *, actor: str) -> dict[str, Any]:
     """Run the verifier over the whole log (the proof service's when it exists, else the chain walk)."""
     with store.read() as conn:
         count, breaks = audit_service.verify(conn)
-    return {"ok": not breaks, "events": count, "breaks": [str(b) for b in breaks],
-            "when": audit_service.now_iso(), "verifier": "hash chain (services.audit.verify)"}
+    return {
+        "ok": not breaks,
+        "events": count,
+        "breaks": [str(b) for b in breaks],
+        "when": audit_service.now_iso(),
+        "verifier": "hash chain (services.audit.verify)",
+    }
 
 
 def checkpoints(store: Store) -> Listing:
@@ -226,9 +250,16 @@ def checkpoints(store: Store) -> Listing:
     rows = []
     for cp in reversed(cps[-50:]):
         head = getattr(cp, "head", cp)
-        rows.append({"id": getattr(cp, "id", None), "size": getattr(head, "size", None),
-                     "root_hash": getattr(head, "root_hash", ""), "time": getattr(head, "time", ""),
-                     "key_id": getattr(head, "key_id", ""), "reason": getattr(cp, "reason", "")})
+        rows.append(
+            {
+                "id": getattr(cp, "id", None),
+                "size": getattr(head, "size", None),
+                "root_hash": getattr(head, "root_hash", ""),
+                "time": getattr(head, "time", ""),
+                "key_id": getattr(head, "key_id", ""),
+                "reason": getattr(cp, "reason", ""),
+            }
+        )
     return Listing(True, rows, source="services.proof")
 
 

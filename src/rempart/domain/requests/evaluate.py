@@ -219,7 +219,7 @@ def _verify_requester(req: DataRequest, rules: RequestRules, acc: _Acc) -> tuple
 
 
 def _screen(req: DataRequest, rules: RequestRules, context: EvaluationContext, agency_id: str | None,
-            as_of: date, acc: _Acc) -> list[Hit]:
+            as_of: date, acc: _Acc, status: str) -> list[Hit]:
     names: list[str] = []
     agency = next((a for a in rules.agencies if a.id == agency_id), None)
     if req.requester.agency:
@@ -252,6 +252,11 @@ def _screen(req: DataRequest, rules: RequestRules, context: EvaluationContext, a
                     f"the requesting agency matches {h.name!r} on the {h.list_name.upper()} list "
                     f"(entity {h.entity_id}, list version {h.list_version}, score {h.score:.2f}): no dealings, "
                     "no disclosure", policy.sanctions_citation, "reject")
+        elif status in ("official_domain", "out_of_band") and agency is not None:
+            acc.add("requester_weak_sanctions_hit",
+                    f"the requesting agency resembles {h.name!r} on the {h.list_name.upper()} list "
+                    f"(entity {h.entity_id}, score {h.score:.2f}), but it is the registered {agency.name} "
+                    f"({agency.country}), verified ({status}): recorded, not a match", policy.sanctions_citation)
         else:
             acc.add("requester_possible_sanctions_match",
                     f"the requesting agency resembles {h.name!r} on the {h.list_name.upper()} list "
@@ -421,7 +426,7 @@ def evaluate(request: DataRequest, rules: RequestRules, context: EvaluationConte
                 "too slow: ask for it", FIELDS_CITATION)
 
     status, agency_id = _verify_requester(request, rules, acc)
-    hits = _screen(request, rules, context, agency_id, as_of, acc)
+    hits = _screen(request, rules, context, agency_id, as_of, acc, status)
     _red_flags(request, rules, context, acc)
 
     cats = request.data_categories
