@@ -31,9 +31,9 @@ def run(store: Store, label: str) -> None:
         if not paths:
             continue
         t0 = time.perf_counter()
-        first = import_files(store, paths, entry.source, list_name=entry.list_name)
+        first = import_files(store, paths, entry.source, list_name=entry.list_name, as_of=entry.as_of)
         t1 = time.perf_counter()
-        again = import_files(store, paths, entry.source, list_name=entry.list_name)
+        again = import_files(store, paths, entry.source, list_name=entry.list_name, as_of=entry.as_of)
         t2 = time.perf_counter()
         c = first.version.counts
         print(

@@ -7,6 +7,7 @@ directory). Used by `rempart demo`, the list tests and the benchmarks.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 
@@ -16,6 +17,7 @@ class ListFiles:
     list_name: str
     globs: tuple[str, ...]
     note: str = ""
+    as_of: date | None = None  # for files that carry no date of their own (SOURCES.md gives it)
 
     def paths(self, data_dir: Path) -> list[Path]:
         found: list[Path] = []
@@ -36,8 +38,14 @@ CATALOGUE: tuple[ListFiles, ...] = (
         ),
         "2024-05 sdn.csv with the 2026-06 alt/add files: newer aliases and addresses whose entry is not "
         "in the 2024 sdn.csv are reported as orphans",
+        date(2024, 5, 3),
     ),
-    ListFiles("ofac", "ofac_cons", ("ofac_consolidated_nonsdn_2025-12_watchman/cons_*.csv",)),
+    ListFiles(
+        "ofac",
+        "ofac_cons",
+        ("ofac_consolidated_nonsdn_2025-12_watchman/cons_*.csv",),
+        as_of=date(2025, 12, 1),
+    ),
     ListFiles("un", "un", ("un_sc_consolidated_2026-02-27_watchman/UN_consolidated.xml",)),
     ListFiles("uk", "uk", ("uk_ofsi_conlist_2025-04-10_nadya-soto/UK_Sanctions_List.xlsx",)),
     ListFiles("uk", "uk_sl", ("uk_sanctions_list_derived_2026-05_covyr/*.csv",)),
@@ -56,6 +64,7 @@ CATALOGUE: tuple[ListFiles, ...] = (
             "ofac_crypto_addresses_2025-11-27_bob-teamone/*.json",
             "ofac_crypto_addresses_2026-08-20_thomasgregg/sanctioned-addresses.json",
         ),
+        as_of=date(2026, 8, 20),
     ),
     ListFiles("crypto", "il_nbctf", ("il_nbctf_crypto_wallets_opensanctions/wallets.csv",)),
 )

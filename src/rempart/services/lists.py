@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 from rempart.adapters.storage import lists_repo
@@ -75,10 +76,19 @@ def import_snapshot(store: Store, snapshot: ListSnapshot, *, actor: str = "syste
 
 
 def import_files(
-    store: Store, paths: Sequence[Path], source: str, *, list_name: str | None = None, actor: str = "system"
+    store: Store,
+    paths: Sequence[Path],
+    source: str,
+    *,
+    list_name: str | None = None,
+    as_of: date | None = None,
+    actor: str = "system",
 ) -> ImportResult:
     """Parse the files (all of them, before anything is written) and import them as one version."""
     from rempart.adapters.sources import parse
 
     snapshot = parse(source, list(paths), list_name=list_name)
+    if as_of is not None:
+        # The operator knows the list's date better than a file without one (OFAC CSVs carry none).
+        snapshot = replace(snapshot, as_of=as_of)
     return import_snapshot(store, snapshot, actor=actor)

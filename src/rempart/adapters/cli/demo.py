@@ -39,7 +39,7 @@ def load_lists(store: Store, data_dir: Path, console: Console) -> None:
             console.print(f"  [yellow]skip[/yellow] {entry.list_name}: no files under {data_dir}")
             continue
         t0 = time.perf_counter()
-        result = import_files(store, paths, entry.source, list_name=entry.list_name)
+        result = import_files(store, paths, entry.source, list_name=entry.list_name, as_of=entry.as_of)
         c = result.version.counts
         state = "new version" if result.created else "unchanged"
         console.print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -24,6 +25,12 @@ def import_(
     paths: Annotated[list[Path], typer.Argument(help="The list's files (all files of one list version).")],
     source: Annotated[str, typer.Option("--source", help="ofac | un | uk | eu | ftm | crypto")],
     list_name: Annotated[str | None, typer.Option("--list", help="Store under this list name.")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="The list's date (YYYY-MM-DD) when the files do not say it (OFAC CSVs)."
+        ),
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -33,8 +40,12 @@ def import_(
     for p in paths:
         if not p.exists():
             raise FileNotFoundError(2, "no such file", str(p))
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise typer.BadParameter("expected a date YYYY-MM-DD", param_hint="--as-of") from None
     store = open_store(db)
-    result = import_files(store, paths, source, list_name=list_name)
+    result = import_files(store, paths, source, list_name=list_name, as_of=day)
     out = result.version.to_dict(with_diff=False)
     out["diff"] = result.diff.summary()
     out["created"] = result.created

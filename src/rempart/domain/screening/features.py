@@ -217,8 +217,9 @@ def compare_name_forms(q: NameForm, c: NameForm) -> NameComparison:
     if (len(used_q) < len(qt) or len(used_c) < len(ct)) and (len(qt) > 1 or len(ct) > 1):
         # something left: try merged neighbours against single tokens (Abdulhai / Abdul Hai)
         merged = list(scored)
+        units_c = _units(ct)
         for ua in _units(qt):
-            for ub in _units(ct):
+            for ub in units_c:
                 if len(ua.idx) + len(ub.idx) == 3:
                     s = token_similarity(ua.token, ub.token)
                     if s > PAIR_MIN:

@@ -29,14 +29,28 @@ LEXICON_FILES = ("org_types.json", "stopwords.json", "symbols.json")
 Phrase = tuple[str, ...]
 
 _APOSTROPHES = re.compile(r"(?<=\w)['’ʼ‘`´ʻ](?=\w)")
-_SPLIT = re.compile(r"[^\w]+|_")
+
+
+def _word_char(ch: str) -> bool:
+    # letters, digits, and the combining marks and joiners inside words of Indic, Arabic, Persian scripts
+    return ch.isalnum() or unicodedata.category(ch)[0] == "M" or ch in "\u200c\u200d"
 
 
 def split_words(text: str) -> list[str]:
     """Words of a name in their own script: apostrophes inside words join, other punctuation splits."""
     text = unicodedata.normalize("NFKC", text).replace("&", " and ")
     text = _APOSTROPHES.sub("", text)
-    return [w for w in _SPLIT.split(text) if w]
+    words: list[str] = []
+    cur: list[str] = []
+    for ch in text:
+        if _word_char(ch):
+            cur.append(ch)
+        elif cur:
+            words.append("".join(cur))
+            cur = []
+    if cur:
+        words.append("".join(cur))
+    return words
 
 
 def phrase_tokens(text: str) -> Phrase:
