@@ -70,7 +70,7 @@ def scopes(draw: st.DrawFn) -> Scope:
 SIGNER = KeySigner()
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(recs=records(), scope=scopes())
 def test_package_holds_only_the_approved_scope(recs: dict[str, list[dict[str, Any]]], scope: Scope) -> None:
     pkg = build_package(recs, scope, {"request_id": "rq_test"}, SIGNER, "kid")

@@ -1,7 +1,9 @@
-"""Run the restriction job in DuckDB over Parquet files or in-memory Arrow tables."""
+"""Run the restriction job in DuckDB over Parquet files (read directly) or in-memory Arrow tables."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -13,23 +15,30 @@ from rempart.adapters.batch.restrictions_job import DUCKDB, build_sql, rule_colu
 from rempart.domain.rules.model import RuleSet
 
 INPUTS = ("customers", "balances", "prices", "sanctions")
-SANCTIONS_EMPTY = ("SELECT CAST(NULL AS VARCHAR) AS customer_id, CAST(NULL AS VARCHAR) AS list, "
+SANCTIONS_EMPTY = ("SELECT CAST(NULL AS BIGINT) AS customer_key, CAST(NULL AS VARCHAR) AS list, "
                    "CAST(NULL AS VARCHAR) AS status, CAST(NULL AS DATE) AS listed_from, "
                    "CAST(NULL AS DATE) AS listed_until WHERE FALSE")
+DEFAULT_MEMORY_LIMIT = "6GB"  # the 10M-customer run must stay under 8 GB peak RSS; DuckDB spills beyond
 
 
-def connect(threads: int | None = None, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+def _sql_str(value: str | Path) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def connect(threads: int | None = None, memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
+            temp_directory: str | Path | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with one thread per core, a memory cap, and a spill directory."""
     con = duckdb.connect()
-    if threads:
-        con.execute(f"SET threads = {int(threads)}")
+    con.execute(f"SET threads = {int(threads or os.cpu_count() or 1)}")
     if memory_limit:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
-    con.execute("SET preserve_insertion_order = false")
+        con.execute(f"SET memory_limit = {_sql_str(memory_limit)}")
+    con.execute(f"SET temp_directory = {_sql_str(temp_directory or tempfile.gettempdir())}")
+    con.execute("SET preserve_insertion_order = false")  # the output has no order; lets joins stream
     return con
 
 
 def register_inputs(con: duckdb.DuckDBPyConnection, sources: Mapping[str, Any]) -> None:
-    """Each source is a Parquet path (str/Path) or an Arrow table / relation; `sanctions` may be absent."""
+    """Each source is a Parquet path (str/Path, read in place) or an Arrow table; `sanctions` may be absent."""
     for name in INPUTS:
         src = sources.get(name)
         if src is None:
@@ -38,7 +47,7 @@ def register_inputs(con: duckdb.DuckDBPyConnection, sources: Mapping[str, Any]) 
                 continue
             raise KeyError(f"missing input relation {name}")
         if isinstance(src, str | Path):
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet('{Path(src)}')")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet({_sql_str(src)})")
         else:
             con.register(f"{name}_src", src)
             con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {name}_src")
@@ -49,7 +58,7 @@ def evaluate(con: duckdb.DuckDBPyConnection, rules: RuleSet, d: date, *, provide
     """Run the job; write Parquet to `out_parquet` (returns None) or return the relation."""
     sql = build_sql(rules, d, provider_entity=provider_entity, dialect=DUCKDB)
     if out_parquet is not None:
-        con.execute(f"COPY ({sql}) TO '{out_parquet}' (FORMAT parquet)")
+        con.execute(f"COPY ({sql}) TO {_sql_str(out_parquet)} (FORMAT parquet)")
         return None
     return con.sql(sql)
 
