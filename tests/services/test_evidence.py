@@ -21,14 +21,30 @@ from rempart.verifier import Result, check_evidence
 INPUTS = {
     "as_of": "2022-06-01",
     "action": "hold",
-    "customer": {"type": "person", "name": "Ivana Testova", "email": "ivana@example.com",
-                 "nationalities": ["RU"], "residence_country": "RU", "residence_permits": []},
+    "customer": {
+        "type": "person",
+        "name": "Ivana Testova",
+        "email": "ivana@example.com",
+        "nationalities": ["RU"],
+        "residence_country": "RU",
+        "residence_permits": [],
+    },
     "holdings": [{"account_id": "a1", "asset": "BTC", "amount": "0.5"}],
     "prices_eur": {"BTC": "25000.00"},
 }
-OUTPUTS = {"outcome": "deny", "holdings_eur": "12500.00",
-           "rules": [{"id": "eu.833.5b2", "version_from": "2022-04-09", "citation": "Reg. 833/2014 Art. 5b(2)",
-                      "applied": True, "reason": "above EUR 10,000"}]}
+OUTPUTS = {
+    "outcome": "deny",
+    "holdings_eur": "12500.00",
+    "rules": [
+        {
+            "id": "eu.833.5b2",
+            "version_from": "2022-04-09",
+            "citation": "Reg. 833/2014 Art. 5b(2)",
+            "applied": True,
+            "reason": "above EUR 10,000",
+        }
+    ],
+}
 
 
 @pytest.fixture
@@ -38,8 +54,14 @@ def key(tmp_path: Path) -> ProviderKey:
 
 def decide(store: Store) -> str:
     with store.begin() as conn:
-        d = save_decision(conn, kind="restriction", subject="customer:c1", inputs=INPUTS, outputs=OUTPUTS,
-                          refs={"rules": ["eu.833.5b2@2022-04-09"], "list_versions": {"eu": "eu-2022-06-01"}})
+        d = save_decision(
+            conn,
+            kind="restriction",
+            subject="customer:c1",
+            inputs=INPUTS,
+            outputs=OUTPUTS,
+            refs={"rules": ["eu.833.5b2@2022-04-09"], "list_versions": {"eu": "eu-2022-06-01"}},
+        )
     return d.id
 
 
@@ -76,7 +98,9 @@ def test_salts_let_an_authorised_recipient_confirm_a_value(store: Store, key: Pr
     from rempart.verifier import field_hash
 
     did = decide(store)
-    ev = json.loads(unzip(export_evidence(store, did, key, Redaction(include_salts=True))[0])["evidence.json"])
+    ev = json.loads(
+        unzip(export_evidence(store, did, key, Redaction(include_salts=True))[0])["evidence.json"]
+    )
     f = next(f for f in ev["inputs"]["fields"] if f["path"] == "/customer/name")
     assert field_hash(f["salt"], f["path"], "Ivana Testova") == f["hash"]
     assert field_hash(f["salt"], f["path"], "Someone Else") != f["hash"]
@@ -86,7 +110,9 @@ def test_any_change_to_the_package_fails(store: Store, key: ProviderKey, tmp_pat
     did = decide(store)
     files = unzip(export_evidence(store, did, key)[0])
     ev = json.loads(files["evidence.json"])
-    ev["outputs"]["fields"][0]["value"] = "allow" if ev["outputs"]["fields"][0]["value"] != "allow" else "deny"
+    ev["outputs"]["fields"][0]["value"] = (
+        "allow" if ev["outputs"]["fields"][0]["value"] != "allow" else "deny"
+    )
     files["evidence.json"] = json.dumps(ev).encode()
     res = check(files, key)
     assert any("changed after signing" in p for p in res.problems)
@@ -100,8 +126,10 @@ def test_any_change_to_the_package_fails(store: Store, key: ProviderKey, tmp_pat
 def test_a_decision_altered_in_the_database_is_refused(store: Store, key: ProviderKey) -> None:
     did = decide(store)
     with store.begin() as conn:
-        conn.execute(text("UPDATE decisions SET outputs=:o WHERE id=:i"), {"o": json.dumps({"outcome": "allow"}),
-                                                                           "i": did})
+        conn.execute(
+            text("UPDATE decisions SET outputs=:o WHERE id=:i"),
+            {"o": json.dumps({"outcome": "allow"}), "i": did},
+        )
     with pytest.raises(IntegrityFailure, match="altered"):
         export_evidence(store, did, key)
 

@@ -54,9 +54,15 @@ def rehash(store: Store) -> None:
         prev = GENESIS
         for r in rows:
             h = chain_hash(prev, event_body(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6]))
-            conn.execute(text("UPDATE audit_events SET prev_hash=:p, hash=:h WHERE seq=:s"), {"p": prev, "h": h, "s": r[0]})
+            conn.execute(
+                text("UPDATE audit_events SET prev_hash=:p, hash=:h WHERE seq=:s"),
+                {"p": prev, "h": h, "s": r[0]},
+            )
             prev = h
-        conn.execute(text("UPDATE audit_head SET seq=:s, hash=:h WHERE id=1"), {"s": rows[-1][0] if rows else 0, "h": prev})
+        conn.execute(
+            text("UPDATE audit_head SET seq=:s, hash=:h WHERE id=1"),
+            {"s": rows[-1][0] if rows else 0, "h": prev},
+        )
 
 
 @pytest.fixture
@@ -76,7 +82,9 @@ def test_honest_log_verifies(log: Store, key: ProviderKey) -> None:
     assert all(len(json.dumps(c.to_dict()).encode()) <= 1024 for c in cps)
 
 
-def test_inclusion_and_consistency_proofs_check_with_the_public_key_alone(log: Store, key: ProviderKey) -> None:
+def test_inclusion_and_consistency_proofs_check_with_the_public_key_alone(
+    log: Store, key: ProviderKey
+) -> None:
     with log.begin() as conn:
         for seq in (1, 13, 20, 27):
             p = proof.prove(conn, str(seq))
@@ -100,7 +108,9 @@ def test_edited_event(log: Store, key: ProviderKey) -> None:
     assert any("checkpoint #1" in p and "root hash does not match" in p for p in found)
 
 
-def test_edited_event_with_the_chain_recomputed_is_caught_by_the_checkpoints(log: Store, key: ProviderKey) -> None:
+def test_edited_event_with_the_chain_recomputed_is_caught_by_the_checkpoints(
+    log: Store, key: ProviderKey
+) -> None:
     sql(log, "UPDATE audit_events SET payload_hash=:h WHERE seq=5", h="ab" * 32)
     rehash(log)
     found = problems(log, key)
@@ -129,8 +139,10 @@ def test_inserted_event_with_renumbering_and_rehash(log: Store, key: ProviderKey
         for s in range(int(n), 9, -1):  # make room at #10
             conn.execute(text("UPDATE audit_events SET seq=:t WHERE seq=:s"), {"t": s + 1, "s": s})
         conn.execute(
-            text("INSERT INTO audit_events (seq, id, type, actor, time, subject, payload_hash, prev_hash, hash) "
-                 "VALUES (10, 'forged', 'test.event', 'tester', '2026-01-01T00:00:00Z', 'thing:x', :h, :h, :h)"),
+            text(
+                "INSERT INTO audit_events (seq, id, type, actor, time, subject, payload_hash, prev_hash, hash) "
+                "VALUES (10, 'forged', 'test.event', 'tester', '2026-01-01T00:00:00Z', 'thing:x', :h, :h, :h)"
+            ),
             {"h": "00" * 32},
         )
     rehash(log)
@@ -139,8 +151,12 @@ def test_inserted_event_with_renumbering_and_rehash(log: Store, key: ProviderKey
 
 
 def test_inserted_event_without_rehash(log: Store, key: ProviderKey) -> None:
-    sql(log, "INSERT INTO audit_events (seq, id, type, actor, time, subject, payload_hash, prev_hash, hash) "
-             "VALUES (28, 'forged', 't', 'a', '2026-01-01T00:00:00Z', 's', :h, :h, :h)", h="00" * 32)
+    sql(
+        log,
+        "INSERT INTO audit_events (seq, id, type, actor, time, subject, payload_hash, prev_hash, hash) "
+        "VALUES (28, 'forged', 't', 'a', '2026-01-01T00:00:00Z', 's', :h, :h, :h)",
+        h="00" * 32,
+    )
     found = problems(log, key)
     assert any("#28" in p and "broken" in p for p in found)
     assert any("head" in p for p in found)
@@ -159,8 +175,13 @@ def test_checkpoint_resigned_with_another_key(log: Store, key: ProviderKey, tmp_
         cp = proof.load_checkpoints(conn)[0]
     head = TreeHead(cp.size, "cd" * 32, cp.head.time, key_id_of(other.public_key_bytes()))
     forged = sign_head(head, other.sign(head.message()))
-    sql(log, "UPDATE audit_checkpoints SET root_hash=:r, key_id=:k, signature=:s WHERE id=1",
-        r=head.root_hash, k=head.key_id, s=forged.signature)
+    sql(
+        log,
+        "UPDATE audit_checkpoints SET root_hash=:r, key_id=:k, signature=:s WHERE id=1",
+        r=head.root_hash,
+        k=head.key_id,
+        s=forged.signature,
+    )
     found = problems(log, key)
     assert any("checkpoint #1" in p and "signed by another key" in p for p in found)
 
@@ -172,8 +193,11 @@ def test_checkpoint_with_a_forged_signature(log: Store, key: ProviderKey) -> Non
 
 
 def test_replayed_older_checkpoint_is_a_rollback(log: Store, key: ProviderKey) -> None:
-    sql(log, "INSERT INTO audit_checkpoints (origin, size, root_hash, time, key_id, signature, reason) "
-             "SELECT origin, size, root_hash, time, key_id, signature, 'replay' FROM audit_checkpoints WHERE id=1")
+    sql(
+        log,
+        "INSERT INTO audit_checkpoints (origin, size, root_hash, time, key_id, signature, reason) "
+        "SELECT origin, size, root_hash, time, key_id, signature, 'replay' FROM audit_checkpoints WHERE id=1",
+    )
     found = problems(log, key)
     assert any("checkpoint #3" in p and "rolled back" in p for p in found)
 
@@ -194,7 +218,9 @@ def test_tampered_merkle_index(log: Store, key: ProviderKey) -> None:
     from rempart.adapters.storage.tables_proof import LEVEL_SHIFT
     from rempart.errors import IntegrityFailure
 
-    sql(log, "UPDATE merkle_nodes SET hash=:h WHERE pos=:p", h=b"\x00" * 32, p=4 << LEVEL_SHIFT)  # node (4, 0)
+    sql(
+        log, "UPDATE merkle_nodes SET hash=:h WHERE pos=:p", h=b"\x00" * 32, p=4 << LEVEL_SHIFT
+    )  # node (4, 0)
     found = problems(log, key)
     assert any("Merkle index" in p for p in found)
     sql(log, "UPDATE merkle_nodes SET hash=:h WHERE pos=3", h=b"\x00" * 32)  # leaf 3: proofs refuse it
@@ -244,7 +270,9 @@ def test_cli_checkpoint_prove_consistency_verify(tmp_path: Path, monkeypatch: py
     assert r.exit_code == 0, r.output
     r = run.invoke(app, ["audit", "checkpoint", "--db", db, "--out", str(tmp_path / "cp.json")])
     assert r.exit_code == 0, r.output
-    r = run.invoke(app, ["verify", str(tmp_path / "p.json"), str(tmp_path / "c.json"), str(tmp_path / "cp.json")])
+    r = run.invoke(
+        app, ["verify", str(tmp_path / "p.json"), str(tmp_path / "c.json"), str(tmp_path / "cp.json")]
+    )
     assert r.exit_code == 0, r.output
     r = run.invoke(app, ["audit", "verify", "--db", db])
     assert r.exit_code == 0 and "intact" in r.stdout, r.output

@@ -39,7 +39,9 @@ def test_figures_band_small_counts_and_keep_emergency_and_preservation_apart() -
     figs = figures([r.record() for r in reqs], 10)
     regular = [r for r in reqs if not r.emergency and not r.preservation]
     assert figs["requests"]["requests"] == band(len(regular), 10)
-    assert figs["emergency"]["requests"] == band(sum(1 for r in reqs if r.emergency and not r.preservation), 10)
+    assert figs["emergency"]["requests"] == band(
+        sum(1 for r in reqs if r.emergency and not r.preservation), 10
+    )
     assert band(3, 10) == "0-9" and band(10, 10) == 10
     assert all(isinstance(v, int) or v == "0-9" for v in figs["requests"]["by_instrument"].values())
     for r in reqs:
@@ -61,7 +63,9 @@ def test_changed_figure_in_the_json_is_named(store: Store, key: ProviderKey) -> 
     files["report.json"] = json.dumps(rep).encode()
     res = check(files, key)
     assert any("report.json: changed after signing" in p for p in res.problems)
-    assert any("figures" not in p and "requests.by_country.US.rejected: published 1234" in p for p in res.problems)
+    assert any(
+        "figures" not in p and "requests.by_country.US.rejected: published 1234" in p for p in res.problems
+    )
 
 
 def test_changed_record_and_csv_are_named(store: Store, key: ProviderKey) -> None:
@@ -90,10 +94,19 @@ def test_dropped_record_or_resigned_report_fails(store: Store, key: ProviderKey,
 
 
 def test_facts_from_the_request_desk_shape() -> None:
-    f = facts_from_request("r1", {"received_at": "2025-03-04T10:00:00Z", "requester": {"country": "fr",
-                           "authority_type": "police"}, "instrument": {"type": "epoc_pr"}, "data_categories":
-                           ["subscriber"], "targets": [{"type": "email", "value": "x@example.com"}]},
-                           {"outcome": "accept"}, produced=False, accounts=1)
+    f = facts_from_request(
+        "r1",
+        {
+            "received_at": "2025-03-04T10:00:00Z",
+            "requester": {"country": "fr", "authority_type": "police"},
+            "instrument": {"type": "epoc_pr"},
+            "data_categories": ["subscriber"],
+            "targets": [{"type": "email", "value": "x@example.com"}],
+        },
+        {"outcome": "accept"},
+        produced=False,
+        accounts=1,
+    )
     assert f.country == "FR" and f.preservation and f.outcome == "accepted"
     assert "example.com" not in json.dumps(f.record())
 
@@ -108,8 +121,21 @@ def test_cli_report_and_verify(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         commit_requests(conn, generate_requests(120, seed=5))
     run = CliRunner()
     out = tmp_path / "rep"
-    r = run.invoke(app, ["report", "transparency", "--from", "2025-01-01", "--to", "2025-12-31", "--out", str(out),
-                         "--db", db])
+    r = run.invoke(
+        app,
+        [
+            "report",
+            "transparency",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2025-12-31",
+            "--out",
+            str(out),
+            "--db",
+            db,
+        ],
+    )
     assert r.exit_code == 0, r.output
     r = run.invoke(app, ["report", "verify", str(out)])
     assert r.exit_code == 0, r.output

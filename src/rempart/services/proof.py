@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from rempart.adapters.storage.db import Store
 from rempart.adapters.storage.tables import audit_events, audit_head
@@ -49,16 +49,18 @@ def _pos(level: int, index: int) -> int:
     return (level << LEVEL_SHIFT) | index
 
 
+_NODES_IN = select(merkle_nodes.c.pos, merkle_nodes.c.hash).where(
+    merkle_nodes.c.pos.in_(bindparam("ps", expanding=True))
+)
+
+
 def fetch_nodes(conn: Connection, wanted: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-    """Stored perfect nodes by (level, index), in as few queries as possible."""
+    """Stored perfect nodes by (level, index), in as few queries as possible (one per 900 nodes)."""
     keys = sorted({_pos(lv, ix) for lv, ix in wanted})
     mask = (1 << LEVEL_SHIFT) - 1
     out: dict[tuple[int, int], bytes] = {}
     for i in range(0, len(keys), 900):
-        chunk = keys[i : i + 900]
-        for pos, h in conn.execute(
-            select(merkle_nodes.c.pos, merkle_nodes.c.hash).where(merkle_nodes.c.pos.in_(chunk))
-        ):
+        for pos, h in conn.execute(_NODES_IN, {"ps": keys[i : i + 900]}):
             out[(int(pos) >> LEVEL_SHIFT, int(pos) & mask)] = bytes(h)
     return out
 
@@ -182,12 +184,7 @@ def get_checkpoint(conn: Connection, checkpoint_id: int) -> Checkpoint:
 
 def covering_checkpoint(conn: Connection, size: int) -> Checkpoint | None:
     """The newest checkpoint whose tree holds at least `size` events."""
-    r = conn.execute(
-        select(audit_checkpoints)
-        .where(audit_checkpoints.c.size >= size)
-        .order_by(audit_checkpoints.c.id.desc())
-        .limit(1)
-    ).first()
+    r = conn.execute(_COVERING, {"n": size}).first()
     return None if r is None else _row_to_checkpoint(r)
 
 
@@ -315,13 +312,33 @@ def event_to_dict(ev: AuditEvent) -> dict[str, Any]:
     }
 
 
+_EV = audit_events.c
+_EVENT_COLS = (
+    _EV.seq,
+    _EV.id,
+    _EV.type,
+    _EV.actor,
+    _EV.time,
+    _EV.subject,
+    _EV.payload_hash,
+    _EV.prev_hash,
+    _EV.hash,
+)
+_EVENT_BY_ID = select(*_EVENT_COLS).where(_EV.id == bindparam("k"))
+_EVENT_BY_SEQ = select(*_EVENT_COLS).where(_EV.seq == bindparam("k"))
+_COVERING = (
+    select(audit_checkpoints)
+    .where(audit_checkpoints.c.size >= bindparam("n"))
+    .order_by(audit_checkpoints.c.id.desc())
+    .limit(1)
+)
+
+
 def get_event(conn: Connection, event_id: str) -> AuditEvent:
-    c = audit_events.c
-    cols = (c.seq, c.id, c.type, c.actor, c.time, c.subject, c.payload_hash, c.prev_hash, c.hash)
-    # An id, or a sequence number; two indexed look-ups rather than one OR (which scans on SQLite).
-    r = conn.execute(select(*cols).where(c.id == event_id)).first()
+    """An event by id, or by sequence number (two indexed look-ups; an OR would scan on SQLite)."""
+    r = conn.execute(_EVENT_BY_ID, {"k": event_id}).first()
     if r is None and event_id.isdigit():
-        r = conn.execute(select(*cols).where(c.seq == int(event_id))).first()
+        r = conn.execute(_EVENT_BY_SEQ, {"k": int(event_id)}).first()
     if r is None:
         raise NotFound(f"no audit event {event_id!r}", event_id=event_id)
     return AuditEvent(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8])

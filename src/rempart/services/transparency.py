@@ -611,7 +611,7 @@ def month_chart(figs: Mapping[str, Any]) -> str:
     width = left + col * len(items) + 10
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Requests per month" '
-        f'viewBox="0 0 {width} {plot_h + 50}" width="100%" class="chart">',
+        f'viewBox="0 -16 {width} {plot_h + 66}" width="100%" class="chart">',
         f'<line x1="{left}" y1="{plot_h + 10}" x2="{width - 5}" y2="{plot_h + 10}" stroke="#999"/>',
     ]
     for i, (m, v) in enumerate(items):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,9 +35,14 @@ ListOption = Annotated[list[str] | None, typer.Option("--list", help="Only these
 SCHEMAS = ("Person", "Organization", "LegalEntity", "Vessel", "Aircraft")
 
 
+def cache_dir() -> Path:
+    """Where the CLI keeps the built screener between runs (a private per-user directory)."""
+    return Path(os.environ.get("REMPART_CACHE_DIR") or Path.home() / ".cache" / "rempart")
+
+
 def _service(db: str | None) -> ScreeningService:
     cfg = settings()
-    return ScreeningService(open_store(db, cfg), threshold=cfg.screening_threshold)
+    return ScreeningService(open_store(db, cfg), threshold=cfg.screening_threshold, cache_dir=cache_dir())
 
 
 def _print_result(res: ScreenResult, as_json: bool) -> None:
@@ -126,7 +132,7 @@ def batch(
     """Screen a customer file, or every stored customer (which opens alerts), in parallel."""
     cfg = settings()
     store = open_store(db, cfg)
-    service = ScreeningService(store, threshold=cfg.screening_threshold)
+    service = ScreeningService(store, threshold=cfg.screening_threshold, cache_dir=cache_dir())
     n_workers = worker_count(workers or cfg.workers)
     if file is not None and not file.exists():
         raise FileNotFoundError(2, "no such file", str(file))

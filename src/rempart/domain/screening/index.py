@@ -35,7 +35,8 @@ __all__ = ["Matcher", "compare_names", "name_variants"]
 MIN_KEY_LEN_FUZZY = 4
 GENERATE_SHARE = 0.45  # rarest query tokens carrying this share of the weight open candidates
 CANDIDATE_SHARE = 0.40  # a candidate name must share keys carrying this share of the query weight
-MAX_CANDIDATES = 40  # entities scored in full per query name
+MAX_CANDIDATES = 20  # entities scored in full per query
+MAX_FORMS = 3  # names of one entity scored in full, the best-sharing first
 WEAK_ALIAS_FACTOR = 0.92
 BOUND_MARGIN = 0.12  # the most birth date, nationality and gender can add
 
@@ -154,7 +155,7 @@ class Matcher:
             if len(key) >= MIN_KEY_LEN_FUZZY:
                 for d in _deletions(key):
                     dels.setdefault(d, set()).add(key)
-        self._deletion_index = {k: sorted(v) for k, v in dels.items()}
+        self._deletion_index = {k: list(v) for k, v in dels.items()}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -250,7 +251,7 @@ class Matcher:
         qfamily = schema_family(query.schema)
         forms = [analyze_name(n, query.schema, lex) for n in (query.name, *query.alt_names) if n.strip()]
         forms = [f for f in forms if f.tokens]
-        by_entity: dict[int, list[int]] = {}
+        by_entity: dict[int, list[tuple[float, int]]] = {}
         best_share: dict[int, float] = {}
         lists = set(query.lists)
         # the other features add at most BOUND_MARGIN, unless an identifier may match
@@ -268,14 +269,14 @@ class Matcher:
                     continue
                 if not _compatible(qfamily, entry.family):
                     continue
-                by_entity.setdefault(eidx, []).append(fid)
+                by_entity.setdefault(eidx, []).append((share, fid))
                 if share > best_share.get(eidx, 0.0):
                     best_share[eidx] = share
         ranked = sorted(by_entity, key=lambda e: best_share[e], reverse=True)[:MAX_CANDIDATES]
         hits: list[Hit] = []
         for eidx in ranked:
             entry = self._entries[eidx]
-            fids = sorted(set(by_entity[eidx]))
+            fids = sorted({f for _s, f in sorted(by_entity[eidx], reverse=True)[:MAX_FORMS]})
             listed = [self._forms[f] for f in fids]
             scored = score_entity(query, forms, entry.entity, listed)
             score = scored.score

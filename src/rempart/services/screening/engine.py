@@ -7,9 +7,15 @@ and builds a new one when a list version changes, while the old one keeps servin
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import hashlib
+import os
+import pickle
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -70,6 +76,19 @@ class ScreenResult:
         }
 
 
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Building or loading millions of small objects: the cyclic collector only slows it down."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+        gc.freeze()  # long-lived: keep them out of later collections (and share pages after fork)
+
+
 class Screener:
     """Matcher and address index over a fixed set of list versions."""
 
@@ -80,6 +99,13 @@ class Screener:
         *,
         threshold: float,
         matcher_factory: MatcherFactory = default_matcher_factory,
+    ) -> None:
+        with _no_gc():
+            self._build(entries, versions, threshold, matcher_factory)
+
+    def _build(
+        self, entries: Sequence[tuple[str, str, ListedEntity]], versions: Mapping[str, str], threshold: float,
+        matcher_factory: MatcherFactory,
     ) -> None:
         self.versions = dict(versions)
         self.threshold = threshold
@@ -215,8 +241,10 @@ class ScreeningService:
         threshold: float,
         matcher_factory: MatcherFactory = default_matcher_factory,
         check_interval: float = 5.0,
+        cache_dir: Path | None = None,
     ) -> None:
         self.store = store
+        self.cache_dir = cache_dir
         self.threshold = threshold
         self.matcher_factory = matcher_factory
         self.check_interval = check_interval
@@ -231,11 +259,41 @@ class ScreeningService:
 
     def build(self, versions: Sequence[ListVersion] | None = None) -> Screener:
         versions = list(versions if versions is not None else self._current_versions())
+        cached = self._cache_path(versions)
+        if cached is not None and cached.exists():
+            try:
+                with _no_gc(), cached.open("rb") as f:
+                    s = pickle.load(f)
+                if isinstance(s, Screener):
+                    return s
+            except Exception:  # a stale or broken cache file is rebuilt
+                cached.unlink(missing_ok=True)
         entries = load_entries(self.store, versions)
-        return Screener(
+        s = Screener(
             entries, {v.list_name: v.id for v in versions}, threshold=self.threshold,
             matcher_factory=self.matcher_factory,
         )
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as f:
+                pickle.dump(s, f, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(cached)
+        return s
+
+    def _cache_path(self, versions: Sequence[ListVersion]) -> Path | None:
+        """A pickled screener per (list versions, matcher code, threshold), in a private directory.
+        Only for the default matcher: its code's hash is part of the key."""
+        if self.cache_dir is None or self.matcher_factory is not default_matcher_factory:
+            return None
+        from rempart.domain import screening as pkg
+
+        h = hashlib.sha256()
+        for p in [*sorted(Path(pkg.__path__[0]).glob("*.py")), Path(__file__)]:
+            h.update(p.read_bytes())
+        h.update(repr(sorted((v.list_name, v.id) for v in versions)).encode())
+        h.update(repr(self.threshold).encode())
+        return self.cache_dir / f"screener-{h.hexdigest()[:32]}.pickle"
 
     def warm_up(self) -> Screener:
         """Build the screener now (at start-up) so that the first request does not pay for it."""
