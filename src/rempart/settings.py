@@ -55,8 +55,11 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address the HTTP server binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the HTTP server listens on.")
-    secret_key: str = Field(
-        "",
-        description="Secret for console session cookies; a random one is generated per process when empty.",
+    open_stateless_endpoints: bool = Field(
+        True,
+        description="Serve the stateless endpoints (POST /v1/screen, /match/{dataset}, /v1/restrictions/decide, "
+        "/v1/requests/evaluate), which read no stored customer data, without a token. Set false to require "
+        "a token with an engineer, analyst or legal role there too. Endpoints that read or change stored "
+        "data always require one.",
     )
     workers: int = Field(0, ge=0, description="Processes for batch jobs; 0 means one per core.")

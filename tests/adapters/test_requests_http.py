@@ -41,10 +41,22 @@ def request_body(**over: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "received_at": "2026-09-01T10:00:00Z",
         "provider_entity": "EU",
-        "requester": {"agency": "Police nationale", "country": "FR", "authority_type": "police",
-                      "officer": "Capitaine Exemple", "email": "capitaine@interieur.gouv.fr", "verified": True},
-        "instrument": {"type": "epoc", "issuer_role": "prosecutor", "reference": "EPOC-1", "issued_at": "2026-08-30",
-                       "offence": "money laundering", "max_penalty_years": 5},
+        "requester": {
+            "agency": "Police nationale",
+            "country": "FR",
+            "authority_type": "police",
+            "officer": "Capitaine Exemple",
+            "email": "capitaine@interieur.gouv.fr",
+            "verified": True,
+        },
+        "instrument": {
+            "type": "epoc",
+            "issuer_role": "prosecutor",
+            "reference": "EPOC-1",
+            "issued_at": "2026-08-30",
+            "offence": "money laundering",
+            "max_penalty_years": 5,
+        },
         "emergency": False,
         "targets": [{"type": "email", "value": "alice@example.com"}],
         "data_categories": ["subscriber", "identification", "transactions", "content"],
@@ -66,8 +78,13 @@ def client(sqlite_store: Store, tmp_path: Path) -> tuple[TestClient, dict[str, s
     svc.import_records(sqlite_store, "logins", tmp_path / "l.csv")
     svc.import_records(sqlite_store, "messages", tmp_path / "m.csv")
     tokens = {}
-    for name, roles in (("intake", ["legal_intake"]), ("appr1", ["approver"]), ("appr2", ["approver"]),
-                        ("both", ["legal_intake", "approver"]), ("analyst", ["analyst"])):
+    for name, roles in (
+        ("intake", ["legal_intake"]),
+        ("appr1", ["approver"]),
+        ("appr2", ["approver"]),
+        ("both", ["legal_intake", "approver"]),
+        ("analyst", ["analyst"]),
+    ):
         users.create_user(sqlite_store, name, roles)
         tokens[name], _ = users.issue_token(sqlite_store, name)
     key_dir = tmp_path / "keys"
@@ -81,25 +98,36 @@ def h(tokens: dict[str, str], who: str) -> dict[str, str]:
 
 def test_full_walk_two_approvers_produce_verify(client: tuple[TestClient, dict[str, str], Path]) -> None:
     c, tok, key_dir = client
-    assert c.post("/v1/requests/evaluate", json=request_body()).status_code == 401
+    anon = c.post("/v1/requests/evaluate", json=request_body())
+    assert anon.status_code == 200 and anon.json()["stored_context"] is False
+    assert c.post("/v1/requests", json=request_body()).status_code == 401
     ev = c.post("/v1/requests/evaluate", json=request_body(), headers=h(tok, "analyst"))
     assert ev.status_code == 200, ev.text
+    assert ev.json()["stored_context"] is True
     assert ev.json()["outcome"] == "partial"
     assert ev.json()["allowed_categories"] == ["subscriber", "identification"]
     assert ev.json()["deadline"] == "2026-09-11T10:00:00Z"
 
-    body = request_body(instrument={**request_body()["instrument"], "issuer_role": "judge"},
-                        data_categories=["subscriber", "identification", "transactions"])
+    body = request_body(
+        instrument={**request_body()["instrument"], "issuer_role": "judge"},
+        data_categories=["subscriber", "identification", "transactions"],
+    )
     r = c.post("/v1/requests", json=body, headers=h(tok, "intake"))
     assert r.status_code == 201, r.text
     rid = r.json()["id"]
     assert r.json()["state"] == "in_review" and r.json()["customer_ids"] == ["c1"]
 
     # four eyes: the intake author cannot approve, one approval is not enough, the same approver twice neither
-    assert c.post(f"/v1/requests/{rid}/approve", json={"reason": "ok"}, headers=h(tok, "intake")).status_code == 403
+    assert (
+        c.post(f"/v1/requests/{rid}/approve", json={"reason": "ok"}, headers=h(tok, "intake")).status_code
+        == 403
+    )
     a1 = c.post(f"/v1/requests/{rid}/approve", json={"reason": "lawful EPOC"}, headers=h(tok, "appr1"))
     assert a1.status_code == 200 and a1.json()["state"] == "in_review"
-    assert c.post(f"/v1/requests/{rid}/approve", json={"reason": "again"}, headers=h(tok, "appr1")).status_code == 409
+    assert (
+        c.post(f"/v1/requests/{rid}/approve", json={"reason": "again"}, headers=h(tok, "appr1")).status_code
+        == 409
+    )
     assert c.post(f"/v1/requests/{rid}/produce", headers=h(tok, "intake")).status_code == 409
     a2 = c.post(f"/v1/requests/{rid}/approve", json={"reason": "scope checked"}, headers=h(tok, "appr2"))
     assert a2.status_code == 200 and a2.json()["state"] == "approved", a2.text
@@ -116,8 +144,9 @@ def test_full_walk_two_approvers_produce_verify(client: tuple[TestClient, dict[s
         assert [t["txid"] for t in tx] == ["tx-in-range"]  # the August 2026 one is outside the range
         assert "messages.json" not in z.namelist()  # content was not approved
         logins = json.loads(z.read("logins.json"))
-        assert logins == [{"customer_id": "c1", "at": "2025-04-01T08:00:00Z", "ip": "198.51.100.7",
-                           "device": "iPhone"}]
+        assert logins == [
+            {"customer_id": "c1", "at": "2025-04-01T08:00:00Z", "ip": "198.51.100.7", "device": "iPhone"}
+        ]
         for name in z.namelist():
             if name.endswith(".json") and name != "manifest.json":
                 for rec in json.loads(z.read(name)):
@@ -151,7 +180,9 @@ def test_bad_input_changes_nothing(client: tuple[TestClient, dict[str, str], Pat
         r = c.post("/v1/requests", json=body, headers=h(tok, "intake"))
         assert r.status_code == 422, r.text
         assert r.json()["error"]["message"]
-    r = c.post("/v1/requests", content=b"{not json", headers={**h(tok, "intake"), "Content-Type": "application/json"})
+    r = c.post(
+        "/v1/requests", content=b"{not json", headers={**h(tok, "intake"), "Content-Type": "application/json"}
+    )
     assert r.status_code == 422
     assert c.get("/v1/requests", headers=h(tok, "intake")).json() == before
 
@@ -161,8 +192,21 @@ def test_roles_and_transitions(client: tuple[TestClient, dict[str, str], Path]) 
     assert c.post("/v1/requests", json=request_body(), headers=h(tok, "analyst")).status_code == 403
     rid = c.post("/v1/requests", json=request_body(), headers=h(tok, "both")).json()["id"]
     # the intake author holds the approver role but may not approve their own request
-    assert c.post(f"/v1/requests/{rid}/approve", json={"reason": "x"}, headers=h(tok, "both")).status_code == 403
-    r = c.post(f"/v1/requests/{rid}/advance", json={"to": "delivered", "reason": "skip"}, headers=h(tok, "intake"))
+    assert (
+        c.post(f"/v1/requests/{rid}/approve", json={"reason": "x"}, headers=h(tok, "both")).status_code == 403
+    )
+    r = c.post(
+        f"/v1/requests/{rid}/advance", json={"to": "delivered", "reason": "skip"}, headers=h(tok, "intake")
+    )
     assert r.status_code == 409
     r = c.post(f"/v1/requests/{rid}/reject", json={"reason": "overbroad"}, headers=h(tok, "appr1"))
     assert r.status_code == 200 and r.json()["state"] == "rejected"
+
+
+def test_stateless_evaluate_can_require_a_token(sqlite_store: Store, tmp_path: Path) -> None:
+    from rempart.adapters.http.app import create_app
+    from rempart.settings import Settings
+
+    settings = Settings(rules_dir=ROOT / "rules", key_dir=tmp_path / "keys", open_stateless_endpoints=False)
+    c = TestClient(create_app(settings, store=sqlite_store))
+    assert c.post("/v1/requests/evaluate", json=request_body()).status_code == 401

@@ -95,15 +95,31 @@ def save_restriction_decision(conn: Connection, facts: Facts, decision: Decision
     return stored.id
 
 
+def decimal_array(values: list[Any]) -> pa.Array:
+    """Exact decimal strings as one Arrow decimal column: DECIMAL(18, s) (a 64-bit integer) when every value
+    fits, DECIMAL(38, s) otherwise; `s` is the largest scale present, so nothing is rounded."""
+    decs = [Decimal(str(v)) for v in values]
+    scale = max((max(0, -int(d.as_tuple().exponent)) for d in decs), default=0)
+    digits = max((len(d.as_tuple().digits) + int(d.as_tuple().exponent) for d in decs), default=1)
+    width = max(digits, 1) + scale
+    if width > 38:
+        raise ValueError(f"an amount needs {width} digits; the set-based job handles at most 38")
+    q = Decimal(1).scaleb(-scale)
+    return pa.array([d.quantize(q) for d in decs], pa.decimal128(18 if width <= 18 else 38, scale))
+
+
 def _arrow_base(conn: Connection, d: date) -> tuple[dict[str, pa.Table], dict[str, dict[str, Any]]]:
+    """The stored base as the job's input tables; customers dictionary-encoded once to an integer key."""
     cust_rows: dict[str, list[Any]] = {k: [] for k in ("customer_id", "type", "nationalities", "residence_country",
                                                          "establishment_country", "permits")}
     docs: dict[str, dict[str, Any]] = {}
+    keys: dict[str, int] = {}
     for row in conn.execute(select(customers)):
         doc = _customer_doc(row)
         facts = parse_facts({"as_of": d.isoformat(), "customer": doc})  # same normalization as decide()
         c = facts.customer
         docs[row.customer_id] = doc
+        keys[row.customer_id] = len(keys)
         cust_rows["customer_id"].append(row.customer_id)
         cust_rows["type"].append(c.type)
         cust_rows["nationalities"].append(list(c.nationalities) if c.nationalities is not None else None)
@@ -113,26 +129,33 @@ def _arrow_base(conn: Connection, d: date) -> tuple[dict[str, pa.Table], dict[st
                                       "valid_until": p.valid_until} for p in c.residence_permits])
     permit_t = pa.list_(pa.struct([("country", pa.string()), ("kind", pa.string()), ("valid_from", pa.date32()),
                                    ("valid_until", pa.date32())]))
-    cust = pa.table({"customer_id": pa.array(cust_rows["customer_id"], pa.string()),
+    cust = pa.table({"customer_key": pa.array(range(len(keys)), pa.int64()),
+                     "customer_id": pa.array(cust_rows["customer_id"], pa.string()),
                      "type": pa.array(cust_rows["type"], pa.string()),
                      "nationalities": pa.array(cust_rows["nationalities"], pa.list_(pa.string())),
                      "residence_country": pa.array(cust_rows["residence_country"], pa.string()),
                      "establishment_country": pa.array(cust_rows["establishment_country"], pa.string()),
                      "permits": pa.array(cust_rows["permits"], permit_t)})
     snap = _latest_snapshot(conn)
-    b_rows: dict[str, list[Any]] = {"customer_id": [], "account_id": [], "asset": [], "amount": []}
+    b_rows: dict[str, list[Any]] = {"customer_key": [], "account_id": [], "asset": [], "amount": []}
     if snap is not None:
         for b in conn.execute(select(balances).where(balances.c.snapshot_id == snap)):
-            b_rows["customer_id"].append(b.customer_id)
+            key = keys.get(b.customer_id)
+            if key is None:  # a balance of no known customer decides nothing
+                continue
+            b_rows["customer_key"].append(key)
             b_rows["account_id"].append(b.account_id)
             b_rows["asset"].append(b.asset)
             b_rows["amount"].append(b.amount)
-    bal = pa.table({k: pa.array(v, pa.string()) for k, v in b_rows.items()})
+    bal = pa.table({"customer_key": pa.array(b_rows["customer_key"], pa.int64()),
+                    "account_id": pa.array(b_rows["account_id"], pa.string()),
+                    "asset": pa.array(b_rows["asset"], pa.string()),
+                    "amount": decimal_array(b_rows["amount"])})
     pr = _prices(conn, d)
     price_t = pa.table({"asset": pa.array(list(pr), pa.string()),
-                        "price_eur": pa.array([v["price"] for v in pr.values()], pa.string())})
-    ms = confirmed_matches(conn)
-    sanc = pa.table({"customer_id": pa.array([m["customer_id"] for m in ms], pa.string()),
+                        "price_eur": decimal_array([v["price"] for v in pr.values()])})
+    ms = [m for m in confirmed_matches(conn) if m["customer_id"] in keys]
+    sanc = pa.table({"customer_key": pa.array([keys[m["customer_id"]] for m in ms], pa.int64()),
                      "list": pa.array([m["list"] for m in ms], pa.string()),
                      "status": pa.array([m["status"] for m in ms], pa.string()),
                      "listed_from": pa.array([None] * len(ms), pa.date32()),

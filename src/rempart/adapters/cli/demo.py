@@ -119,9 +119,9 @@ def register(app: typer.Typer) -> None:
             for user, roles, password in credentials:
                 console.print(f"  {user:<10} {password}   roles: {', '.join(roles)}")
         if serve:
-            from rempart.adapters.cli.serve_app import run_server
+            from rempart.adapters.cli.serve import serve as serve_http
 
-            run_server(cfg, store, host=host, port=port)
+            serve_http(cfg, store, host=host, port=port)
 
 
 def _optional_steps(store: Store, cfg: Any, planted: list[Any]) -> list[tuple[str, Callable[[], Any]]]:

@@ -16,7 +16,18 @@ from rempart.domain.principals import ROLES, Principal
 from rempart.errors import Forbidden, Unauthenticated
 from rempart.settings import Settings
 
-__all__ = ["ROLES", "Principal", "current_principal", "get_settings", "get_store", "require_role"]
+__all__ = [
+    "ANONYMOUS",
+    "ROLES",
+    "Principal",
+    "current_principal",
+    "get_settings",
+    "get_store",
+    "require_role",
+    "stateless_access",
+]
+
+ANONYMOUS = Principal("anonymous", frozenset())
 
 
 def get_store(request: Request) -> Store:
@@ -46,5 +57,24 @@ def require_role(*roles: str) -> Callable[..., Principal]:
         if not wanted or "admin" in principal.roles or principal.roles & wanted:
             return principal
         raise Forbidden(f"this needs one of the roles: {', '.join(sorted(wanted))}", user=principal.user)
+
+    return dependency
+
+
+def stateless_access(*roles: str) -> Callable[..., Principal]:
+    """For endpoints that read no stored customer data: open when `open_stateless_endpoints` is set
+    (the default), otherwise the same as `require_role(*roles)`. A caller that does send a token is
+    still identified, so the audit log names them."""
+    guarded = require_role(*roles)
+
+    def dependency(request: Request) -> Principal:
+        settings: Settings = request.app.state.settings
+        authenticate: Callable[[Request], Principal | None] = request.app.state.authenticate
+        principal = authenticate(request)
+        if settings.open_stateless_endpoints:
+            return principal or ANONYMOUS
+        if principal is None:
+            raise Unauthenticated("authentication required: send 'Authorization: Bearer <token>' or log in")
+        return guarded(principal)
 
     return dependency

@@ -107,6 +107,8 @@ class Matcher:
         self._postings: dict[str, list[int]] = {}
         self._cons_postings: dict[str, list[int]] = {}
         self._deletion_index: dict[str, list[str]] = {}
+        self._entity_map: dict[str, ListedEntity] | None = None
+        self._set_cache: dict[int, frozenset[int]] = {}  # id(posting list) -> set, for big postings
         for list_name, list_version, entity in entries:
             self.add(list_name, list_version, entity)
         self._finish()
@@ -221,9 +223,10 @@ class Matcher:
                             acc[fid] = acc.get(fid, 0.0) + share
             else:
                 for p in posts:
-                    if len(p) > len(acc):
+                    if len(p) > 4 * len(acc):
+                        pset = self._posting_set(p)
                         for fid in acc:
-                            if fid not in seen and fid in p:  # pragma: no cover - rare path
+                            if fid not in seen and fid in pset:
                                 seen.add(fid)
                                 acc[fid] += share
                     else:
@@ -232,6 +235,14 @@ class Matcher:
                                 seen.add(fid)
                                 acc[fid] += share
         return acc
+
+    def _posting_set(self, posting: list[int]) -> frozenset[int]:
+        key = id(posting)
+        got = self._set_cache.get(key)
+        if got is None:
+            got = frozenset(posting)
+            self._set_cache[key] = got
+        return got
 
     def search(
         self,
@@ -304,11 +315,22 @@ class Matcher:
         hits.sort(key=lambda h: (-h.score, h.entity_id))
         return hits[:limit]
 
+    def entity(self, entity_id_: str) -> ListedEntity | None:
+        """The listed entity behind a hit's `entity_id`."""
+        return self._by_entity_id().get(entity_id_)
+
+    def _by_entity_id(self) -> dict[str, ListedEntity]:
+        if self._entity_map is None:
+            self._entity_map = {entity_id(e.list_name, e.entity.source_id): e.entity for e in self._entries}
+        return self._entity_map
+
     def compare(self, name1: str, name2: str, schema: str = "Person") -> tuple[float, bool, dict[str, Any]]:
         return compare_names(name1, name2, schema, self.lexicon, self.threshold)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__dict__}
+        state = dict(self.__dict__)
+        state["_set_cache"] = {}  # keyed by object ids: meaningless in another process
+        return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
