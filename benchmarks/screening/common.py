@@ -49,9 +49,17 @@ def bench_db_url() -> str:
     return url
 
 
+CACHE = WORK / "screener-cache"
+
+
 def service(url: str | None = None) -> ScreeningService:
     store = Store.open(url or bench_db_url())
-    return ScreeningService(store, threshold=Settings().screening_threshold, check_interval=3600)
+    return ScreeningService(store, threshold=Settings().screening_threshold, check_interval=3600, cache_dir=CACHE)
+
+
+def rempart_env() -> dict[str, str]:
+    """Environment for `rempart` subprocesses: the same screener cache as the in-process benchmarks."""
+    return {**os.environ, "REMPART_CACHE_DIR": str(CACHE)}
 
 
 def faker_names() -> dict[str, dict[str, list[str]]]:

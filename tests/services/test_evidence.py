@@ -94,10 +94,11 @@ def test_package_verifies_and_hides_personal_data(store: Store, key: ProviderKey
     assert "Ivana" in full["evidence.json"].decode() and check(full, key).ok
 
 
-def test_salts_let_an_authorised_recipient_confirm_a_value(store: Store, key: ProviderKey) -> None:
+def test_salts_changes_and_altered_decisions(store: Store, key: ProviderKey, tmp_path: Path) -> None:
     from rempart.verifier import field_hash
 
     did = decide(store)
+    # salts let an authorised recipient confirm a value they already hold
     ev = json.loads(
         unzip(export_evidence(store, did, key, Redaction(include_salts=True))[0])["evidence.json"]
     )
@@ -105,9 +106,7 @@ def test_salts_let_an_authorised_recipient_confirm_a_value(store: Store, key: Pr
     assert field_hash(f["salt"], f["path"], "Ivana Testova") == f["hash"]
     assert field_hash(f["salt"], f["path"], "Someone Else") != f["hash"]
 
-
-def test_any_change_to_the_package_fails(store: Store, key: ProviderKey, tmp_path: Path) -> None:
-    did = decide(store)
+    # any change to the package fails, and is named
     files = unzip(export_evidence(store, did, key)[0])
     ev = json.loads(files["evidence.json"])
     ev["outputs"]["fields"][0]["value"] = (
@@ -122,9 +121,7 @@ def test_any_change_to_the_package_fails(store: Store, key: ProviderKey, tmp_pat
     check_evidence(unzip(export_evidence(store, did, key)[0]), other.public_key_bytes(), res)
     assert any("another key" in p or "does not verify" in p for p in res.problems)
 
-
-def test_a_decision_altered_in_the_database_is_refused(store: Store, key: ProviderKey) -> None:
-    did = decide(store)
+    # a decision altered in the database after it was logged is refused
     with store.begin() as conn:
         conn.execute(
             text("UPDATE decisions SET outputs=:o WHERE id=:i"),

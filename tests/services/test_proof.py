@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from typer.testing import CliRunner
 
 from rempart.adapters.crypto_keys import ProviderKey, load_or_create
@@ -34,39 +34,31 @@ def checkpoint(store: Store, key: ProviderKey) -> Checkpoint:
         return proof.take_checkpoint(conn, key, "test")
 
 
-def problems(store: Store, key: ProviderKey, seen: Checkpoint | None = None) -> list[str]:
-    with store.read() as conn:
-        _, breaks = audit.verify(conn, public_key=key.public_key_bytes(), seen=seen)
+def problems(conn: Connection, key: ProviderKey, seen: Checkpoint | None = None) -> list[str]:
+    _, breaks = audit.verify(conn, public_key=key.public_key_bytes(), seen=seen)
     return [str(b) for b in breaks]
 
 
-def sql(store: Store, statement: str, **params: object) -> None:
-    with store.begin() as conn:
-        conn.execute(text(statement), params)
+def sql(conn: Connection, statement: str, **params: object) -> None:
+    conn.execute(text(statement), params)
 
 
-def rehash(store: Store) -> None:
+def rehash(conn: Connection) -> None:
     """What a capable attacker does after editing rows: recompute the whole chain and the head."""
-    with store.begin() as conn:
-        rows = conn.execute(
-            text("SELECT seq, id, type, actor, time, subject, payload_hash FROM audit_events ORDER BY seq")
-        ).all()
-        prev = GENESIS
-        for r in rows:
-            h = chain_hash(prev, event_body(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6]))
-            conn.execute(
-                text("UPDATE audit_events SET prev_hash=:p, hash=:h WHERE seq=:s"),
-                {"p": prev, "h": h, "s": r[0]},
-            )
-            prev = h
-        conn.execute(
-            text("UPDATE audit_head SET seq=:s, hash=:h WHERE id=1"),
-            {"s": rows[-1][0] if rows else 0, "h": prev},
-        )
+    rows = conn.execute(
+        text("SELECT seq, id, type, actor, time, subject, payload_hash FROM audit_events ORDER BY seq")
+    ).all()
+    prev = GENESIS
+    for r in rows:
+        h = chain_hash(prev, event_body(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6]))
+        sql(conn, "UPDATE audit_events SET prev_hash=:p, hash=:h WHERE seq=:s", p=prev, h=h, s=r[0])
+        prev = h
+    sql(conn, "UPDATE audit_head SET seq=:s, hash=:h WHERE id=1", s=rows[-1][0] if rows else 0, h=prev)
 
 
 @pytest.fixture
 def log(store: Store, key: ProviderKey) -> Store:
+    """27 events; checkpoint #1 at 20 events, checkpoint #2 at 27."""
     fill(store, 20)
     checkpoint(store, key)
     fill(store, 7, 20)
@@ -74,23 +66,171 @@ def log(store: Store, key: ProviderKey) -> Store:
     return store
 
 
-def test_honest_log_verifies(log: Store, key: ProviderKey) -> None:
-    assert problems(log, key) == []
-    with log.read() as conn:
+# Each tampering runs in a savepoint that is rolled back, so one log serves them all (per backend).
+
+
+def edited(conn: Connection, key: ProviderKey, _: Path) -> list[str]:
+    sql(conn, "UPDATE audit_events SET subject='thing:999' WHERE seq=5")
+    return [
+        "#5 (",
+        "content does not match its hash (edited)",
+        "checkpoint #1 (size 20): root hash does not match",
+    ]
+
+
+def edited_and_rehashed(conn: Connection, key: ProviderKey, _: Path) -> list[str]:
+    sql(conn, "UPDATE audit_events SET payload_hash=:h WHERE seq=5", h="ab" * 32)
+    rehash(conn)
+    return ["checkpoint #1 (size 20): root hash does not match the log's first 20 events"]
+
+
+def deleted(conn: Connection, key: ProviderKey, _: Path) -> list[str]:
+    sql(conn, "DELETE FROM audit_events WHERE seq=7")
+    return ["events #7..#7 are missing (deleted)", "checkpoint #1 (size 20): root hash does not match"]
+
+
+def swapped(conn: Connection, key: ProviderKey, _: Path) -> list[str]:
+    sql(conn, "UPDATE audit_events SET seq=-1 WHERE seq=3")
+    sql(conn, "UPDATE audit_events SET seq=3 WHERE seq=4")
+    sql(conn, "UPDATE audit_events SET seq=4 WHERE seq=-1")
+    return ["audit event #3", "audit event #4", "link to the previous event is broken", "checkpoint #1"]
+
+
+def inserted_renumbered_rehashed(conn: Connection, key: ProviderKey, _: Path) -> list[str]:
+    n = int(conn.execute(text("SELECT max(seq) FROM audit_events")).scalar_one())
+    for s in range(n, 9, -1):  # make room at #10
+        sql(conn, "UPDATE audit_events SET seq=:t WHERE seq=:s", t=s + 1, s=s)
+    sql(
+        conn,
+        "INSERT INTO audit_events (seq, id, type, actor, time, subject, payload_hash, prev_hash, hash) "
+        "VALUES (10, 'forged', 'test.event', 'tester', '2026-01-01T00:00:00Z', 'thing:x', :h, :h, :h)",
+        h="00" * 32,
+    )
+    rehash(conn)
+    return [
+        "checkpoint #1 (size 20): root hash does not match",
+        "checkpoint #2 (size 27): root hash does not match",
+    ]
+
+
+def inserted_at_the_end(conn: Connection, key: ProviderKey, _: Path) -> list[str]:
+    sql(
+        conn,
+        "INSERT INTO audit_events (seq, id, type, actor, time, subject, payload_hash, prev_hash, hash) "
+        "VALUES (28, 'forged', 't', 'a', '2026-01-01T00:00:00Z', 's', :h, :h, :h)",
+        h="00" * 32,
+    )
+    return ["#28 (forged): link to the previous event is broken", "the chain head says #27"]
+
+
+def truncated_tail(conn: Connection, key: ProviderKey, _: Path) -> list[str]:
+    sql(conn, "DELETE FROM audit_events WHERE seq > 24")
+    rehash(conn)
+    return ["checkpoint #2 (size 27): the log is shorter than this checkpoint (24 events stored, 27 signed)"]
+
+
+def resigned_with_another_key(conn: Connection, key: ProviderKey, tmp: Path) -> list[str]:
+    other = load_or_create(tmp / "other")
+    cp = proof.load_checkpoints(conn)[0]
+    head = TreeHead(cp.size, "cd" * 32, cp.head.time, key_id_of(other.public_key_bytes()))
+    forged = sign_head(head, other.sign(head.message()))
+    sql(
+        conn,
+        "UPDATE audit_checkpoints SET root_hash=:r, key_id=:k, signature=:s WHERE id=1",
+        r=head.root_hash,
+        k=head.key_id,
+        s=forged.signature,
+    )
+    return ["checkpoint #1 (size 20): signed by another key"]
+
+
+def forged_signature(conn: Connection, key: ProviderKey, _: Path) -> list[str]:
+    sql(conn, "UPDATE audit_checkpoints SET size=21 WHERE id=1")
+    return ["checkpoint #1 (size 21): signature does not verify"]
+
+
+def replayed_older_checkpoint(conn: Connection, key: ProviderKey, _: Path) -> list[str]:
+    sql(
+        conn,
+        "INSERT INTO audit_checkpoints (origin, size, root_hash, time, key_id, signature, reason) "
+        "SELECT origin, size, root_hash, time, key_id, signature, 'replay' FROM audit_checkpoints WHERE id=1",
+    )
+    return ["checkpoint #3 (size 20): rolled back: size 20 is smaller than an earlier checkpoint's 27"]
+
+
+def tampered_index(conn: Connection, key: ProviderKey, _: Path) -> list[str]:
+    from rempart.adapters.storage.tables_proof import LEVEL_SHIFT
+
+    sql(
+        conn, "UPDATE merkle_nodes SET hash=:h WHERE pos=:p", h=b"\x00" * 32, p=4 << LEVEL_SHIFT
+    )  # node (4, 0)
+    return ["Merkle index: the stored Merkle nodes for the first 20 events disagree"]
+
+
+TAMPERINGS = (
+    edited,
+    edited_and_rehashed,
+    deleted,
+    swapped,
+    inserted_renumbered_rehashed,
+    inserted_at_the_end,
+    truncated_tail,
+    resigned_with_another_key,
+    forged_signature,
+    replayed_older_checkpoint,
+    tampered_index,
+)
+
+
+def test_honest_log_verifies_and_every_tampering_is_detected_and_named(
+    log: Store, key: ProviderKey, tmp_path: Path
+) -> None:
+    failures = []
+    with log.begin() as conn:
+        assert problems(conn, key) == []
         cps = proof.load_checkpoints(conn)
-    assert [c.size for c in cps] == [20, 27]
-    assert all(len(json.dumps(c.to_dict()).encode()) <= 1024 for c in cps)
+        assert [c.size for c in cps] == [20, 27]
+        assert all(len(json.dumps(c.to_dict()).encode()) <= 1024 for c in cps)
+        for tamper in TAMPERINGS:
+            sp = conn.begin_nested()
+            expected = tamper(conn, key, tmp_path)
+            found = problems(conn, key)
+            sp.rollback()
+            missing = [e for e in expected if not any(e in f for f in found)]
+            if missing:
+                failures.append(f"{tamper.__name__}: expected {missing}, got {found}")
+        assert problems(conn, key) == []  # every savepoint rolled back: honest again
+    assert failures == []
+
+
+def test_rollback_below_a_checkpoint_seen_before(log: Store, key: ProviderKey) -> None:
+    with log.begin() as conn:
+        seen = proof.latest_checkpoint(conn)
+        assert seen is not None
+        sql(conn, "DELETE FROM audit_checkpoints WHERE id=2")
+        sql(conn, "DELETE FROM audit_events WHERE seq > 20")
+        rehash(conn)
+        assert problems(conn, key) == []  # consistent in itself...
+        found = problems(conn, key, seen=seen)  # ...but behind what a verifier saw before
+        assert any("older than one already seen" in p and "rolled back" in p for p in found)
 
 
 def test_inclusion_and_consistency_proofs_check_with_the_public_key_alone(
     log: Store, key: ProviderKey
 ) -> None:
+    from rempart.errors import IntegrityFailure
+
     with log.begin() as conn:
         for seq in (1, 13, 20, 27):
             p = proof.prove(conn, str(seq))
             res = Result("p", "inclusion proof")
             assert check_inclusion(json.loads(json.dumps(p)), key.public_key_bytes(), res), res.problems
         c = proof.consistency(conn, 20, 27)
+        sql(conn, "UPDATE merkle_nodes SET hash=:h WHERE pos=3", h=b"\x00" * 32)  # leaf 3: proofs refuse it
+        with pytest.raises(IntegrityFailure, match="does not prove"):
+            proof.prove(conn, "3")  # leaf index 2: its sibling is leaf 3
+        proof.reindex(conn)
+        assert problems(conn, key) == []
     assert "first_checkpoint" in c and "second_checkpoint" in c
     res = Result("c", "consistency proof")
     check_consistency(c, key.public_key_bytes(), res)
@@ -101,142 +241,12 @@ def test_inclusion_and_consistency_proofs_check_with_the_public_key_alone(
     assert not res.ok
 
 
-def test_edited_event(log: Store, key: ProviderKey) -> None:
-    sql(log, "UPDATE audit_events SET subject='thing:999' WHERE seq=5")
-    found = problems(log, key)
-    assert any("#5" in p and "edited" in p for p in found)
-    assert any("checkpoint #1" in p and "root hash does not match" in p for p in found)
-
-
-def test_edited_event_with_the_chain_recomputed_is_caught_by_the_checkpoints(
-    log: Store, key: ProviderKey
-) -> None:
-    sql(log, "UPDATE audit_events SET payload_hash=:h WHERE seq=5", h="ab" * 32)
-    rehash(log)
-    found = problems(log, key)
-    assert found and all("checkpoint" in p for p in found)
-    assert any("root hash does not match the log's first 20 events" in p for p in found)
-
-
-def test_deleted_event(log: Store, key: ProviderKey) -> None:
-    sql(log, "DELETE FROM audit_events WHERE seq=7")
-    found = problems(log, key)
-    assert any("#7..#7 are missing (deleted)" in p for p in found)
-
-
-def test_swapped_events(log: Store, key: ProviderKey) -> None:
-    sql(log, "UPDATE audit_events SET seq=-1 WHERE seq=3")
-    sql(log, "UPDATE audit_events SET seq=3 WHERE seq=4")
-    sql(log, "UPDATE audit_events SET seq=4 WHERE seq=-1")
-    found = problems(log, key)
-    assert any("#3" in p and ("edited" in p or "broken" in p) for p in found)
-    assert any("#4" in p for p in found)
-
-
-def test_inserted_event_with_renumbering_and_rehash(log: Store, key: ProviderKey) -> None:
-    with log.begin() as conn:
-        n = conn.execute(text("SELECT max(seq) FROM audit_events")).scalar_one()
-        for s in range(int(n), 9, -1):  # make room at #10
-            conn.execute(text("UPDATE audit_events SET seq=:t WHERE seq=:s"), {"t": s + 1, "s": s})
-        conn.execute(
-            text(
-                "INSERT INTO audit_events (seq, id, type, actor, time, subject, payload_hash, prev_hash, hash) "
-                "VALUES (10, 'forged', 'test.event', 'tester', '2026-01-01T00:00:00Z', 'thing:x', :h, :h, :h)"
-            ),
-            {"h": "00" * 32},
-        )
-    rehash(log)
-    found = problems(log, key)
-    assert any("checkpoint #1" in p and "root hash does not match" in p for p in found)
-
-
-def test_inserted_event_without_rehash(log: Store, key: ProviderKey) -> None:
-    sql(
-        log,
-        "INSERT INTO audit_events (seq, id, type, actor, time, subject, payload_hash, prev_hash, hash) "
-        "VALUES (28, 'forged', 't', 'a', '2026-01-01T00:00:00Z', 's', :h, :h, :h)",
-        h="00" * 32,
-    )
-    found = problems(log, key)
-    assert any("#28" in p and "broken" in p for p in found)
-    assert any("head" in p for p in found)
-
-
-def test_truncated_tail_with_the_head_fixed(log: Store, key: ProviderKey) -> None:
-    sql(log, "DELETE FROM audit_events WHERE seq > 24")
-    rehash(log)
-    found = problems(log, key)
-    assert any("checkpoint #2" in p and "shorter than this checkpoint" in p for p in found)
-
-
-def test_checkpoint_resigned_with_another_key(log: Store, key: ProviderKey, tmp_path: Path) -> None:
-    other = load_or_create(tmp_path / "other")
-    with log.read() as conn:
-        cp = proof.load_checkpoints(conn)[0]
-    head = TreeHead(cp.size, "cd" * 32, cp.head.time, key_id_of(other.public_key_bytes()))
-    forged = sign_head(head, other.sign(head.message()))
-    sql(
-        log,
-        "UPDATE audit_checkpoints SET root_hash=:r, key_id=:k, signature=:s WHERE id=1",
-        r=head.root_hash,
-        k=head.key_id,
-        s=forged.signature,
-    )
-    found = problems(log, key)
-    assert any("checkpoint #1" in p and "signed by another key" in p for p in found)
-
-
-def test_checkpoint_with_a_forged_signature(log: Store, key: ProviderKey) -> None:
-    sql(log, "UPDATE audit_checkpoints SET size=21 WHERE id=1")
-    found = problems(log, key)
-    assert any("checkpoint #1" in p and "does not verify" in p for p in found)
-
-
-def test_replayed_older_checkpoint_is_a_rollback(log: Store, key: ProviderKey) -> None:
-    sql(
-        log,
-        "INSERT INTO audit_checkpoints (origin, size, root_hash, time, key_id, signature, reason) "
-        "SELECT origin, size, root_hash, time, key_id, signature, 'replay' FROM audit_checkpoints WHERE id=1",
-    )
-    found = problems(log, key)
-    assert any("checkpoint #3" in p and "rolled back" in p for p in found)
-
-
-def test_rollback_below_a_checkpoint_seen_before(log: Store, key: ProviderKey) -> None:
-    with log.read() as conn:
-        seen = proof.latest_checkpoint(conn)
-    assert seen is not None
-    sql(log, "DELETE FROM audit_checkpoints WHERE id=2")
-    sql(log, "DELETE FROM audit_events WHERE seq > 20")
-    rehash(log)
-    assert problems(log, key) == []  # consistent in itself...
-    found = problems(log, key, seen=seen)  # ...but behind what a verifier saw before
-    assert any("older than one already seen" in p and "rolled back" in p for p in found)
-
-
-def test_tampered_merkle_index(log: Store, key: ProviderKey) -> None:
-    from rempart.adapters.storage.tables_proof import LEVEL_SHIFT
-    from rempart.errors import IntegrityFailure
-
-    sql(
-        log, "UPDATE merkle_nodes SET hash=:h WHERE pos=:p", h=b"\x00" * 32, p=4 << LEVEL_SHIFT
-    )  # node (4, 0)
-    found = problems(log, key)
-    assert any("Merkle index" in p for p in found)
-    sql(log, "UPDATE merkle_nodes SET hash=:h WHERE pos=3", h=b"\x00" * 32)  # leaf 3: proofs refuse it
-    with pytest.raises(IntegrityFailure, match="does not prove"), log.read() as conn:
-        proof.prove(conn, "3")
-    with log.begin() as conn:
-        proof.reindex(conn)
-    assert problems(log, key) == []
-
-
 def test_checkpoint_refuses_to_sign_a_broken_chain(store: Store, key: ProviderKey) -> None:
     fill(store, 5)
-    sql(store, "UPDATE audit_events SET actor='mallory' WHERE seq=2")
     from rempart.errors import IntegrityFailure
 
     with pytest.raises(IntegrityFailure, match="#2"), store.begin() as conn:
+        sql(conn, "UPDATE audit_events SET actor='mallory' WHERE seq=2")
         proof.take_checkpoint(conn, key)
 
 
@@ -278,7 +288,8 @@ def test_cli_checkpoint_prove_consistency_verify(tmp_path: Path, monkeypatch: py
     assert r.exit_code == 0 and "intact" in r.stdout, r.output
     assert (tmp_path / "k" / "seen_checkpoint.json").exists()
     # roll back: drop the newest checkpoint and the events after the first
-    sql(store, "DELETE FROM audit_checkpoints WHERE id = (SELECT max(id) FROM audit_checkpoints)")
+    with store.begin() as conn:
+        sql(conn, "DELETE FROM audit_checkpoints WHERE id = (SELECT max(id) FROM audit_checkpoints)")
     r = run.invoke(app, ["audit", "verify", "--db", db, "--json"])
     assert r.exit_code == 1
     out = json.loads(r.stdout)

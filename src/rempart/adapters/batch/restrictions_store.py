@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
+import weakref
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -12,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Engine, and_, bindparam, func, select
 
 from rempart.adapters.batch import duckdb_runner
 from rempart.adapters.storage.decisions import save_decision
@@ -25,20 +27,39 @@ from rempart.errors import NotFound
 from rempart.services.audit import now_iso, record
 
 
+try:
+    from rempart.adapters.storage.tables_screening import screening_alerts as _alerts
+except ImportError:  # the screening area is optional
+    _alerts = None
+
+_LISTS = ("eu", "ofac", "uk", "un")
+
+
+def _match_dict(r: Any) -> dict[str, Any]:
+    return {"customer_id": r.customer_id, "list": r.list_name, "entity_id": r.entity_id,
+            "status": "confirmed" if r.state == "confirmed" else "possible", "list_version": r.list_version}
+
+
+if _alerts is not None:
+    _MATCH_COLUMNS = (_alerts.c.customer_id, _alerts.c.list_name, _alerts.c.entity_id, _alerts.c.state,
+                      _alerts.c.list_version)
+    _MATCHES_ALL = select(*_MATCH_COLUMNS).where(_alerts.c.state.in_(("confirmed", "open")))
+    _MATCHES_ONE = select(*_MATCH_COLUMNS).where(_alerts.c.customer_id == bindparam("cid"),
+                                                 _alerts.c.state.in_(("confirmed", "open")))
+
+
 def confirmed_matches(conn: Connection, customer_ids: list[str] | None = None) -> list[dict[str, Any]]:
     """Sanctions facts from screening alerts: 'confirmed' -> confirmed match, 'open' -> possible match.
     The one place that knows where matches live."""
-    try:
-        from rempart.adapters.storage.tables_screening import screening_alerts as a
-    except ImportError:
+    if _alerts is None:
         return []
-    q = select(a.c.customer_id, a.c.list_name, a.c.entity_id, a.c.state, a.c.list_version).where(
-        a.c.state.in_(("confirmed", "open")))
-    if customer_ids is not None:
-        q = q.where(a.c.customer_id.in_(customer_ids))
-    return [{"customer_id": r.customer_id, "list": r.list_name, "entity_id": r.entity_id,
-             "status": "confirmed" if r.state == "confirmed" else "possible", "list_version": r.list_version}
-            for r in conn.execute(q) if r.list_name in ("eu", "ofac", "uk", "un")]
+    if customer_ids is not None and len(customer_ids) == 1:
+        rows = conn.execute(_MATCHES_ONE, {"cid": customer_ids[0]})
+    elif customer_ids is not None:
+        rows = conn.execute(_MATCHES_ALL.where(_alerts.c.customer_id.in_(customer_ids)))
+    else:
+        rows = conn.execute(_MATCHES_ALL)
+    return [_match_dict(r) for r in rows if r.list_name in _LISTS]
 
 
 def _latest_snapshot(conn: Connection) -> int | None:
@@ -54,6 +75,43 @@ def _prices(conn: Connection, d: date) -> dict[str, dict[str, str]]:
     return out
 
 
+# Prices are appended, never rewritten in place (a conflicting re-import is refused), so the number of
+# price rows and the latest time identify the table's content: the gate re-reads prices only when they
+# change, and never serves a price table older than the one committed when its query ran.
+# Kept per engine (weakly: a disposed store's entries go with it).
+_PRICE_CACHE: weakref.WeakKeyDictionary[Engine, dict[tuple[str, int, str | None], dict[str, dict[str, str]]]] = (
+    weakref.WeakKeyDictionary())
+_PRICE_CACHE_LOCK = threading.Lock()
+
+_SNAPSHOT = select(func.max(balances.c.snapshot_id)).scalar_subquery()
+# One statement per customer: the customer, its balances in the latest snapshot, and the price table's
+# fingerprint (SQLite and PostgreSQL evaluate the uncorrelated sub-queries once).
+_CUSTOMER_FACTS = (
+    select(customers, balances.c.account_id.label("b_account_id"), balances.c.asset.label("b_asset"),
+           balances.c.amount.label("b_amount"), _SNAPSHOT.label("snap"),
+           select(func.count()).select_from(prices).scalar_subquery().label("n_prices"),
+           select(func.max(prices.c.as_of)).scalar_subquery().label("last_price"))
+    .select_from(customers.outerjoin(balances, and_(balances.c.customer_id == customers.c.customer_id,
+                                                    balances.c.snapshot_id == _SNAPSHOT)))
+    .where(customers.c.customer_id == bindparam("cid"))
+    .order_by(balances.c.account_id, balances.c.asset)
+)
+
+
+def _prices_cached(conn: Connection, d: date, n_prices: int, last_price: str | None) -> dict[str, dict[str, str]]:
+    key = (d.isoformat(), int(n_prices or 0), None if last_price is None else str(last_price))
+    with _PRICE_CACHE_LOCK:
+        per_engine = _PRICE_CACHE.setdefault(conn.engine, {})
+        hit = per_engine.get(key)
+    if hit is None:
+        hit = _prices(conn, d)
+        with _PRICE_CACHE_LOCK:
+            if len(per_engine) > 64:
+                per_engine.clear()
+            per_engine[key] = hit
+    return {k: dict(v) for k, v in hit.items()}
+
+
 def _customer_doc(row: Any) -> dict[str, Any]:
     return {"id": row.customer_id, "type": row.type, "nationalities": json.loads(row.nationalities or "[]"),
             "residence_country": row.residence_country,
@@ -62,19 +120,19 @@ def _customer_doc(row: Any) -> dict[str, Any]:
 
 
 def facts_document(conn: Connection, customer_id: str, d: date) -> tuple[dict[str, Any], dict[str, Any]]:
-    row = conn.execute(select(customers).where(customers.c.customer_id == customer_id)).first()
-    if row is None:
+    """The decision input for a stored customer on `d` (and what it used): two queries and cached prices."""
+    rows = conn.execute(_CUSTOMER_FACTS, {"cid": customer_id}).all()
+    if not rows:
         raise NotFound(f"no customer {customer_id!r}", customer_id=customer_id)
-    snap = _latest_snapshot(conn)
-    holdings = []
-    if snap is not None:
-        for b in conn.execute(select(balances).where(balances.c.snapshot_id == snap,
-                                                     balances.c.customer_id == customer_id)):
-            holdings.append({"account_id": b.account_id, "asset": b.asset, "amount": b.amount})
+    first = rows[0]
+    snap = first.snap
+    holdings = [{"account_id": r.b_account_id, "asset": r.b_asset, "amount": r.b_amount}
+                for r in rows if r.b_asset is not None]
     matches = confirmed_matches(conn, [customer_id])
-    cust = _customer_doc(row)
+    cust = _customer_doc(first)
     cust["sanctions"] = [{k: m[k] for k in ("list", "entity_id", "status")} for m in matches]
-    doc = {"as_of": d.isoformat(), "customer": cust, "holdings": holdings, "prices_eur": _prices(conn, d)}
+    doc = {"as_of": d.isoformat(), "customer": cust, "holdings": holdings,
+           "prices_eur": _prices_cached(conn, d, first.n_prices, first.last_price)}
     evidence = {"balance_snapshot": snap,
                 "list_versions": sorted({f"{m['list']}:{m['list_version']}" for m in matches})}
     return doc, evidence

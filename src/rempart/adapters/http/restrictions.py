@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Depends, FastAPI, Request
 
-from rempart.adapters.http.deps import Principal, get_settings, get_store, require_role
+from rempart.adapters.http.deps import Principal, get_settings, get_store, require_role, stateless_access
 from rempart.adapters.storage.db import Store
 from rempart.domain.rules import RuleSet
 from rempart.errors import InputError
@@ -18,9 +18,14 @@ router = APIRouter(prefix="/v1/restrictions", tags=["restrictions"])
 DECIDE_EXAMPLE = {
     "as_of": "2022-06-01",
     "action": "hold",
-    "customer": {"type": "person", "nationalities": ["RU"], "residence_country": "RU",
-                 "residence_permits": [{"country": "DE", "kind": "temporary", "valid_until": "2027-01-01"}],
-                 "establishment_country": None, "sanctions": []},
+    "customer": {
+        "type": "person",
+        "nationalities": ["RU"],
+        "residence_country": "RU",
+        "residence_permits": [{"country": "DE", "kind": "temporary", "valid_until": "2027-01-01"}],
+        "establishment_country": None,
+        "sanctions": [],
+    },
     "holdings": [{"account_id": "a1", "asset": "BTC", "amount": "0.5"}],
     "prices_eur": {"BTC": "25000.00"},
 }
@@ -43,13 +48,16 @@ def get_rules(request: Request) -> RuleSet:
 def decide(
     body: Any = Body(..., examples=[DECIDE_EXAMPLE]),
     rules: RuleSet = Depends(get_rules),
+    _p: Principal = Depends(stateless_access("engineer", "analyst", "mlro")),
 ) -> dict[str, Any]:
     return svc.decide_json(body, rules)
 
 
 @router.post("/check", summary="The real-time gate for a stored customer and an action")
 def check(
-    body: Any = Body(..., examples=[{"customer_id": "c1", "action": "withdraw", "asset": "BTC", "amount": "0.1"}]),
+    body: Any = Body(
+        ..., examples=[{"customer_id": "c1", "action": "withdraw", "asset": "BTC", "amount": "0.1"}]
+    ),
     rules: RuleSet = Depends(get_rules),
     store: Store = Depends(get_store),
     settings: Settings = Depends(get_settings),
@@ -61,7 +69,14 @@ def check(
     if not isinstance(customer_id, str) or not customer_id:
         raise InputError("missing", field="customer_id", expected="a stored customer id")
     return svc.check_customer(
-        store, rules, customer_id=customer_id, action=body.get("action", "hold"), asset=body.get("asset"),
-        amount=body.get("amount"), as_of=body.get("as_of"), provider_entity=body.get("provider_entity"),
-        actor=principal.user, record=bool(body.get("record", True)),
+        store,
+        rules,
+        customer_id=customer_id,
+        action=body.get("action", "hold"),
+        asset=body.get("asset"),
+        amount=body.get("amount"),
+        as_of=body.get("as_of"),
+        provider_entity=body.get("provider_entity"),
+        actor=principal.user,
+        record=bool(body.get("record", True)),
     )

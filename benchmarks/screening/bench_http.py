@@ -1,0 +1,95 @@
+"""`POST /v1/screen` requests per second: uvicorn on 127.0.0.1 and a bounded in-repo load loop."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from benchmarks.screening.bench_single import queries
+from benchmarks.screening.common import WORK, bench_db_url, rempart_env, service
+
+SERVER = """
+import sys, uvicorn
+from pathlib import Path
+from rempart.adapters.http.app import create_app
+from rempart.adapters.http.deps import Principal
+from rempart.adapters.storage.db import Store
+from rempart.services.screening import ScreeningService
+from rempart.settings import Settings
+url, port, cache = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+settings = Settings(database_url=url)
+store = Store.open(url)
+app = create_app(settings, store)
+app.state.screening = ScreeningService(store, threshold=settings.screening_threshold, cache_dir=Path(cache))
+app.state.authenticate = lambda request: Principal("bench", frozenset({"engineer"}))  # bench only
+app.state.screening.warm_up()
+uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def load(port: int, bodies: list[dict[str, object]], seconds: float, concurrency: int) -> tuple[int, int]:
+    done = [0, 0]
+    stop = time.perf_counter() + seconds
+    lock = threading.Lock()
+
+    def worker(k: int) -> None:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as c:
+            i = k
+            while time.perf_counter() < stop:
+                r = c.post("/v1/screen", json=bodies[i % len(bodies)])
+                with lock:
+                    done[0 if r.status_code == 200 else 1] += 1
+                i += concurrency
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return done[0], done[1]
+
+
+def main(seconds: float = 15.0, concurrency: int = 8) -> dict[str, float]:
+    service().warm_up()  # fills the screener cache the server loads
+    port = _free_port()
+    script = WORK / "http_server.py"
+    script.write_text(SERVER)
+    proc = subprocess.Popen([sys.executable, str(script), bench_db_url(), str(port), str(WORK / "screener-cache")],
+                            env=rempart_env())
+    try:
+        for _ in range(600):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        out: dict[str, float] = {}
+        for record in (False, True):
+            bodies: list[dict[str, object]] = [{"name": q.name, "record": record} for q in queries(1000)]
+            load(port, bodies[:50], 2, concurrency)  # warm
+            ok, bad = load(port, bodies, seconds, concurrency)
+            rps = ok / seconds
+            out[f"rps_record_{record}"] = rps
+            print(f"HTTP POST /v1/screen (record={record}): {rps:.0f} requests/s over {seconds:.0f} s, "
+                  f"{concurrency} client threads, {bad} non-200 (target >= 500; one uvicorn process)")
+        return out
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main(float(os.environ.get("REMPART_BENCH_HTTP_SECONDS", "15")))
