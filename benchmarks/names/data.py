@@ -68,7 +68,9 @@ def watchman_cross_script(base: Path) -> list[Pair]:
         for row in csv.reader(f):
             if not row or row[0].startswith("#") or len(row) < 2:
                 continue
-            out.append(Pair(row[0], row[1], "Person", True, "watchman", category=row[3] if len(row) > 3 else ""))
+            out.append(
+                Pair(row[0], row[1], "Person", True, "watchman", category=row[3] if len(row) > 3 else "")
+            )
     return out
 
 
@@ -216,7 +218,10 @@ def _un_fallback(path: Path) -> Iterator[ListedEntity]:
     root = ET.parse(path).getroot()
     for tag, schema in (("INDIVIDUAL", "Person"), ("ENTITY", "Organization")):
         for el in root.iter(tag):
-            parts = [(el.findtext(t) or "").strip() for t in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")]
+            parts = [
+                (el.findtext(t) or "").strip()
+                for t in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
+            ]
             names = [Name(" ".join(p for p in parts if p))]
             for al in el.iter(f"{tag}_ALIAS"):
                 n = (al.findtext("ALIAS_NAME") or "").strip()
@@ -234,7 +239,9 @@ def _un_fallback(path: Path) -> Iterator[ListedEntity]:
                         dobs.append(pd)
             nats = tuple(v.text.strip() for n in el.iter("NATIONALITY") for v in n.iter("VALUE") if v.text)
             docs = tuple(
-                Identifier((d.findtext("TYPE_OF_DOCUMENT") or "other").lower(), (d.findtext("NUMBER") or "").strip())
+                Identifier(
+                    (d.findtext("TYPE_OF_DOCUMENT") or "other").lower(), (d.findtext("NUMBER") or "").strip()
+                )
                 for d in el.iter("INDIVIDUAL_DOCUMENT")
                 if (d.findtext("NUMBER") or "").strip()
             )
@@ -258,11 +265,13 @@ def _eu_fallback(paths: list[Path]) -> Iterator[ListedEntity]:
                 for col, kind in (("alias", NameKind.ALIAS), ("weakAlias", NameKind.WEAK_ALIAS),
                                   ("previousName", NameKind.PREVIOUS)):  # fmt: skip
                     names.extend(Name(v, kind) for v in _split_multi(r.get(col) or ""))
-                dobs = tuple(d for d in (_partial_date(v) for v in _split_multi(r.get("birthDate") or "")) if d)
-                ids = []
-                for col, kind in (("passportNumber", "passport"), ("innCode", "inn"), ("ogrnCode", "ogrn"),
+                dobs = tuple(
+                    d for d in (_partial_date(v) for v in _split_multi(r.get("birthDate") or "")) if d
+                )
+                ids: list[Identifier] = []
+                for col, id_kind in (("passportNumber", "passport"), ("innCode", "inn"), ("ogrnCode", "ogrn"),
                                   ("imoNumber", "imo"), ("leiCode", "lei"), ("idNumber", "national_id")):  # fmt: skip
-                    ids.extend(Identifier(kind, v) for v in _split_multi(r.get(col) or ""))
+                    ids.extend(Identifier(id_kind, v) for v in _split_multi(r.get(col) or ""))
                 schema = r["schema"] if r["schema"] != "Company" else "Organization"
                 yield ListedEntity(
                     source_id=f"{p.stem}:{r.get('recordId') or i}",

@@ -21,7 +21,11 @@ class LogicV2Peer:
         self._n = 0  # logic-v2 caches name analysis by entity id: every entity gets a fresh one
 
     def _entity(self, eid: str, schema: str, names: list[str], dob: list[str] | None = None) -> Any:
-        ftm_schema = schema if schema in ("Person", "Company", "Organization", "LegalEntity", "Vessel") else "LegalEntity"
+        ftm_schema = (
+            schema
+            if schema in ("Person", "Company", "Organization", "LegalEntity", "Vessel")
+            else "LegalEntity"
+        )
         e = self._model.make_entity(ftm_schema)
         self._n += 1
         e.id = f"{eid}-{self._n}"

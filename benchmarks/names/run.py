@@ -77,7 +77,17 @@ def pairs_section(base: Path, lex: Lexicon, lv2: peer.LogicV2Peer | None, out: d
         peer_us = (time.perf_counter() - t) / len(cases) * 1e6
         f2, p2, r2 = prf(peer_scores, peer.PEER_THRESHOLD)
         bf2, bt2 = best_threshold(peer_scores)
-        rows.append([lv2.version + " logic-v2", peer.PEER_THRESHOLD, f2, p2, r2, f"{bf2:.3f} @ {bt2}", f"{peer_us:.0f}"])
+        rows.append(
+            [
+                lv2.version + " logic-v2",
+                peer.PEER_THRESHOLD,
+                f2,
+                p2,
+                r2,
+                f"{bf2:.3f} @ {bt2}",
+                f"{peer_us:.0f}",
+            ]
+        )
         out["pairs"]["logic-v2"] = {"threshold": peer.PEER_THRESHOLD, "f1": f2, "precision": p2, "recall": r2}
     table(
         f"Labelled name pairs (nomenklatura name_bench, {len(cases)} pairs)",
@@ -106,11 +116,17 @@ def cross_section(base: Path, lex: Lexicon, lv2: peer.LogicV2Peer | None, out: d
         row: list[Any] = [label, len(pairs), ours]
         out["cross_script"][label] = {"pairs": len(pairs), "recall_ours": ours}
         if lv2:
-            theirs = sum(1 for p in pairs if lv2.compare(p.name1, p.name2, p.schema) >= peer.PEER_THRESHOLD) / len(pairs)
+            theirs = sum(
+                1 for p in pairs if lv2.compare(p.name1, p.name2, p.schema) >= peer.PEER_THRESHOLD
+            ) / len(pairs)
             row.append(theirs)
             out["cross_script"][label]["recall_logic_v2"] = theirs
         rows.append(row)
-    table("Cross-script recall (every pair is the same person)", ["set", "pairs", "ours", *(["logic-v2"] if lv2 else [])], rows)
+    table(
+        "Cross-script recall (every pair is the same person)",
+        ["set", "pairs", "ours", *(["logic-v2"] if lv2 else [])],
+        rows,
+    )
     if "watchman" in rows[0][0]:
         missed = [
             f"{p.name1} / {p.name2}"
@@ -122,14 +138,16 @@ def cross_section(base: Path, lex: Lexicon, lv2: peer.LogicV2Peer | None, out: d
 
 def _peer_screen(lv2: peer.LogicV2Peer, matcher: Matcher, q: NameQuery) -> bool:
     """logic-v2 behind our candidate generation: our index proposes, logic-v2 scores."""
-    hits = matcher.search(q, limit=20, min_score=0.3)
+    hits = matcher.search(q, limit=10, min_score=0.3)
     if not hits:
         return False
     qe = lv2._entity("q", "Person", [q.name], [d.iso() for d in q.birth_dates])
     by_id = matcher._by_entity_id()
     for h in hits:
         entity = by_id[h.entity_id]
-        ce = lv2._entity("c", entity.schema, [n.full for n in entity.names], [d.iso() for d in entity.birth_dates])
+        ce = lv2._entity(
+            "c", entity.schema, [n.full for n in entity.names], [d.iso() for d in entity.birth_dates]
+        )
         if lv2.compare_entities(qe, ce) >= peer.PEER_THRESHOLD:
             return True
     return False
@@ -152,10 +170,20 @@ def screening_section(
         if any(h.match for h in everything.search(q)):
             alerts += 1
     rows: list[list[Any]] = [
-        [algorithm_id(), f"{pos_found}/{len(pos)}", pos_found / len(pos), f"{alerts}/{len(neg)}", 100 * alerts / len(neg)]
+        [
+            algorithm_id(),
+            f"{pos_found}/{len(pos)}",
+            pos_found / len(pos),
+            f"{alerts}/{len(neg)}",
+            100 * alerts / len(neg),
+        ]
     ]
     out["screening"] = {
-        "ours": {"positives_recall": pos_found / len(pos), "negatives_alert_rate": alerts / len(neg), "negatives": len(neg)},
+        "ours": {
+            "positives_recall": pos_found / len(pos),
+            "negatives_alert_rate": alerts / len(neg),
+            "negatives": len(neg),
+        },
         "index_build_s": build_s,
         "entities": len(everything),
         "names": everything.name_count,
@@ -164,8 +192,19 @@ def screening_section(
         pp = sum(1 for q in pos if _peer_screen(lv2, un, q))
         sample = neg[:n_peer]
         pn = sum(1 for q in sample if _peer_screen(lv2, everything, q))
-        rows.append(["logic-v2 (our index)", f"{pp}/{len(pos)}", pp / len(pos), f"{pn}/{len(sample)}", 100 * pn / len(sample)])
-        out["screening"]["logic-v2"] = {"positives_recall": pp / len(pos), "negatives_alert_rate": pn / len(sample)}
+        rows.append(
+            [
+                "logic-v2 (our index)",
+                f"{pp}/{len(pos)}",
+                pp / len(pos),
+                f"{pn}/{len(sample)}",
+                100 * pn / len(sample),
+            ]
+        )
+        out["screening"]["logic-v2"] = {
+            "positives_recall": pp / len(pos),
+            "negatives_alert_rate": pn / len(sample),
+        }
     table(
         f"Screening (watchlist: {len(everything)} entities, {everything.name_count} names; index built in {build_s:.1f} s)",
         ["matcher", "UN positives found", "recall", "negatives alerted", "alert %"],
@@ -175,7 +214,9 @@ def screening_section(
 
 
 def speed_section(matcher: Matcher, base: Path, out: dict[str, Any], n: int) -> None:
-    queries = data.yente_queries(base, "negatives_global.csv")[-n:] + data.yente_queries(base, "positives_un_treated.csv")
+    queries = data.yente_queries(base, "negatives_global.csv")[-n:] + data.yente_queries(
+        base, "positives_un_treated.csv"
+    )
     for q in queries[:200]:
         matcher.search(q)  # warm the caches
     lat = []
@@ -225,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         s()
     if args.only in (None, "screening"):
         n_neg = 5000 if args.quick else 50_000
-        m = screening_section(base, lex, lv2, out, n_neg, 300 if args.quick else 2000)
+        m = screening_section(base, lex, lv2, out, n_neg, 200 if args.quick else 500)
         speed_section(m, base, out, 2000 if args.quick else 5000)
     if args.json:
         args.json.write_text(json.dumps(out, indent=2))

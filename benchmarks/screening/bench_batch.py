@@ -29,8 +29,12 @@ REMPART = [str(Path(sys.executable).parent / "rempart")]
 
 def run_batch(path: Path, out: Path) -> float:
     t0 = time.perf_counter()
-    r = subprocess.run([*REMPART, "screen", "batch", str(path), "--out", str(out), "--db", bench_db_url(), "--json"],
-                       env=rempart_env(), capture_output=True, text=True)
+    r = subprocess.run(
+        [*REMPART, "screen", "batch", str(path), "--out", str(out), "--db", bench_db_url(), "--json"],
+        env=rempart_env(),
+        capture_output=True,
+        text=True,
+    )
     if r.returncode not in (0, 2):
         raise RuntimeError(r.stderr[-2000:])
     return time.perf_counter() - t0
@@ -41,9 +45,11 @@ def batch(n: int) -> dict[str, float]:
     path = write_customers(WORK / f"customers_{n}.csv", n)
     secs = run_batch(path, WORK / f"out_{n}.jsonl")
     rate = n / secs
-    print(f"batch: {n} generated customers in {secs:.1f} s ({rate:.0f}/s, {worker_count()} workers; "
-          f"1,000,000 would take {1_000_000 / rate / 60:.1f} min; target <= 5 min); "
-          f"peak RSS of the batch processes {children_peak_rss_mb():.0f} MB")
+    print(
+        f"batch: {n} generated customers in {secs:.1f} s ({rate:.0f}/s, {worker_count()} workers; "
+        f"1,000,000 would take {1_000_000 / rate / 60:.1f} min; target <= 5 min); "
+        f"peak RSS of the batch processes {children_peak_rss_mb():.0f} MB"
+    )
     return {"n": n, "seconds": secs, "per_second": rate}
 
 
@@ -63,8 +69,10 @@ def delta(n: int, touched: int = 100) -> dict[str, float]:
     with open(os.devnull, "w") as devnull:
         screen_file(small, path, devnull, workers=worker_count())
     secs = time.perf_counter() - t0
-    print(f"delta: {len(entries)} entities x {n} customers in {secs:.1f} s; x 1,000,000 would take "
-          f"{secs * 1_000_000 / n:.0f} s (target <= 30 s)")
+    print(
+        f"delta: {len(entries)} entities x {n} customers in {secs:.1f} s; x 1,000,000 would take "
+        f"{secs * 1_000_000 / n:.0f} s (target <= 30 s)"
+    )
     return {"n": n, "entities": len(entries), "seconds": secs}
 
 
@@ -90,16 +98,24 @@ def fixture_customers(name: str, limit: int | None = None) -> Path:
                 PartialDate.parse_iso(dob)
             except ValueError:
                 dob = dob[:4]  # the fixtures hold a few impossible dates (1974-01-32): keep the year
-            w.writerow({"customer_id": f"f{i}", "type": "person", "name": row["full_name"],
-                        "birth_date": dob if dob[:4].isdigit() else "",
-                        "nationalities": nat.upper() if len(nat) == 2 else ""})
+            w.writerow(
+                {
+                    "customer_id": f"f{i}",
+                    "type": "person",
+                    "name": row["full_name"],
+                    "birth_date": dob if dob[:4].isdigit() else "",
+                    "nationalities": nat.upper() if len(nat) == 2 else "",
+                }
+            )
     return dst
 
 
 def yente_fixtures(negatives: int | None) -> dict[str, float]:
     out: dict[str, float] = {}
-    for name, kind, limit in (("positives_un_treated.csv", "recall", None),
-                              ("negatives_global.csv", "alert rate", negatives)):
+    for name, kind, limit in (
+        ("positives_un_treated.csv", "recall", None),
+        ("negatives_global.csv", "alert rate", negatives),
+    ):
         path = fixture_customers(name, limit)
         res = WORK / f"fixture_out_{name}.jsonl"
         secs = run_batch(path, res)
@@ -109,14 +125,18 @@ def yente_fixtures(negatives: int | None) -> dict[str, float]:
         share = flagged / len(lines)
         out[name] = share
         target = ">= 0.99" if kind == "recall" else "<= 0.001"
-        print(f"{name}: {kind} {share:.4f} ({flagged}/{len(lines)}, {errors} bad records; target {target}) "
-              f"via `rempart screen batch` in {secs:.1f} s")
+        print(
+            f"{name}: {kind} {share:.4f} ({flagged}/{len(lines)}, {errors} bad records; target {target}) "
+            f"via `rempart screen batch` in {secs:.1f} s"
+        )
     return out
 
 
 def main() -> None:
     n = int(os.environ.get("REMPART_BENCH_BATCH_N", "20000"))
-    yente_fixtures(int(os.environ["REMPART_BENCH_NEGATIVES"]) if os.environ.get("REMPART_BENCH_NEGATIVES") else None)
+    yente_fixtures(
+        int(os.environ["REMPART_BENCH_NEGATIVES"]) if os.environ.get("REMPART_BENCH_NEGATIVES") else None
+    )
     batch(n)
     delta(n)
 

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import httpx
 
@@ -67,8 +66,10 @@ def main(seconds: float = 15.0, concurrency: int = 8) -> dict[str, float]:
     port = _free_port()
     script = WORK / "http_server.py"
     script.write_text(SERVER)
-    proc = subprocess.Popen([sys.executable, str(script), bench_db_url(), str(port), str(WORK / "screener-cache")],
-                            env=rempart_env())
+    proc = subprocess.Popen(
+        [sys.executable, str(script), bench_db_url(), str(port), str(WORK / "screener-cache")],
+        env=rempart_env(),
+    )
     try:
         for _ in range(600):
             try:
@@ -83,8 +84,10 @@ def main(seconds: float = 15.0, concurrency: int = 8) -> dict[str, float]:
             ok, bad = load(port, bodies, seconds, concurrency)
             rps = ok / seconds
             out[f"rps_record_{record}"] = rps
-            print(f"HTTP POST /v1/screen (record={record}): {rps:.0f} requests/s over {seconds:.0f} s, "
-                  f"{concurrency} client threads, {bad} non-200 (target >= 500; one uvicorn process)")
+            print(
+                f"HTTP POST /v1/screen (record={record}): {rps:.0f} requests/s over {seconds:.0f} s, "
+                f"{concurrency} client threads, {bad} non-200 (target >= 500; one uvicorn process)"
+            )
         return out
     finally:
         proc.terminate()

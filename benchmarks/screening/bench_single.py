@@ -34,13 +34,19 @@ def main() -> dict[str, float]:
         svc.screen_name(q)
         times.append((time.perf_counter() - t) * 1000)
     out = {
-        "entities": float(screener.size), "build_or_load_s": build_s, "queries": float(len(qs)),
-        "p50_ms": percentile(times, 50), "p99_ms": percentile(times, 99), "mean_ms": sum(times) / len(times),
+        "entities": float(screener.size),
+        "build_or_load_s": build_s,
+        "queries": float(len(qs)),
+        "p50_ms": percentile(times, 50),
+        "p99_ms": percentile(times, 99),
+        "mean_ms": sum(times) / len(times),
         "peak_rss_mb": peak_rss_mb(),
     }
-    print(f"single name, {int(out['entities'])} entities, {len(qs)} queries (half listed, half not): "
-          f"p50 {out['p50_ms']:.2f} ms, p99 {out['p99_ms']:.2f} ms, mean {out['mean_ms']:.2f} ms "
-          f"(target p50 <= 0.5, p99 <= 3); screener ready in {build_s:.1f} s; peak RSS {out['peak_rss_mb']:.0f} MB")
+    print(
+        f"single name, {int(out['entities'])} entities, {len(qs)} queries (half listed, half not): "
+        f"p50 {out['p50_ms']:.2f} ms, p99 {out['p99_ms']:.2f} ms, mean {out['mean_ms']:.2f} ms "
+        f"(target p50 <= 0.5, p99 <= 3); screener ready in {build_s:.1f} s; peak RSS {out['peak_rss_mb']:.0f} MB"
+    )
     return out
 
 

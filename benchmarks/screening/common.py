@@ -54,7 +54,9 @@ CACHE = WORK / "screener-cache"
 
 def service(url: str | None = None) -> ScreeningService:
     store = Store.open(url or bench_db_url())
-    return ScreeningService(store, threshold=Settings().screening_threshold, check_interval=3600, cache_dir=CACHE)
+    return ScreeningService(
+        store, threshold=Settings().screening_threshold, check_interval=3600, cache_dir=CACHE
+    )
 
 
 def rempart_env() -> dict[str, str]:
@@ -65,7 +67,9 @@ def rempart_env() -> dict[str, str]:
 def faker_names() -> dict[str, dict[str, list[str]]]:
     """locale -> field (first_names, last_names, ...) -> names, from the Faker name lists."""
     out: dict[str, dict[str, list[str]]] = {}
-    with (DATA / "person_names_by_locale_faker" / "faker_person_names_by_locale.csv").open(encoding="utf-8") as f:
+    with (DATA / "person_names_by_locale_faker" / "faker_person_names_by_locale.csv").open(
+        encoding="utf-8"
+    ) as f:
         for row in csv.DictReader(f):
             out.setdefault(row["locale"], {}).setdefault(row["field"], []).append(row["name"])
     return out
@@ -77,25 +81,51 @@ def generate_customers(n: int, seed: int = 1) -> Iterator[dict[str, str]]:
     names = faker_names()
     pools = []
     for fields in names.values():
-        firsts = [*fields.get("first_names", []), *fields.get("first_names_male", []),
-                  *fields.get("first_names_female", [])]
+        firsts = [
+            *fields.get("first_names", []),
+            *fields.get("first_names_male", []),
+            *fields.get("first_names_female", []),
+        ]
         lasts = fields.get("last_names", [])
         if firsts and lasts:
             pools.append((firsts, lasts))
-    countries = ["DE", "FR", "GB", "US", "RU", "UA", "CN", "IN", "BR", "TR", "IR", "AE", "NG", "ES", "IT", "PL"]
+    countries = [
+        "DE",
+        "FR",
+        "GB",
+        "US",
+        "RU",
+        "UA",
+        "CN",
+        "IN",
+        "BR",
+        "TR",
+        "IR",
+        "AE",
+        "NG",
+        "ES",
+        "IT",
+        "PL",
+    ]
     for i in range(n):
         firsts, lasts = pools[rng.randrange(len(pools))]
         name = f"{rng.choice(firsts)} {rng.choice(lasts)}"
         yield {
-            "customer_id": f"g{i:07d}", "type": "person", "name": name,
+            "customer_id": f"g{i:07d}",
+            "type": "person",
+            "name": name,
             "birth_date": f"{rng.randint(1940, 2005)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
             "nationalities": rng.choice(countries),
         }
 
 
 def write_customers(path: Path, n: int, seed: int = 1) -> Path:
-    if path.exists() and path.stat().st_size > 0 and path.with_suffix(".n").exists() \
-            and path.with_suffix(".n").read_text() == str(n):
+    if (
+        path.exists()
+        and path.stat().st_size > 0
+        and path.with_suffix(".n").exists()
+        and path.with_suffix(".n").read_text() == str(n)
+    ):
         return path
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=["customer_id", "type", "name", "birth_date", "nationalities"])

@@ -19,9 +19,12 @@ from rempart.settings import Settings
 
 EVM = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
 IVAN = ListedEntity(
-    source_id="1001", schema="Person",
+    source_id="1001",
+    schema="Person",
     names=(Name("Ivan Petrovich Testerov"), Name("Иван Петрович Тестеров", NameKind.ALIAS, "Cyrl")),
-    birth_dates=(PartialDate(1961, 3, 4),), nationalities=("RU",), wallets=(Wallet("ETH", EVM),),
+    birth_dates=(PartialDate(1961, 3, 4),),
+    nationalities=("RU",),
+    wallets=(Wallet("ETH", EVM),),
     programs=("RUSSIA-EO14024",),
 )
 ACME = ListedEntity(source_id="1002", schema="Organization", names=(Name("Examplar Shipping Company LLC"),))
@@ -36,7 +39,9 @@ def client(store: Store) -> Iterator[TestClient]:
     import_snapshot(store, snapshot(IVAN, ACME, as_of=date(2026, 1, 1)))
     app = create_app(Settings(), store)
     app.state.authenticate = lambda request: (
-        Principal("eng", frozenset({"engineer"})) if request.headers.get("authorization") == "Bearer t" else None
+        Principal("eng", frozenset({"engineer"}))
+        if request.headers.get("authorization") == "Bearer t"
+        else None
     )
     with TestClient(app, headers={"Authorization": "Bearer t"}) as c:
         yield c
@@ -63,13 +68,17 @@ def test_screen_errors(client: TestClient) -> None:
 
 
 def test_yente_match_shape(client: TestClient) -> None:
-    req = {"queries": {
-        "q1": {"schema": "Person", "properties": {"name": ["Иван Тестеров"], "birthDate": ["1961-03-04"],
-                                                    "nationality": ["ru"]}},
-        "q2": {"schema": "Company", "properties": {"name": ["Examplar Shipping Co LLC"]}},
-        "q3": {"schema": "Person", "properties": {"firstName": ["Nobody"], "lastName": ["Atall"]}},
-        "w": {"schema": "CryptoWallet", "properties": {"publicKey": [EVM.upper().replace("0X", "0x")]}},
-    }}
+    req = {
+        "queries": {
+            "q1": {
+                "schema": "Person",
+                "properties": {"name": ["Иван Тестеров"], "birthDate": ["1961-03-04"], "nationality": ["ru"]},
+            },
+            "q2": {"schema": "Company", "properties": {"name": ["Examplar Shipping Co LLC"]}},
+            "q3": {"schema": "Person", "properties": {"firstName": ["Nobody"], "lastName": ["Atall"]}},
+            "w": {"schema": "CryptoWallet", "properties": {"publicKey": [EVM.upper().replace("0X", "0x")]}},
+        }
+    }
     r = client.post("/match/default?limit=3&threshold=0.8", json=req)
     assert r.status_code == 200, r.text
     body = r.json()

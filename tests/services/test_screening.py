@@ -23,15 +23,24 @@ THRESHOLD = 0.8
 EVM = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"  # the EIP-55 specification's example
 
 IVAN = ListedEntity(
-    source_id="1001", schema="Person",
+    source_id="1001",
+    schema="Person",
     names=(Name("Ivan Petrovich Testerov"), Name("Иван Петрович Тестеров", NameKind.ALIAS, "Cyrl")),
-    birth_dates=(PartialDate(1961, 3, 4),), nationalities=("RU",), wallets=(Wallet("ETH", EVM),),
-    programs=("RUSSIA-EO14024",), listed_on=date(2022, 3, 1),
+    birth_dates=(PartialDate(1961, 3, 4),),
+    nationalities=("RU",),
+    wallets=(Wallet("ETH", EVM),),
+    programs=("RUSSIA-EO14024",),
+    listed_on=date(2022, 3, 1),
 )
-ACME = ListedEntity(source_id="1002", schema="Organization", names=(Name("Examplar Shipping Company LLC"),),
-                    programs=("SDGT",))
-NEW = ListedEntity(source_id="1003", schema="Person", names=(Name("Gregor Samplewicz Fakeman"),),
-                   programs=("CYBER2",))
+ACME = ListedEntity(
+    source_id="1002",
+    schema="Organization",
+    names=(Name("Examplar Shipping Company LLC"),),
+    programs=("SDGT",),
+)
+NEW = ListedEntity(
+    source_id="1003", schema="Person", names=(Name("Gregor Samplewicz Fakeman"),), programs=("CYBER2",)
+)
 
 
 def snapshot(*entities: ListedEntity, as_of: date = date(2026, 1, 1)) -> ListSnapshot:
@@ -65,8 +74,17 @@ def test_screen_name_and_address(service: ScreeningService) -> None:
     assert h.match and h.list_version == res.lists["ofac"] and h.algorithm == res.algorithm
     assert h.explanation
     d = res.to_dict()
-    assert set(d["hits"][0]) >= {"entity_id", "source_id", "list", "list_version", "schema", "name", "score",
-                                 "match", "explanation"}
+    assert set(d["hits"][0]) >= {
+        "entity_id",
+        "source_id",
+        "list",
+        "list_version",
+        "schema",
+        "name",
+        "score",
+        "match",
+        "explanation",
+    }
     for spelling in (EVM, EVM.lower(), "0x" + EVM[2:].upper()):
         a = service.screen_address(spelling)
         assert [x.entity_id for x in a.hits] == ["ofac:1001"]
@@ -110,15 +128,21 @@ def test_batch_file_in_input_order(service: ScreeningService, tmp_path: Path, wo
 
 
 def test_batch_file_bad_record_gives_error_line(service: ScreeningService, tmp_path: Path) -> None:
-    path = write(tmp_path, "c.jsonl", '{"customer_id": "a", "type": "person", "name": "Ivan Testerov"}\n'
-                 '{"customer_id": "b", "type": "alien", "name": "X"}\n')
+    path = write(
+        tmp_path,
+        "c.jsonl",
+        '{"customer_id": "a", "type": "person", "name": "Ivan Testerov"}\n'
+        '{"customer_id": "b", "type": "alien", "name": "X"}\n',
+    )
     out = io.StringIO()
     stats = screen_file(service.screener(), path, out)
     lines = [json.loads(x) for x in out.getvalue().splitlines()]
     assert stats.errors == 1 and lines[1]["error"]["field"] == "type" and lines[1]["line"] == 2
 
 
-def test_alerts_open_dismiss_and_reopen_on_change(store: Store, service: ScreeningService, tmp_path: Path) -> None:
+def test_alerts_open_dismiss_and_reopen_on_change(
+    store: Store, service: ScreeningService, tmp_path: Path
+) -> None:
     import_customers(store, write(tmp_path, "customers.csv", CUSTOMERS))
     stats = screen_stored(service.screener(), store)
     assert stats.alerts_opened == 2  # c1 by name, c2 by wallet
@@ -139,9 +163,17 @@ def test_alerts_open_dismiss_and_reopen_on_change(store: Store, service: Screeni
     assert screen_stored(service.screener(), store).alerts_opened == 0
     with store.read() as conn:
         facts = alerts.confirmed_sanctions(conn, "c1")
-        assert facts == [{"list": "ofac", "regime": "RUSSIA-EO14024", "entity_id": "ofac:1001",
-                          "status": "confirmed", "programs": ["RUSSIA-EO14024"], "alert_id": open_["c1"].id,
-                          "listed_from": "2022-03-01"}]
+        assert facts == [
+            {
+                "list": "ofac",
+                "regime": "RUSSIA-EO14024",
+                "entity_id": "ofac:1001",
+                "status": "confirmed",
+                "programs": ["RUSSIA-EO14024"],
+                "alert_id": open_["c1"].id,
+                "listed_from": "2022-03-01",
+            }
+        ]
         assert alerts.confirmed_sanctions(conn, "c2") == []
         from rempart.adapters.storage.decisions import list_decisions
 

@@ -7,6 +7,7 @@ SHA-256 of its payload; the payload itself lives (or is erased) elsewhere.
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -34,14 +35,18 @@ class AuditEvent:
         )
 
 
+_U32 = struct.Struct(">I").pack
+
+
 def event_body(seq: int, id: str, type: str, actor: str, time: str, subject: str, payload_hash: str) -> bytes:
-    # Length-prefixed fields: no two different events share a body.
-    out = bytearray()
-    for p in (str(seq), id, type, actor, time, subject, payload_hash):
-        b = p.encode()
-        out += len(b).to_bytes(4, "big")
-        out += b
-    return bytes(out)
+    # Length-prefixed fields: no two different events share a body. (Unrolled: this runs once per
+    # event when a log of millions is verified.)
+    a, b, c, d = str(seq).encode(), id.encode(), type.encode(), actor.encode()
+    e, f, g = time.encode(), subject.encode(), payload_hash.encode()
+    return b"".join((
+        _U32(len(a)), a, _U32(len(b)), b, _U32(len(c)), c, _U32(len(d)), d,
+        _U32(len(e)), e, _U32(len(f)), f, _U32(len(g)), g,
+    ))  # fmt: skip
 
 
 def chain_hash(prev_hash: str, body: bytes) -> str:

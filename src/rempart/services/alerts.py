@@ -70,20 +70,49 @@ class Alert:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "customer_id": self.customer_id, "entity_id": self.entity_id,
-            "list": self.list_name, "list_version": self.list_version, "source_id": self.source_id,
-            "schema": self.schema, "name": self.matched_name, "score": float(self.score), "kind": self.kind,
-            "explanation": self.explanation, "algorithm": self.algorithm, "state": self.state,
-            "created_at": self.created_at, "decided_at": self.decided_at, "decided_by": self.decided_by,
-            "reason": self.reason, "decision_id": self.decision_id,
+            "id": self.id,
+            "customer_id": self.customer_id,
+            "entity_id": self.entity_id,
+            "list": self.list_name,
+            "list_version": self.list_version,
+            "source_id": self.source_id,
+            "schema": self.schema,
+            "name": self.matched_name,
+            "score": float(self.score),
+            "kind": self.kind,
+            "explanation": self.explanation,
+            "algorithm": self.algorithm,
+            "state": self.state,
+            "created_at": self.created_at,
+            "decided_at": self.decided_at,
+            "decided_by": self.decided_by,
+            "reason": self.reason,
+            "decision_id": self.decision_id,
         }
 
 
 def _row(r: Any) -> Alert:
     return Alert(
-        r.id, r.customer_id, r.entity_id, r.list_name, r.list_version, r.source_id, r.schema, r.matched_name,
-        r.score, r.kind, json.loads(r.explanation), r.algorithm, r.state, r.customer_data_hash,
-        r.entity_content_hash, json.loads(r.regimes), r.created_at, r.decided_at, r.decided_by, r.reason,
+        r.id,
+        r.customer_id,
+        r.entity_id,
+        r.list_name,
+        r.list_version,
+        r.source_id,
+        r.schema,
+        r.matched_name,
+        r.score,
+        r.kind,
+        json.loads(r.explanation),
+        r.algorithm,
+        r.state,
+        r.customer_data_hash,
+        r.entity_content_hash,
+        json.loads(r.regimes),
+        r.created_at,
+        r.decided_at,
+        r.decided_by,
+        r.reason,
         r.decision_id,
     )
 
@@ -111,8 +140,12 @@ def open_alerts(
         return []
     existing: dict[str, list[Any]] = {}
     for r in conn.execute(
-        select(screening_alerts.c.entity_id, screening_alerts.c.state, screening_alerts.c.customer_data_hash,
-               screening_alerts.c.entity_content_hash).where(screening_alerts.c.customer_id == customer_id)
+        select(
+            screening_alerts.c.entity_id,
+            screening_alerts.c.state,
+            screening_alerts.c.customer_data_hash,
+            screening_alerts.c.entity_content_hash,
+        ).where(screening_alerts.c.customer_id == customer_id)
     ):
         existing.setdefault(r.entity_id, []).append(r)
     opened: list[Alert] = []
@@ -126,26 +159,51 @@ def open_alerts(
         prior = existing.get(h.entity_id, [])
         if any(p.state in ("open", "confirmed") for p in prior):
             continue
-        if any(p.state == "dismissed" and p.customer_data_hash == customer_data_hash
-               and p.entity_content_hash == facts.content_hash for p in prior):
+        if any(
+            p.state == "dismissed"
+            and p.customer_data_hash == customer_data_hash
+            and p.entity_content_hash == facts.content_hash
+            for p in prior
+        ):
             continue  # dismissed, and neither side changed since
         aid = f"al_{uuid.uuid4().hex[:24]}"
         kind = "address" if "address" in h.explanation else "name"
         values = {
-            "id": aid, "customer_id": customer_id, "entity_id": h.entity_id, "list_name": h.list_name,
-            "list_version": h.list_version, "source_id": h.source_id, "schema": h.schema,
-            "matched_name": h.name, "score": f"{h.score:.4f}", "kind": kind,
-            "explanation": canonical_json(h.explanation).decode(), "algorithm": h.algorithm, "state": "open",
-            "customer_data_hash": customer_data_hash, "entity_content_hash": facts.content_hash,
-            "regimes": canonical_json({"programs": list(facts.programs), "listed_on": facts.listed_on}).decode(),
+            "id": aid,
+            "customer_id": customer_id,
+            "entity_id": h.entity_id,
+            "list_name": h.list_name,
+            "list_version": h.list_version,
+            "source_id": h.source_id,
+            "schema": h.schema,
+            "matched_name": h.name,
+            "score": f"{h.score:.4f}",
+            "kind": kind,
+            "explanation": canonical_json(h.explanation).decode(),
+            "algorithm": h.algorithm,
+            "state": "open",
+            "customer_data_hash": customer_data_hash,
+            "entity_content_hash": facts.content_hash,
+            "regimes": canonical_json(
+                {"programs": list(facts.programs), "listed_on": facts.listed_on}
+            ).decode(),
             "created_at": now,
         }
         conn.execute(screening_alerts.insert().values(**values))
         record(
-            conn, type="alert.opened", actor=actor, subject=f"alert:{aid}",
-            payload={"alert_id": aid, "customer_id": customer_id, "entity_id": h.entity_id,
-                     "list_version": h.list_version, "score": values["score"], "algorithm": h.algorithm,
-                     "explanation": h.explanation},
+            conn,
+            type="alert.opened",
+            actor=actor,
+            subject=f"alert:{aid}",
+            payload={
+                "alert_id": aid,
+                "customer_id": customer_id,
+                "entity_id": h.entity_id,
+                "list_version": h.list_version,
+                "score": values["score"],
+                "algorithm": h.algorithm,
+                "explanation": h.explanation,
+            },
         )
         opened.append(get_alert(conn, aid))
     return opened
@@ -175,33 +233,57 @@ def decide(conn: Connection, alert_id: str, to: str, *, actor: str, reason: str)
     """Move an alert to `confirmed` or `dismissed` with a reason: state change, audit event and
     stored decision in the caller's transaction."""
     if to not in ("confirmed", "dismissed"):
-        raise InputError("an alert is confirmed or dismissed", field="state", expected="confirmed | dismissed", value=to)
+        raise InputError(
+            "an alert is confirmed or dismissed", field="state", expected="confirmed | dismissed", value=to
+        )
     if not reason.strip():
         raise InputError("a reason is required", field="reason", expected="why the analyst decided so")
     if not actor.strip():
         raise InputError("an actor is required", field="actor", expected="the analyst's user name")
     a = get_alert(conn, alert_id)
     if to not in TRANSITIONS.get(a.state, ()):
-        raise Conflict(f"alert {alert_id} is {a.state}; it cannot become {to}", alert_id=alert_id, state=a.state)
+        raise Conflict(
+            f"alert {alert_id} is {a.state}; it cannot become {to}", alert_id=alert_id, state=a.state
+        )
     decision = save_decision(
-        conn, kind="screening_alert", subject=f"customer:{a.customer_id}",
-        inputs={"alert_id": a.id, "customer_id": a.customer_id, "customer_data_hash": a.customer_data_hash,
-                "entity_id": a.entity_id, "entity_content_hash": a.entity_content_hash, "list": a.list_name,
-                "list_version": a.list_version, "score": a.score, "algorithm": a.algorithm,
-                "explanation": a.explanation, "previous_state": a.state},
+        conn,
+        kind="screening_alert",
+        subject=f"customer:{a.customer_id}",
+        inputs={
+            "alert_id": a.id,
+            "customer_id": a.customer_id,
+            "customer_data_hash": a.customer_data_hash,
+            "entity_id": a.entity_id,
+            "entity_content_hash": a.entity_content_hash,
+            "list": a.list_name,
+            "list_version": a.list_version,
+            "score": a.score,
+            "algorithm": a.algorithm,
+            "explanation": a.explanation,
+            "previous_state": a.state,
+        },
         outputs={"state": to, "match": to == "confirmed", "reason": reason},
         refs={"alert_id": a.id, "list_version": a.list_version, "entity_id": a.entity_id},
         actor=actor,
     )
     now = now_iso()
     conn.execute(
-        update(screening_alerts).where(screening_alerts.c.id == alert_id).values(
-            state=to, decided_at=now, decided_by=actor, reason=reason, decision_id=decision.id
-        )
+        update(screening_alerts)
+        .where(screening_alerts.c.id == alert_id)
+        .values(state=to, decided_at=now, decided_by=actor, reason=reason, decision_id=decision.id)
     )
     record(
-        conn, type=f"alert.{to}", actor=actor, subject=f"alert:{alert_id}",
-        payload={"alert_id": alert_id, "from": a.state, "to": to, "reason": reason, "decision_id": decision.id},
+        conn,
+        type=f"alert.{to}",
+        actor=actor,
+        subject=f"alert:{alert_id}",
+        payload={
+            "alert_id": alert_id,
+            "from": a.state,
+            "to": to,
+            "reason": reason,
+            "decision_id": decision.id,
+        },
     )
     return get_alert(conn, alert_id)
 
@@ -219,8 +301,14 @@ def _sanction(a: Alert, status: str) -> dict[str, Any] | None:
     if lst is None:
         return None
     programs = list(a.regimes.get("programs") or [])
-    out: dict[str, Any] = {"list": lst, "regime": programs[0] if programs else None, "entity_id": a.entity_id,
-                           "status": status, "programs": programs, "alert_id": a.id}
+    out: dict[str, Any] = {
+        "list": lst,
+        "regime": programs[0] if programs else None,
+        "entity_id": a.entity_id,
+        "status": status,
+        "programs": programs,
+        "alert_id": a.id,
+    }
     if a.regimes.get("listed_on"):
         out["listed_from"] = a.regimes["listed_on"]
     return out

@@ -35,7 +35,11 @@ def _ofac_pairs(shared_data: Path) -> list[tuple[str, str]]:
 
 
 def _thomasgregg(shared_data: Path) -> list[tuple[str, str]]:
-    d = json.loads((shared_data / "ofac_crypto_addresses_2026-08-20_thomasgregg" / "sanctioned-addresses.json").read_text())
+    d = json.loads(
+        (
+            shared_data / "ofac_crypto_addresses_2026-08-20_thomasgregg" / "sanctioned-addresses.json"
+        ).read_text()
+    )
     return [(v["type"].split("- ")[1], k) for k, v in d["addresses"].items()]
 
 
@@ -109,7 +113,11 @@ def test_case_matters_where_the_chain_says_so(shared_data: Path) -> None:
     with pytest.raises(InputError, match="checksum"):
         normalize_address(addr.lower(), "XBT")
     evm = "0x08723392Ed15743cc38513C4925f5e6be5c17243"
-    wrong = evm[:3] + evm[3].swapcase() + evm[4:] if evm[3].isalpha() else "0x08723392eD15743cc38513C4925f5e6be5c17243"
+    wrong = (
+        evm[:3] + evm[3].swapcase() + evm[4:]
+        if evm[3].isalpha()
+        else "0x08723392eD15743cc38513C4925f5e6be5c17243"
+    )
     with pytest.raises(InputError, match="EIP-55"):
         normalize_address(wrong)
 

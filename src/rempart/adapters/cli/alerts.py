@@ -12,7 +12,9 @@ from rich.table import Table
 from rempart.adapters.cli.common import DbOption, JsonOption, emit_json, handle_errors, open_store
 from rempart.services import alerts as svc
 
-app = typer.Typer(help="Screening alerts: review, confirm (true match) or dismiss (false positive).", no_args_is_help=True)
+app = typer.Typer(
+    help="Screening alerts: review, confirm (true match) or dismiss (false positive).", no_args_is_help=True
+)
 
 ActorOption = Annotated[str, typer.Option("--actor", help="Who decides (default: $USER).")]
 ReasonOption = Annotated[str, typer.Option("--reason", help="Why: recorded with the decision and audited.")]
@@ -67,15 +69,25 @@ def _decide(alert_id: str, to: str, reason: str, actor: str, db: str | None, as_
 
 @app.command("confirm")
 @handle_errors
-def confirm(alert_id: str, reason: ReasonOption, actor: ActorOption = "", db: DbOption = None,
-            as_json: JsonOption = False) -> None:
+def confirm(
+    alert_id: str,
+    reason: ReasonOption,
+    actor: ActorOption = "",
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Confirm a true match: the customer is the listed party (a sanctions fact for restrictions)."""
     _decide(alert_id, "confirmed", reason, actor or _default_actor(), db, as_json)
 
 
 @app.command("dismiss")
 @handle_errors
-def dismiss(alert_id: str, reason: ReasonOption, actor: ActorOption = "", db: DbOption = None,
-            as_json: JsonOption = False) -> None:
+def dismiss(
+    alert_id: str,
+    reason: ReasonOption,
+    actor: ActorOption = "",
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Dismiss a false positive; the pair does not alert again until either side changes."""
     _decide(alert_id, "dismissed", reason, actor or _default_actor(), db, as_json)

@@ -29,7 +29,9 @@ from rempart.services.screening import (
 from rempart.services.screening.batch import count_customers
 from rempart.services.screening.engine import ScreenResult
 
-app = typer.Typer(help="Screen names and wallet addresses against every current list version.", no_args_is_help=True)
+app = typer.Typer(
+    help="Screen names and wallet addresses against every current list version.", no_args_is_help=True
+)
 
 ListOption = Annotated[list[str] | None, typer.Option("--list", help="Only these lists (repeatable).")]
 SCHEMAS = ("Person", "Organization", "LegalEntity", "Vessel", "Aircraft")
@@ -65,9 +67,13 @@ def _print_result(res: ScreenResult, as_json: bool) -> None:
 @handle_errors
 def name(
     name: Annotated[str, typer.Argument(help="The name to screen (any script).")],
-    birth_date: Annotated[list[str] | None, typer.Option("--birth-date", help="YYYY, YYYY-MM or YYYY-MM-DD.")] = None,
+    birth_date: Annotated[
+        list[str] | None, typer.Option("--birth-date", help="YYYY, YYYY-MM or YYYY-MM-DD.")
+    ] = None,
     nationality: Annotated[list[str] | None, typer.Option("--nationality", help="ISO country code.")] = None,
-    schema: Annotated[str, typer.Option("--schema", help="Person | Organization | LegalEntity | Vessel | Aircraft")] = "Person",
+    schema: Annotated[
+        str, typer.Option("--schema", help="Person | Organization | LegalEntity | Vessel | Aircraft")
+    ] = "Person",
     lists: ListOption = None,
     threshold: Annotated[float | None, typer.Option("--threshold", min=0.0, max=1.0)] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=500)] = 10,
@@ -82,9 +88,16 @@ def name(
         try:
             dates.append(PartialDate.parse_iso(d))
         except ValueError:
-            raise InputError("not a date", field="birth-date", expected="YYYY, YYYY-MM or YYYY-MM-DD", value=d) from None
-    q = NameQuery(name=name, schema=schema, birth_dates=tuple(dates),
-                  nationalities=tuple(n.strip().upper() for n in nationality or []), lists=tuple(lists or ()))
+            raise InputError(
+                "not a date", field="birth-date", expected="YYYY, YYYY-MM or YYYY-MM-DD", value=d
+            ) from None
+    q = NameQuery(
+        name=name,
+        schema=schema,
+        birth_dates=tuple(dates),
+        nationalities=tuple(n.strip().upper() for n in nationality or []),
+        lists=tuple(lists or ()),
+    )
     _print_result(_service(db).screen_name(q, limit=limit, threshold=threshold), as_json)
 
 
@@ -92,7 +105,9 @@ def name(
 @handle_errors
 def address(
     address: Annotated[str, typer.Argument(help="A wallet address.")],
-    chain: Annotated[str | None, typer.Option("--chain", help="XBT, ETH, TRX, ... (detected when omitted).")] = None,
+    chain: Annotated[
+        str | None, typer.Option("--chain", help="XBT, ETH, TRX, ... (detected when omitted).")
+    ] = None,
     lists: ListOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -103,8 +118,14 @@ def address(
 
 @contextlib.contextmanager
 def _progress(total: int | None, label: str) -> Iterator[Progress]:
-    p = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                 console=Console(stderr=True), transient=False)
+    p = Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=False,
+    )
     with p:
         yield p
 
@@ -121,8 +142,12 @@ def _count_lines(path: Path) -> int | None:
 @app.command("batch")
 @handle_errors
 def batch(
-    file: Annotated[Path | None, typer.Argument(help="Customer file (CSV or JSON lines); omitted: the stored customers.")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Write one JSON line per record here (default: stdout).")] = None,
+    file: Annotated[
+        Path | None, typer.Argument(help="Customer file (CSV or JSON lines); omitted: the stored customers.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write one JSON line per record here (default: stdout).")
+    ] = None,
     workers: Annotated[int, typer.Option("--workers", help="Processes (0: one per core).")] = 0,
     lists: ListOption = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=500)] = 10,
@@ -148,21 +173,32 @@ def batch(
             prog.advance(task, n)
 
         if file is not None:
-            stats = screen_file(screener, file, target, workers=n_workers, progress=advance, limit=limit,
-                                lists=tuple(lists or ()))
+            stats = screen_file(
+                screener,
+                file,
+                target,
+                workers=n_workers,
+                progress=advance,
+                limit=limit,
+                lists=tuple(lists or ()),
+            )
         else:
             if lists:
-                raise InputError("--list applies to a file; the stored customers are screened against every list",
-                                 field="list")
-            stats = screen_stored(screener, store, target if out else None, workers=n_workers, progress=advance,
-                                  limit=limit)
+                raise InputError(
+                    "--list applies to a file; the stored customers are screened against every list",
+                    field="list",
+                )
+            stats = screen_stored(
+                screener, store, target if out else None, workers=n_workers, progress=advance, limit=limit
+            )
     summary = stats.to_dict()
     if as_json and out is not None:
         emit_json(summary)
     else:
         Console(stderr=True).print(
             f"{stats.records} records, {stats.with_hits} with hits, {stats.errors} errors"
-            + (f", {stats.alerts_opened} alerts opened" if file is None else ""))
+            + (f", {stats.alerts_opened} alerts opened" if file is None else "")
+        )
     if stats.errors:
         raise typer.Exit(2)
 
@@ -170,7 +206,9 @@ def batch(
 @app.command("pairs")
 @handle_errors
 def pairs(
-    file: Annotated[Path, typer.Argument(help="CSV of name1,name2,schema rows (a header may name the columns).")],
+    file: Annotated[
+        Path, typer.Argument(help="CSV of name1,name2,schema rows (a header may name the columns).")
+    ],
     threshold: Annotated[float | None, typer.Option("--threshold", min=0.0, max=1.0)] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -192,12 +230,18 @@ def delta(
     customer, and new or changed customers against everything. Opens alerts."""
     cfg = settings()
     store = open_store(db, cfg)
-    res = rescreen_delta(store, threshold=cfg.screening_threshold, workers=worker_count(workers or cfg.workers))
+    res = rescreen_delta(
+        store, threshold=cfg.screening_threshold, workers=worker_count(workers or cfg.workers)
+    )
     if as_json:
         emit_json(res.to_dict())
         return
     c = Console()
     for lst, d in res.lists.items():
-        c.print(f"{lst}: {d['from'] or '(never screened)'} -> {d['to']}: +{d['added']} ~{d['changed']} -{d['removed']}")
-    c.print(f"{res.touched_entities} touched entities x {res.customers_vs_delta} customers; "
-            f"{res.customers_vs_all} new or changed customers x all lists; {res.alerts_opened} alerts opened")
+        c.print(
+            f"{lst}: {d['from'] or '(never screened)'} -> {d['to']}: +{d['added']} ~{d['changed']} -{d['removed']}"
+        )
+    c.print(
+        f"{res.touched_entities} touched entities x {res.customers_vs_delta} customers; "
+        f"{res.customers_vs_all} new or changed customers x all lists; {res.alerts_opened} alerts opened"
+    )

@@ -25,7 +25,9 @@ router = APIRouter(tags=["screening"])
 
 def setup(app: FastAPI) -> None:
     if getattr(app.state, "screening", None) is None:
-        app.state.screening = ScreeningService(app.state.store, threshold=app.state.settings.screening_threshold)
+        app.state.screening = ScreeningService(
+            app.state.store, threshold=app.state.settings.screening_threshold
+        )
 
         def warm_up() -> None:
             app.state.screening.warm_up()
@@ -81,22 +83,29 @@ def parse_dates(values: list[str], field: str) -> tuple[PartialDate, ...]:
         try:
             out.append(PartialDate.parse_iso(d[:10]))
         except ValueError:
-            raise InputError("not a date", field=field, expected="YYYY, YYYY-MM or YYYY-MM-DD", value=d) from None
+            raise InputError(
+                "not a date", field=field, expected="YYYY, YYYY-MM or YYYY-MM-DD", value=d
+            ) from None
     return tuple(out)
 
 
 def run_screen(svc: ScreeningService, body: ScreenRequest) -> ScreenResult:
     if bool(body.name) == bool(body.address):
-        raise InputError("give either a name or an address", field="name", expected="exactly one of name, address")
+        raise InputError(
+            "give either a name or an address", field="name", expected="exactly one of name, address"
+        )
     if body.address:
         return svc.screen_address(body.address, body.chain, tuple(body.lists))
     assert body.name is not None
     q = NameQuery(
-        name=body.name, schema=body.schema_, alt_names=tuple(body.alt_names),
+        name=body.name,
+        schema=body.schema_,
+        alt_names=tuple(body.alt_names),
         birth_dates=parse_dates(_as_list(body.birth_date), "birth_date"),
         nationalities=tuple(n.strip().upper() for n in _as_list(body.nationality)),
         identifiers=tuple(Identifier(i.kind, i.value, i.country) for i in body.identifiers),
-        gender=body.gender, lists=tuple(body.lists),
+        gender=body.gender,
+        lists=tuple(body.lists),
     )
     return svc.screen_name(q, limit=body.limit, threshold=body.threshold)
 
@@ -113,10 +122,13 @@ def screen(
     if body.record:
         with svc.store.begin() as conn:
             d = save_decision(
-                conn, kind="screening", subject=f"customer:{body.customer_id}" if body.customer_id else "screening:adhoc",
+                conn,
+                kind="screening",
+                subject=f"customer:{body.customer_id}" if body.customer_id else "screening:adhoc",
                 inputs=body.model_dump(by_alias=True, exclude={"record"}),
                 outputs={"hits": out["hits"], "algorithm": res.algorithm, "threshold": res.threshold},
-                refs={"list_versions": res.lists}, actor=principal.user,
+                refs={"list_versions": res.lists},
+                actor=principal.user,
             )
         out["decision_id"] = d.id
     return out

@@ -22,17 +22,42 @@ router = APIRouter(tags=["yente"])
 MAX_BATCH = 100
 # yente's dataset names -> Rempart's lists (None: every list)
 DATASETS: dict[str, tuple[str, ...] | None] = {
-    "default": None, "sanctions": None, "all": None, "crypto": ("crypto", "ofac_crypto", "il_nbctf"),
-    "us_ofac_sdn": ("ofac", "ofac_crypto", "crypto"), "us_ofac_cons": ("ofac_cons",), "un_sc_sanctions": ("un",),
-    "gb_hmt_sanctions": ("uk",), "gb_fcdo_sanctions": ("uk_sl", "uk"), "eu_fsf": ("eu",),
-    "eu_journal_sanctions": ("eu",), "il_mod_crypto": ("il_nbctf",),
+    "default": None,
+    "sanctions": None,
+    "all": None,
+    "crypto": ("crypto", "ofac_crypto", "il_nbctf"),
+    "us_ofac_sdn": ("ofac", "ofac_crypto", "crypto"),
+    "us_ofac_cons": ("ofac_cons",),
+    "un_sc_sanctions": ("un",),
+    "gb_hmt_sanctions": ("uk",),
+    "gb_fcdo_sanctions": ("uk_sl", "uk"),
+    "eu_fsf": ("eu",),
+    "eu_journal_sanctions": ("eu",),
+    "il_mod_crypto": ("il_nbctf",),
 }
-LIST_DATASET = {"ofac": "us_ofac_sdn", "ofac_crypto": "us_ofac_sdn", "crypto": "us_ofac_sdn",
-                "ofac_cons": "us_ofac_cons", "un": "un_sc_sanctions", "uk": "gb_hmt_sanctions",
-                "uk_sl": "gb_fcdo_sanctions", "eu": "eu_journal_sanctions", "il_nbctf": "il_mod_crypto"}
-ID_PROPS = {"idNumber": "national_id", "passportNumber": "passport", "registrationNumber": "registration",
-            "innCode": "inn", "ogrnCode": "ogrn", "imoNumber": "imo", "leiCode": "lei", "taxNumber": "tax_id",
-            "swiftBic": "swift", "mmsi": "mmsi"}
+LIST_DATASET = {
+    "ofac": "us_ofac_sdn",
+    "ofac_crypto": "us_ofac_sdn",
+    "crypto": "us_ofac_sdn",
+    "ofac_cons": "us_ofac_cons",
+    "un": "un_sc_sanctions",
+    "uk": "gb_hmt_sanctions",
+    "uk_sl": "gb_fcdo_sanctions",
+    "eu": "eu_journal_sanctions",
+    "il_nbctf": "il_mod_crypto",
+}
+ID_PROPS = {
+    "idNumber": "national_id",
+    "passportNumber": "passport",
+    "registrationNumber": "registration",
+    "innCode": "inn",
+    "ogrnCode": "ogrn",
+    "imoNumber": "imo",
+    "leiCode": "lei",
+    "taxNumber": "tax_id",
+    "swiftBic": "swift",
+    "mmsi": "mmsi",
+}
 ID_KIND_PROP = {v: k for k, v in ID_PROPS.items()}
 ORG_SCHEMAS = {"Organization", "Company", "LegalEntity", "PublicBody"}
 
@@ -67,28 +92,49 @@ def example_query(ex: EntityExample, lists: tuple[str, ...]) -> NameQuery:
     props = ex.properties
     names = _values(props, "name")
     if not names:
-        parts = [" ".join(_values(props, p)) for p in ("firstName", "secondName", "middleName", "fatherName", "lastName")]
+        parts = [
+            " ".join(_values(props, p))
+            for p in ("firstName", "secondName", "middleName", "fatherName", "lastName")
+        ]
         joined = " ".join(p for p in parts if p)
         names = [joined] if joined else []
     names += _values(props, "alias", "previousName", "weakAlias")
     if not names:
         raise InputError("the example has no name", field="properties.name", expected="at least one name")
     schema = ex.schema_
-    our_schema = "Organization" if schema in ORG_SCHEMAS else schema if schema in ("Person", "Vessel", "Aircraft") else "LegalEntity"
+    our_schema = (
+        "Organization"
+        if schema in ORG_SCHEMAS
+        else schema
+        if schema in ("Person", "Vessel", "Aircraft")
+        else "LegalEntity"
+    )
     dates = tuple(d for d in parse_dates(_values(props, "birthDate", "incorporationDate"), "birthDate"))
     ids = tuple(Identifier(kind, v) for prop, kind in ID_PROPS.items() for v in _values(props, prop))
     nats = tuple(c.upper() for c in _values(props, "nationality", "citizenship", "country", "jurisdiction"))
     genders = _values(props, "gender")
     gender = genders[0] if genders else None
-    return NameQuery(name=names[0], schema=our_schema, alt_names=tuple(names[1:]), birth_dates=dates,
-                     nationalities=nats, identifiers=ids, gender=gender, lists=lists)
+    return NameQuery(
+        name=names[0],
+        schema=our_schema,
+        alt_names=tuple(names[1:]),
+        birth_dates=dates,
+        nationalities=nats,
+        identifiers=ids,
+        gender=gender,
+        lists=lists,
+    )
 
 
 def entity_properties(e: ListedEntity) -> dict[str, list[str]]:
     p: dict[str, list[str]] = {"name": [], "alias": [], "weakAlias": [], "previousName": []}
     for n in e.names:
-        key = {NameKind.PRIMARY: "name", NameKind.ALIAS: "alias", NameKind.WEAK_ALIAS: "weakAlias",
-               NameKind.PREVIOUS: "previousName"}[n.kind]
+        key = {
+            NameKind.PRIMARY: "name",
+            NameKind.ALIAS: "alias",
+            NameKind.WEAK_ALIAS: "weakAlias",
+            NameKind.PREVIOUS: "previousName",
+        }[n.kind]
         p[key].append(n.full)
     if e.schema == "Person":
         p["birthDate"] = [d.iso() for d in e.birth_dates]
@@ -119,12 +165,22 @@ def scored_entity(screener: Screener, h: Hit) -> dict[str, Any]:
     e = screener.entity(h.entity_id)
     caption = e.primary_name if e else h.name
     return {
-        "id": h.entity_id, "caption": caption, "schema": h.schema,
+        "id": h.entity_id,
+        "caption": caption,
+        "schema": h.schema,
         "properties": entity_properties(e) if e else {"name": [h.name]},
-        "datasets": [LIST_DATASET.get(h.list_name, h.list_name)], "referents": [h.source_id],
-        "target": True, "first_seen": None, "last_seen": None, "last_change": None,
-        "score": round(h.score, 4), "features": features(h.explanation), "match": h.match,
-        "explanation": h.explanation, "list_version": h.list_version, "algorithm": h.algorithm,
+        "datasets": [LIST_DATASET.get(h.list_name, h.list_name)],
+        "referents": [h.source_id],
+        "target": True,
+        "first_seen": None,
+        "last_seen": None,
+        "last_change": None,
+        "score": round(h.score, 4),
+        "features": features(h.explanation),
+        "match": h.match,
+        "explanation": h.explanation,
+        "list_version": h.list_version,
+        "algorithm": h.algorithm,
     }
 
 
@@ -138,7 +194,9 @@ def _resolve_dataset(dataset: str, screener: Screener) -> tuple[str, ...]:
         return ()
     loaded = tuple(x for x in lists if x in screener.versions)
     if not loaded:
-        raise NotFound(f"dataset {dataset!r} is not loaded (import one of: {', '.join(lists)})", dataset=dataset)
+        raise NotFound(
+            f"dataset {dataset!r} is not loaded (import one of: {', '.join(lists)})", dataset=dataset
+        )
     return loaded
 
 
@@ -148,8 +206,12 @@ def match(
     body: EntityMatchQuery,
     response: Response,
     limit: int = Query(5, ge=1, le=500, description="Results per query"),
-    threshold: float | None = Query(None, ge=0.0, le=1.0, description="Score at or above which `match` is true"),
-    cutoff: float | None = Query(None, ge=0.0, le=1.0, description="Lowest score returned (deprecated in yente)"),
+    threshold: float | None = Query(
+        None, ge=0.0, le=1.0, description="Score at or above which `match` is true"
+    ),
+    cutoff: float | None = Query(
+        None, ge=0.0, le=1.0, description="Lowest score returned (deprecated in yente)"
+    ),
     algorithm: str = Query("best", description="Accepted for compatibility; Rempart's matcher scores"),
     include_dataset: list[str] = Query([]),
     exclude_dataset: list[str] = Query([]),
@@ -183,9 +245,16 @@ def match(
             hits = [h for a in addrs for h in screener.screen_address(a, chain, lists).hits]
         else:
             q = example_query(ex, lists)
-            hits = screener.screen_name(q, limit=limit + len(exclude_entity_ids), threshold=thr, min_score=floor).hits
-        hits = [h for h in hits if h.schema not in exclude_schema and h.entity_id not in exclude_entity_ids
-                and h.source_id not in exclude_entity_ids][:limit]
+            hits = screener.screen_name(
+                q, limit=limit + len(exclude_entity_ids), threshold=thr, min_score=floor
+            ).hits
+        hits = [
+            h
+            for h in hits
+            if h.schema not in exclude_schema
+            and h.entity_id not in exclude_entity_ids
+            and h.source_id not in exclude_entity_ids
+        ][:limit]
         responses[key] = {
             "status": 200,
             "results": [scored_entity(screener, h) for h in hits],
@@ -196,7 +265,10 @@ def match(
     return {
         "responses": responses,
         "matcher": {
-            "name": {"description": "Best name similarity across scripts and transliterations", "coefficient": 1.0},
+            "name": {
+                "description": "Best name similarity across scripts and transliterations",
+                "coefficient": 1.0,
+            },
             "birth_date": {"description": "Birth date agrees or contradicts", "coefficient": 1.0},
             "nationality": {"description": "Nationality agrees or contradicts", "coefficient": 1.0},
             "identifier": {"description": "A shared identifier raises the score", "coefficient": 1.0},

@@ -78,8 +78,27 @@ class _Invalid(Exception):
 # --- chain table ----------------------------------------------------------------------------------
 
 EVM_CHAINS = (
-    "ETH", "ETC", "ARB", "BSC", "BNB", "USDT", "USDC", "MATIC", "POL", "AVAX", "OP", "BASE", "FTM",
-    "DAI", "BUSD", "CRO", "GNO", "LINK", "SHIB", "UNI", "WETH",
+    "ETH",
+    "ETC",
+    "ARB",
+    "BSC",
+    "BNB",
+    "USDT",
+    "USDC",
+    "MATIC",
+    "POL",
+    "AVAX",
+    "OP",
+    "BASE",
+    "FTM",
+    "DAI",
+    "BUSD",
+    "CRO",
+    "GNO",
+    "LINK",
+    "SHIB",
+    "UNI",
+    "WETH",
 )
 
 # Base58Check version bytes (as hex of the prefix) per chain.
@@ -132,16 +151,45 @@ CHAIN_FORMATS["USDC"] = ("evm", "solana", "stellar", "algorand")
 CHAIN_FORMATS["BNB"] = ("evm", "bech32")
 
 CHAIN_ALIASES = {
-    "BTC": "XBT", "BITCOIN": "XBT", "ETHEREUM": "ETH", "ERC20": "ETH", "TRON": "TRX", "TRC20": "TRX",
-    "BEP20": "BSC", "BEP2": "BNB", "LITECOIN": "LTC", "MONERO": "XMR", "RIPPLE": "XRP", "SOLANA": "SOL",
-    "ZCASH": "ZEC", "DOGECOIN": "DOGE", "ARBITRUM": "ARB", "POLYGON": "MATIC", "STELLAR": "XLM",
-    "ALGORAND": "ALGO", "BITCOINCASH": "BCH", "BITCOIN CASH": "BCH", "BCHABC": "BCH", "VERGE": "XVG",
-    "DIGIBYTE": "DGB", "SIACOIN": "SC", "ETHEREUM CLASSIC": "ETC",
+    "BTC": "XBT",
+    "BITCOIN": "XBT",
+    "ETHEREUM": "ETH",
+    "ERC20": "ETH",
+    "TRON": "TRX",
+    "TRC20": "TRX",
+    "BEP20": "BSC",
+    "BEP2": "BNB",
+    "LITECOIN": "LTC",
+    "MONERO": "XMR",
+    "RIPPLE": "XRP",
+    "SOLANA": "SOL",
+    "ZCASH": "ZEC",
+    "DOGECOIN": "DOGE",
+    "ARBITRUM": "ARB",
+    "POLYGON": "MATIC",
+    "STELLAR": "XLM",
+    "ALGORAND": "ALGO",
+    "BITCOINCASH": "BCH",
+    "BITCOIN CASH": "BCH",
+    "BCHABC": "BCH",
+    "VERGE": "XVG",
+    "DIGIBYTE": "DGB",
+    "SIACOIN": "SC",
+    "ETHEREUM CLASSIC": "ETC",
 }
 
 FORMAT_ORDER = (
-    "evm", "tron", "bech32", "cashaddr", "monero", "xrp", "base58check", "stellar", "algorand",
-    "siacoin", "solana",
+    "evm",
+    "tron",
+    "bech32",
+    "cashaddr",
+    "monero",
+    "xrp",
+    "base58check",
+    "stellar",
+    "algorand",
+    "siacoin",
+    "solana",
 )
 
 
@@ -259,7 +307,9 @@ def bech32_decode(s: str) -> tuple[str, list[int], str]:
     for ch in s[pos + 1 :]:
         i = BECH32_CHARSET.find(ch)
         if i < 0:
-            raise _Invalid(f"character {ch!r} is not in the Bech32 alphabet (no 1, b, i or o after the separator)")
+            raise _Invalid(
+                f"character {ch!r} is not in the Bech32 alphabet (no 1, b, i or o after the separator)"
+            )
         data.append(i)
     const = _bech32_polymod(_hrp_expand(hrp) + data)
     if const == BECH32_CONST:
@@ -280,7 +330,9 @@ def bech32_encode(hrp: str, data: Sequence[int], enc: str = "bech32") -> str:
 
 
 def segwit_encode(hrp: str, witver: int, program: bytes) -> str:
-    return bech32_encode(hrp, [witver, *_convertbits(program, 8, 5, True)], "bech32" if witver == 0 else "bech32m")
+    return bech32_encode(
+        hrp, [witver, *_convertbits(program, 8, 5, True)], "bech32" if witver == 0 else "bech32m"
+    )
 
 
 def _cash_polymod(values: Sequence[int]) -> int:
@@ -372,7 +424,9 @@ def eip55(hex40: str) -> str:
     """The EIP-55 mixed-case checksum spelling of a 40-hex-digit address (without 0x)."""
     h = hex40.lower()
     digest = keccak256(h.encode()).hex()
-    return "0x" + "".join(c.upper() if c.isalpha() and int(digest[i], 16) >= 8 else c for i, c in enumerate(h))
+    return "0x" + "".join(
+        c.upper() if c.isalpha() and int(digest[i], 16) >= 8 else c for i, c in enumerate(h)
+    )
 
 
 # --- one parser per format; each returns (canonical, key, case_sensitive, chains, note) ------------
@@ -386,14 +440,18 @@ def _p_evm(s: str) -> Parsed:
     if not s[:2].lower() == "0x":
         raise _Invalid("EVM addresses start with 0x")
     if not _HEX40.match(s):
-        raise _Invalid(f"EVM addresses are 0x followed by 40 hexadecimal digits (got {len(s) - 2} characters after 0x)")
+        raise _Invalid(
+            f"EVM addresses are 0x followed by 40 hexadecimal digits (got {len(s) - 2} characters after 0x)"
+        )
     body = s[2:]
     checksummed = eip55(body)
     note = ""
     if body != body.lower() and body != body.upper():
         if "0x" + body != checksummed:
-            raise _Invalid("mixed-case EVM address fails its EIP-55 checksum (a typo?); "
-                           f"the checksummed spelling of these digits is {checksummed}")
+            raise _Invalid(
+                "mixed-case EVM address fails its EIP-55 checksum (a typo?); "
+                f"the checksummed spelling of these digits is {checksummed}"
+            )
         note = "EIP-55 checksum verified"
     else:
         note = "single-case EVM address (no EIP-55 checksum to verify)"
@@ -424,8 +482,10 @@ def _p_base58check(s: str) -> Parsed:
             if payload.startswith(vb) and len(payload) - len(vb) == 20:
                 chains.append(chain)
     if not chains:
-        raise _Invalid(f"unknown Base58Check version byte 0x{payload[:1].hex()} or length {len(payload)} "
-                       "(expected a 1-2 byte version and a 20-byte hash)")
+        raise _Invalid(
+            f"unknown Base58Check version byte 0x{payload[:1].hex()} or length {len(payload)} "
+            "(expected a 1-2 byte version and a 20-byte hash)"
+        )
     return s, s, True, tuple(chains), "Base58Check checksum verified"
 
 
@@ -440,11 +500,15 @@ def _p_bech32(s: str) -> Parsed:
         witver = data[0]
         prog = _convertbits(data[1:], 5, 8, False)
         if witver > 16 or not 2 <= len(prog) <= 40:
-            raise _Invalid(f"witness version {witver} with a {len(prog)}-byte program is not a valid segwit output")
+            raise _Invalid(
+                f"witness version {witver} with a {len(prog)}-byte program is not a valid segwit output"
+            )
         if witver == 0 and len(prog) not in (20, 32):
             raise _Invalid("segwit v0 programs are 20 or 32 bytes")
         if (witver == 0) != (enc == "bech32"):
-            raise _Invalid("segwit v0 uses Bech32 and v1+ uses Bech32m (BIP-350); the checksum variant is wrong")
+            raise _Invalid(
+                "segwit v0 uses Bech32 and v1+ uses Bech32m (BIP-350); the checksum variant is wrong"
+            )
     else:
         size = int(kind.split(":")[1])
         if enc != "bech32":
@@ -478,7 +542,13 @@ def _p_cashaddr(s: str) -> Parsed:
     if version & 0x07 != 0 or len(payload) != 20 or (version >> 3) not in (0, 1):
         raise _Invalid("only 160-bit P2PKH/P2SH cashaddr payloads are supported")
     legacy = b58check_encode(bytes([0x00 if version >> 3 == 0 else 0x05]) + payload)
-    return f"{prefix}:{body}", legacy, False, ("BCH",), "cashaddr checksum verified; key is the legacy Base58 form"
+    return (
+        f"{prefix}:{body}",
+        legacy,
+        False,
+        ("BCH",),
+        "cashaddr checksum verified; key is the legacy Base58 form",
+    )
 
 
 def _p_monero(s: str) -> Parsed:
@@ -570,7 +640,9 @@ def normalize_address(address: str, chain: str | None = None) -> NormalizedAddre
     wanted = canonical_chain(chain) if chain else None
     if wanted is not None and wanted not in CHAIN_FORMATS:
         raise InputError(
-            f"unknown chain {chain!r}", field="chain", value=chain,
+            f"unknown chain {chain!r}",
+            field="chain",
+            value=chain,
             expected="one of " + ", ".join(known_chains()),
         )
     formats = CHAIN_FORMATS[wanted] if wanted else FORMAT_ORDER
@@ -586,14 +658,21 @@ def normalize_address(address: str, chain: str | None = None) -> NormalizedAddre
             continue
         fmt_name = note.split(" ")[0] if fmt == "bech32" else fmt
         return NormalizedAddress(
-            chain=wanted or chains[0], format=fmt_name, address=canonical, key=key, case_sensitive=cs,
-            candidates=chains, note=note,
+            chain=wanted or chains[0],
+            format=fmt_name,
+            address=canonical,
+            key=key,
+            case_sensitive=cs,
+            candidates=chains,
+            note=note,
         )
     on = f" on {wanted}" if wanted else " on any known chain"
     # Report the most specific failure: the first format whose shape matched the input.
     detail = _best_failure(s, failures)
     raise InputError(
-        f"not a valid wallet address{on}: {detail}", field="address", value=address,
+        f"not a valid wallet address{on}: {detail}",
+        field="address",
+        value=address,
         expected=f"a {wanted} address" if wanted else "a wallet address of a known chain",
     )
 
@@ -638,13 +717,29 @@ def normalize_listed(chain: str, address: str) -> NormalizedAddress:
             last = exc.message
             continue
         if ch is None and c:
-            return NormalizedAddress(c, n.format, n.address, n.key, n.case_sensitive, n.candidates, True,
-                                     f"listed as {c} but valid as {n.chain}; {n.note}")
+            return NormalizedAddress(
+                c,
+                n.format,
+                n.address,
+                n.key,
+                n.case_sensitive,
+                n.candidates,
+                True,
+                f"listed as {c} but valid as {n.chain}; {n.note}",
+            )
         return n
     s = address.strip()
     reason = last if "last" in locals() else "empty"
-    return NormalizedAddress(c or "?", "raw", s, raw_key(s), False, (c,) if c else (), False,
-                             f"listed spelling fails the chain's rules ({reason}); matched on its case-folded spelling")
+    return NormalizedAddress(
+        c or "?",
+        "raw",
+        s,
+        raw_key(s),
+        False,
+        (c,) if c else (),
+        False,
+        f"listed spelling fails the chain's rules ({reason}); matched on its case-folded spelling",
+    )
 
 
 def raw_key(text: str) -> str:

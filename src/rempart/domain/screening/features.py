@@ -19,9 +19,9 @@ extras.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz.distance import OSA
@@ -303,7 +303,9 @@ def nationality_feature(query: Iterable[str], listed: Iterable[str]) -> Feature 
         return None
     common = q & c
     if common:
-        return Feature("nationality", NATIONALITY_MATCH, {"query": sorted(q), "candidate": sorted(c), "result": "match"})
+        return Feature(
+            "nationality", NATIONALITY_MATCH, {"query": sorted(q), "candidate": sorted(c), "result": "match"}
+        )
     return Feature(
         "nationality",
         NATIONALITY_CONTRADICTION,
@@ -334,7 +336,11 @@ def identifier_feature(
                 return Feature(
                     "identifier",
                     raise_by,
-                    {"query": f"{qi.kind}:{qi.value}", "candidate": f"{li.kind}:{li.value}", "result": "match"},
+                    {
+                        "query": f"{qi.kind}:{qi.value}",
+                        "candidate": f"{li.kind}:{li.value}",
+                        "result": "match",
+                    },
                 )
     for qi in query:
         if qi.kind not in _UNIQUE_ID_KINDS:

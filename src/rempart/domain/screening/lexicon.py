@@ -107,10 +107,87 @@ _BUILTIN_PERSON_SYMBOLS: dict[str, tuple[str, ...]] = {
 
 # Particles are part of a name but say little about who it is.
 PARTICLES = frozenset(
-    "al el ul ad ed as ash at az bin bint ben ibn abu abul umm ould bu bo de da di do du dos das del della "
-    "der den van von ter te le la les lo mac mc st san santa y e i und and of the fu ag".split()
+    [
+        "al",
+        "el",
+        "ul",
+        "ad",
+        "ed",
+        "as",
+        "ash",
+        "at",
+        "az",
+        "bin",
+        "bint",
+        "ben",
+        "ibn",
+        "abu",
+        "abul",
+        "umm",
+        "ould",
+        "bu",
+        "bo",
+        "de",
+        "da",
+        "di",
+        "do",
+        "du",
+        "dos",
+        "das",
+        "del",
+        "della",
+        "der",
+        "den",
+        "van",
+        "von",
+        "ter",
+        "te",
+        "le",
+        "la",
+        "les",
+        "lo",
+        "mac",
+        "mc",
+        "st",
+        "san",
+        "santa",
+        "y",
+        "e",
+        "i",
+        "und",
+        "and",
+        "of",
+        "the",
+        "fu",
+        "ag",
+    ]
 )
-ORG_STOPWORDS = frozenset("and of the for und et y i de du des la le el al da do dos das di del zu".split())
+ORG_STOPWORDS = frozenset(
+    [
+        "and",
+        "of",
+        "the",
+        "for",
+        "und",
+        "et",
+        "y",
+        "i",
+        "de",
+        "du",
+        "des",
+        "la",
+        "le",
+        "el",
+        "al",
+        "da",
+        "do",
+        "dos",
+        "das",
+        "di",
+        "del",
+        "zu",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -138,7 +215,9 @@ class Lexicon:
             person_symbols={k: v for k, v in symbols.items() if k},
             org_symbols={},
             nicknames={},
-            generic_names=frozenset({"mohammad", "mohammed", "muhammad", "mohamed", "abdullah", "ahmad", "ali"}),
+            generic_names=frozenset(
+                {"mohammad", "mohammed", "muhammad", "mohamed", "abdullah", "ahmad", "ali"}
+            ),
             source="builtin",
         )
 

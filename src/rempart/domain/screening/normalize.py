@@ -48,7 +48,9 @@ _WEIGHT_FACTOR = {
     TokenKind.TITLE: 0.1,
 }
 _TITLE_SYMBOLS = frozenset({"sheikh", "haji", "dr", "prof", "jr", "sr", "md", "phd", "esq", "cfa", "cpa"})
-_PATRONYMIC = re.compile(r"(ovich|evich|ovych|evych|yevich|ovna|evna|ivna|yevna|ichna|ovitch|evitch|ogly|kyzy|uly)$")
+_PATRONYMIC = re.compile(
+    r"(ovich|evich|ovych|evych|yevich|ovna|evna|ivna|yevna|ichna|ovitch|evitch|ogly|kyzy|uly)$"
+)
 _ORG_SCHEMAS = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})
 
 
@@ -82,9 +84,56 @@ _TENS = {
     "eighty": 80, "ninety": 90,
 }  # fmt: skip
 _ORDINAL = re.compile(r"^(\d+)(st|nd|rd|th)$")
-_ROMAN = frozenset("ii iii iv vi vii viii ix xi xii xiii xiv xv xvi xvii xviii xix xx".split())
-_ROMAN_VALUE = {r: str(i) for i, r in enumerate(
-    "_ i ii iii iv v vi vii viii ix x xi xii xiii xiv xv xvi xvii xviii xix xx".split()) if r != "_"}
+_ROMAN = frozenset(
+    [
+        "ii",
+        "iii",
+        "iv",
+        "vi",
+        "vii",
+        "viii",
+        "ix",
+        "xi",
+        "xii",
+        "xiii",
+        "xiv",
+        "xv",
+        "xvi",
+        "xvii",
+        "xviii",
+        "xix",
+        "xx",
+    ]
+)
+_ROMAN_VALUE = {
+    r: str(i)
+    for i, r in enumerate(
+        [
+            "_",
+            "i",
+            "ii",
+            "iii",
+            "iv",
+            "v",
+            "vi",
+            "vii",
+            "viii",
+            "ix",
+            "x",
+            "xi",
+            "xii",
+            "xiii",
+            "xiv",
+            "xv",
+            "xvi",
+            "xvii",
+            "xviii",
+            "xix",
+            "xx",
+        ]
+    )
+    if r != "_"
+}
 
 
 def _numbers(tokens: list[str], scripts: list[str], is_person: bool) -> tuple[list[str], list[str]]:
@@ -243,7 +292,9 @@ def analyze_name(name: str, schema: str, lexicon: Lexicon) -> NameForm:
             if n:
                 sym = lexicon.person_symbols[tuple(raw[i : i + n])]
                 text = raw[i] if n == 1 else sym
-                kind = TokenKind.TITLE if sym in _TITLE_SYMBOLS else _kind(text, is_person, len(tokens), lexicon)
+                kind = (
+                    TokenKind.TITLE if sym in _TITLE_SYMBOLS else _kind(text, is_person, len(tokens), lexicon)
+                )
                 tokens.append(make_token(text, kind, lexicon, abjad, frozenset({sym})))
                 i += n
                 continue

@@ -53,7 +53,27 @@ _CYRILLIC: dict[str, str] = {
 _UKRAINIAN_MARKERS = frozenset("іїєґў")
 
 # Hangul: Revised Romanization, syllable by syllable.
-_HANGUL_INITIAL = ("g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p", "h")
+_HANGUL_INITIAL = (
+    "g",
+    "kk",
+    "n",
+    "d",
+    "tt",
+    "r",
+    "m",
+    "b",
+    "pp",
+    "s",
+    "ss",
+    "",
+    "j",
+    "jj",
+    "ch",
+    "k",
+    "t",
+    "p",
+    "h",
+)
 _HANGUL_VOWEL = (
     "a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we", "wi", "yu",
     "eu", "ui", "i",
@@ -207,7 +227,13 @@ def romanize_word(word: str) -> tuple[str, str]:
     if script == "Hani":
         return script, _han(word)
     latin = _icu_word(word)
-    if script == "Arab" and latin.startswith("al") and len(latin) > 4 and " " not in latin and latin != "allh":
+    if (
+        script == "Arab"
+        and latin.startswith("al")
+        and len(latin) > 4
+        and " " not in latin
+        and latin != "allh"
+    ):
         latin = "al " + latin[2:]  # the article is written joined: السيسي -> al sysy
     return script, latin
 

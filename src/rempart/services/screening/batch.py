@@ -62,9 +62,24 @@ def _screen_records(chunk: list[tuple[int, dict[str, Any]]]) -> list[str]:
             c = parse_customer(rec)
         except FieldError as exc:
             cid = str(rec.get("customer_id") or "") or None
-            out.append(json.dumps({"id": cid, "line": line, "hits": [], "error": {
-                "code": "invalid_input", "message": str(exc), "line": line, "field": exc.field,
-                "expected": exc.expected, "value": exc.value}}, ensure_ascii=False))
+            out.append(
+                json.dumps(
+                    {
+                        "id": cid,
+                        "line": line,
+                        "hits": [],
+                        "error": {
+                            "code": "invalid_input",
+                            "message": str(exc),
+                            "line": line,
+                            "field": exc.field,
+                            "expected": exc.expected,
+                            "value": exc.value,
+                        },
+                    },
+                    ensure_ascii=False,
+                )
+            )
             continue
         hits = _SCREENER.screen_customer(c, limit=_LIMIT, lists=_LISTS)
         out.append(json.dumps({"id": c.customer_id, "hits": [h.to_dict() for h in hits]}, ensure_ascii=False))
@@ -88,8 +103,12 @@ def _chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
 
 
 def _run(
-    screener: Screener, fn: Callable[[Any], list[Any]], chunks: Iterable[list[Any]], workers: int,
-    lists: tuple[str, ...], limit: int,
+    screener: Screener,
+    fn: Callable[[Any], list[Any]],
+    chunks: Iterable[list[Any]],
+    workers: int,
+    lists: tuple[str, ...],
+    limit: int,
 ) -> Iterator[list[Any]]:
     """Apply `fn` to every chunk, in order; forked workers when `workers` > 1."""
     if workers <= 1:
@@ -121,8 +140,14 @@ class BatchStats:
 
 
 def screen_file(
-    screener: Screener, path: Path, out: IO[str], *, workers: int = 1, progress: Progress | None = None,
-    limit: int = 10, lists: Sequence[str] = (),
+    screener: Screener,
+    path: Path,
+    out: IO[str],
+    *,
+    workers: int = 1,
+    progress: Progress | None = None,
+    limit: int = 10,
+    lists: Sequence[str] = (),
 ) -> BatchStats:
     """Screen every record of a customer file (CSV or JSON lines); write one JSON line per record,
     `{"id": ..., "hits": [...]}`, in input order. A bad record gives an `error` line; the rest go on."""
@@ -152,16 +177,29 @@ def count_customers(store: Store) -> int:
         return int(conn.execute(select(func.count()).select_from(customers)).scalar_one())
 
 
-def iter_stored_customers(store: Store, only: set[str] | None = None, batch: int = 5000) -> Iterator[tuple[Customer, str]]:
+def iter_stored_customers(
+    store: Store, only: set[str] | None = None, batch: int = 5000
+) -> Iterator[tuple[Customer, str]]:
     """Every stored customer with its data hash, in customer_id order, read in pages."""
     last = ""
     c = customers.c
     while True:
         with store.read() as conn:
             rows = conn.execute(
-                select(c.customer_id, c.type, c.name, c.alt_names, c.birth_date, c.nationalities,
-                       c.establishment_country, c.registration_number, c.data_hash)
-                .where(c.customer_id > last).order_by(c.customer_id).limit(batch)
+                select(
+                    c.customer_id,
+                    c.type,
+                    c.name,
+                    c.alt_names,
+                    c.birth_date,
+                    c.nationalities,
+                    c.establishment_country,
+                    c.registration_number,
+                    c.data_hash,
+                )
+                .where(c.customer_id > last)
+                .order_by(c.customer_id)
+                .limit(batch)
             ).all()
             if not rows:
                 return
@@ -178,12 +216,20 @@ def iter_stored_customers(store: Store, only: set[str] | None = None, batch: int
                     bd = PartialDate.parse_iso(r.birth_date)
                 except ValueError:
                     bd = None
-            yield Customer(
-                customer_id=r.customer_id, type=r.type, name=r.name, alt_names=tuple(json.loads(r.alt_names or "[]")),
-                birth_date=bd, nationalities=tuple(json.loads(r.nationalities or "[]")),
-                establishment_country=r.establishment_country, registration_number=r.registration_number,
-                wallets=tuple(wallets.get(r.customer_id, ())),
-            ), r.data_hash
+            yield (
+                Customer(
+                    customer_id=r.customer_id,
+                    type=r.type,
+                    name=r.name,
+                    alt_names=tuple(json.loads(r.alt_names or "[]")),
+                    birth_date=bd,
+                    nationalities=tuple(json.loads(r.nationalities or "[]")),
+                    establishment_country=r.establishment_country,
+                    registration_number=r.registration_number,
+                    wallets=tuple(wallets.get(r.customer_id, ())),
+                ),
+                r.data_hash,
+            )
         last = rows[-1].customer_id
 
 
@@ -192,8 +238,13 @@ def entity_facts(screener: Screener) -> dict[str, EntityFacts]:
 
 
 def apply_results(
-    conn: Connection, results: Sequence[tuple[str, str, list[Hit]]], facts: dict[str, EntityFacts],
-    versions_hash: str, now: str, *, actor: str,
+    conn: Connection,
+    results: Sequence[tuple[str, str, list[Hit]]],
+    facts: dict[str, EntityFacts],
+    versions_hash: str,
+    now: str,
+    *,
+    actor: str,
 ) -> int:
     """Open alerts for matching hits and remember what each customer was screened with."""
     opened = 0
@@ -202,35 +253,67 @@ def apply_results(
             opened += len(open_alerts(conn, cid, data_hash, hits, facts, actor=actor))
     ids = [r[0] for r in results]
     for i in range(0, len(ids), 500):
-        conn.execute(delete(screening_customer_state).where(screening_customer_state.c.customer_id.in_(ids[i : i + 500])))
-    conn.execute(screening_customer_state.insert(), [
-        {"customer_id": cid, "data_hash": h, "versions_hash": versions_hash, "screened_at": now} for cid, h, _ in results
-    ])
+        conn.execute(
+            delete(screening_customer_state).where(
+                screening_customer_state.c.customer_id.in_(ids[i : i + 500])
+            )
+        )
+    conn.execute(
+        screening_customer_state.insert(),
+        [
+            {"customer_id": cid, "data_hash": h, "versions_hash": versions_hash, "screened_at": now}
+            for cid, h, _ in results
+        ],
+    )
     return opened
 
 
 def save_list_state(conn: Connection, versions: dict[str, str], now: str) -> None:
     conn.execute(delete(screening_list_state))
     if versions:
-        conn.execute(screening_list_state.insert(), [
-            {"list_name": k, "version_id": v, "screened_at": now} for k, v in sorted(versions.items())
-        ])
+        conn.execute(
+            screening_list_state.insert(),
+            [{"list_name": k, "version_id": v, "screened_at": now} for k, v in sorted(versions.items())],
+        )
 
 
-def save_run(conn: Connection, kind: str, started: str, versions: dict[str, str], counts: dict[str, Any], actor: str) -> str:
+def save_run(
+    conn: Connection, kind: str, started: str, versions: dict[str, str], counts: dict[str, Any], actor: str
+) -> str:
     rid = f"sr_{uuid.uuid4().hex[:24]}"
-    conn.execute(screening_runs.insert().values(
-        id=rid, kind=kind, started_at=started, finished_at=now_iso(), list_versions=json.dumps(versions),
-        counts=json.dumps(counts), actor=actor))
-    record(conn, type=f"screening.{kind}", actor=actor, subject=f"screening_run:{rid}",
-           payload={"run_id": rid, "list_versions": versions, "counts": counts})
+    conn.execute(
+        screening_runs.insert().values(
+            id=rid,
+            kind=kind,
+            started_at=started,
+            finished_at=now_iso(),
+            list_versions=json.dumps(versions),
+            counts=json.dumps(counts),
+            actor=actor,
+        )
+    )
+    record(
+        conn,
+        type=f"screening.{kind}",
+        actor=actor,
+        subject=f"screening_run:{rid}",
+        payload={"run_id": rid, "list_versions": versions, "counts": counts},
+    )
     return rid
 
 
 def screen_stored(
-    screener: Screener, store: Store, out: IO[str] | None = None, *, workers: int = 1,
-    progress: Progress | None = None, limit: int = 10, actor: str = "system", only: set[str] | None = None,
-    kind: str = "batch", record_list_state: bool = True,
+    screener: Screener,
+    store: Store,
+    out: IO[str] | None = None,
+    *,
+    workers: int = 1,
+    progress: Progress | None = None,
+    limit: int = 10,
+    actor: str = "system",
+    only: set[str] | None = None,
+    kind: str = "batch",
+    record_list_state: bool = True,
 ) -> BatchStats:
     """Screen the stored customers (all, or `only`), open alerts, and record the run."""
     started = now_iso()
@@ -246,12 +329,20 @@ def screen_stored(
             stats.hits += len(hits)
             stats.with_hits += bool(hits)
             if out is not None:
-                out.write(json.dumps({"id": cid, "hits": [h.to_dict() for h in hits]}, ensure_ascii=False) + "\n")
+                out.write(
+                    json.dumps({"id": cid, "hits": [h.to_dict() for h in hits]}, ensure_ascii=False) + "\n"
+                )
         if progress is not None:
             progress(len(results))
     with store.begin() as conn:
         if record_list_state:
             save_list_state(conn, screener.versions, now_iso())
-        stats.run_id = save_run(conn, kind, started, screener.versions, {
-            "customers": stats.records, "with_hits": stats.with_hits, "alerts_opened": stats.alerts_opened}, actor)
+        stats.run_id = save_run(
+            conn,
+            kind,
+            started,
+            screener.versions,
+            {"customers": stats.records, "with_hits": stats.with_hits, "alerts_opened": stats.alerts_opened},
+            actor,
+        )
     return stats

@@ -34,7 +34,9 @@ from rempart.services.screening.engine import (
 
 @dataclass
 class DeltaResult:
-    lists: dict[str, dict[str, Any]] = field(default_factory=dict)  # list -> {from, to, added, changed, removed}
+    lists: dict[str, dict[str, Any]] = field(
+        default_factory=dict
+    )  # list -> {from, to, added, changed, removed}
     touched_entities: int = 0
     customers_vs_delta: int = 0
     customers_vs_all: int = 0
@@ -45,7 +47,9 @@ class DeltaResult:
         return dict(self.__dict__)
 
 
-def touched_entities(store: Store, current: Sequence[ListVersion]) -> tuple[dict[str, list[str]], dict[str, dict[str, Any]]]:
+def touched_entities(
+    store: Store, current: Sequence[ListVersion]
+) -> tuple[dict[str, list[str]], dict[str, dict[str, Any]]]:
     """Per list, the source ids added or changed since the version last screened against."""
     with store.read() as conn:
         screened = {r.list_name: r.version_id for r in conn.execute(select(screening_list_state))}
@@ -67,16 +71,22 @@ def changed_customers(store: Store) -> set[str]:
     c, s = customers.c, screening_customer_state.c
     with store.read() as conn:
         rows = conn.execute(
-            select(c.customer_id).select_from(
-                customers.outerjoin(screening_customer_state, s.customer_id == c.customer_id)
-            ).where((s.customer_id.is_(None)) | (s.data_hash != c.data_hash))
+            select(c.customer_id)
+            .select_from(customers.outerjoin(screening_customer_state, s.customer_id == c.customer_id))
+            .where((s.customer_id.is_(None)) | (s.data_hash != c.data_hash))
         )
         return {r[0] for r in rows}
 
 
 def rescreen_delta(
-    store: Store, *, threshold: float, full: Screener | None = None, workers: int = 1, actor: str = "system",
-    progress: Progress | None = None, matcher_factory: MatcherFactory = default_matcher_factory,
+    store: Store,
+    *,
+    threshold: float,
+    full: Screener | None = None,
+    workers: int = 1,
+    actor: str = "system",
+    progress: Progress | None = None,
+    matcher_factory: MatcherFactory = default_matcher_factory,
 ) -> DeltaResult:
     """Bring the customer base's screening up to the current list versions, doing only the delta."""
     started = now_iso()
@@ -91,36 +101,72 @@ def rescreen_delta(
         entries = load_entries(store, [v for v in current if v.list_name in touched], touched)
         result.touched_entities = len(entries)
         if entries:
-            small = Screener(entries, {k: versions[k] for k in touched}, threshold=threshold,
-                             matcher_factory=matcher_factory)
+            small = Screener(
+                entries,
+                {k: versions[k] for k in touched},
+                threshold=threshold,
+                matcher_factory=matcher_factory,
+            )
             with store.read() as conn:
                 known = {r[0] for r in conn.execute(select(customers.c.customer_id))} - fresh
             if known:
-                st = screen_stored(small, store, workers=workers, progress=progress, actor=actor, only=known,
-                                   kind="delta-entities", record_list_state=False)
+                st = screen_stored(
+                    small,
+                    store,
+                    workers=workers,
+                    progress=progress,
+                    actor=actor,
+                    only=known,
+                    kind="delta-entities",
+                    record_list_state=False,
+                )
                 result.customers_vs_delta = st.records
                 result.alerts_opened += st.alerts_opened
     # 2. new or changed customers against everything
     if fresh:
         if full is None or full.versions != versions:
-            full = Screener(load_entries(store, current), versions, threshold=threshold,
-                            matcher_factory=matcher_factory)
-        st = screen_stored(full, store, workers=workers, progress=progress, actor=actor, only=fresh,
-                           kind="delta-customers", record_list_state=False)
+            full = Screener(
+                load_entries(store, current), versions, threshold=threshold, matcher_factory=matcher_factory
+            )
+        st = screen_stored(
+            full,
+            store,
+            workers=workers,
+            progress=progress,
+            actor=actor,
+            only=fresh,
+            kind="delta-customers",
+            record_list_state=False,
+        )
         result.customers_vs_all = st.records
         result.alerts_opened += st.alerts_opened
     with store.begin() as conn:
         save_list_state(conn, versions, now_iso())
-        result.run_id = save_run(conn, "delta", started, versions, {
-            "touched_entities": result.touched_entities, "customers_vs_delta": result.customers_vs_delta,
-            "customers_vs_all": result.customers_vs_all, "alerts_opened": result.alerts_opened,
-            "lists": result.lists}, actor)
+        result.run_id = save_run(
+            conn,
+            "delta",
+            started,
+            versions,
+            {
+                "touched_entities": result.touched_entities,
+                "customers_vs_delta": result.customers_vs_delta,
+                "customers_vs_all": result.customers_vs_all,
+                "alerts_opened": result.alerts_opened,
+                "lists": result.lists,
+            },
+            actor,
+        )
     return result
 
 
 def rescreen_after_import(
-    store: Store, list_version: str | None = None, *, threshold: float | None = None,
-    service: ScreeningService | None = None, workers: int = 1, actor: str = "system",
+    store: Store,
+    list_version: str | None = None,
+    *,
+    threshold: float | None = None,
+    service: ScreeningService | None = None,
+    workers: int = 1,
+    actor: str = "system",
 ) -> DeltaResult:
     """Call after `lists import` created `list_version`: refresh the live screener (if any) and
     rescreen the delta against the stored customers."""

@@ -14,9 +14,9 @@ import os
 import pickle
 import threading
 import time
-from pathlib import Path
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from rempart.adapters.storage import lists_repo
@@ -34,14 +34,20 @@ class NameMatcher(Protocol):
     algorithm: str
 
     def search(
-        self, query: NameQuery, limit: int = 10, threshold: float | None = None, min_score: float | None = None
+        self,
+        query: NameQuery,
+        limit: int = 10,
+        threshold: float | None = None,
+        min_score: float | None = None,
     ) -> list[Hit]: ...
 
 
 MatcherFactory = Callable[[Sequence[tuple[str, str, ListedEntity]], float], NameMatcher]
 
 
-def default_matcher_factory(entries: Sequence[tuple[str, str, ListedEntity]], threshold: float) -> NameMatcher:
+def default_matcher_factory(
+    entries: Sequence[tuple[str, str, ListedEntity]], threshold: float
+) -> NameMatcher:
     from rempart.domain.screening.index import Matcher
 
     return Matcher(entries, threshold=threshold)
@@ -104,7 +110,10 @@ class Screener:
             self._build(entries, versions, threshold, matcher_factory)
 
     def _build(
-        self, entries: Sequence[tuple[str, str, ListedEntity]], versions: Mapping[str, str], threshold: float,
+        self,
+        entries: Sequence[tuple[str, str, ListedEntity]],
+        versions: Mapping[str, str],
+        threshold: float,
         matcher_factory: MatcherFactory,
     ) -> None:
         self.versions = dict(versions)
@@ -119,12 +128,22 @@ class Screener:
             eid = entity_id(list_name, e.source_id)
             self._objects[eid] = e
             self.entities[eid] = EntityInfo(
-                list_name, version, e.content_hash(), e.programs, e.listed_on.isoformat() if e.listed_on else None
+                list_name,
+                version,
+                e.content_hash(),
+                e.programs,
+                e.listed_on.isoformat() if e.listed_on else None,
             )
             for w in e.wallets:
                 self.addresses.add(
                     addr.ListedAddress(
-                        eid, e.source_id, list_name, version, e.schema, e.primary_name, w.address,
+                        eid,
+                        e.source_id,
+                        list_name,
+                        version,
+                        e.schema,
+                        e.primary_name,
+                        w.address,
                         addr.normalize_listed(w.chain, w.address),
                     )
                 )
@@ -140,15 +159,24 @@ class Screener:
         unknown = [x for x in lists if x not in self.versions]
         if unknown:
             raise InputError(
-                f"no list {unknown[0]!r} is loaded", field="list", value=unknown[0],
-                expected="one of " + ", ".join(sorted(self.versions)) if self.versions else "an imported list",
+                f"no list {unknown[0]!r} is loaded",
+                field="list",
+                value=unknown[0],
+                expected="one of " + ", ".join(sorted(self.versions))
+                if self.versions
+                else "an imported list",
             )
 
     def _lists_used(self, lists: Sequence[str]) -> dict[str, str]:
         return {k: v for k, v in sorted(self.versions.items()) if not lists or k in lists}
 
     def screen_name(
-        self, query: NameQuery, *, limit: int = 10, threshold: float | None = None, min_score: float | None = None
+        self,
+        query: NameQuery,
+        *,
+        limit: int = 10,
+        threshold: float | None = None,
+        min_score: float | None = None,
     ) -> ScreenResult:
         if not query.name.strip():
             raise InputError("empty name", field="name", expected="a name to screen")
@@ -158,9 +186,17 @@ class Screener:
         if query.lists:
             wanted = set(query.lists)
             hits = [h for h in hits if h.list_name in wanted]
-        return ScreenResult(hits, self._lists_used(query.lists), self.algorithm, thr, {"name": query.name, "schema": query.schema})
+        return ScreenResult(
+            hits,
+            self._lists_used(query.lists),
+            self.algorithm,
+            thr,
+            {"name": query.name, "schema": query.schema},
+        )
 
-    def screen_address(self, address: str, chain: str | None = None, lists: Sequence[str] = ()) -> ScreenResult:
+    def screen_address(
+        self, address: str, chain: str | None = None, lists: Sequence[str] = ()
+    ) -> ScreenResult:
         self._check_lists(lists)
         matches = self.addresses.search(address, chain)
         wanted = set(lists)
@@ -173,9 +209,16 @@ class Screener:
             seen.add(e.entity_id)
             hits.append(
                 Hit(
-                    entity_id=e.entity_id, source_id=e.source_id, list_name=e.list_name,
-                    list_version=e.list_version, schema=e.schema, name=e.name, score=1.0, match=True,
-                    explanation=m.explanation(address), algorithm=ADDRESS_ALGORITHM,
+                    entity_id=e.entity_id,
+                    source_id=e.source_id,
+                    list_name=e.list_name,
+                    list_version=e.list_version,
+                    schema=e.schema,
+                    name=e.name,
+                    score=1.0,
+                    match=True,
+                    explanation=m.explanation(address),
+                    algorithm=ADDRESS_ALGORITHM,
                 )
             )
         hits.sort(key=lambda h: h.entity_id)
@@ -212,7 +255,8 @@ def customer_query(c: Customer, lists: Sequence[str] = ()) -> NameQuery:
         birth_dates=(c.birth_date,) if c.birth_date else (),
         nationalities=c.nationalities or ((c.establishment_country,) if c.establishment_country else ()),
         identifiers=(Identifier("registration", c.registration_number, c.establishment_country),)
-        if c.registration_number else (),
+        if c.registration_number
+        else (),
         lists=tuple(lists),
     )
 
@@ -270,7 +314,9 @@ class ScreeningService:
                 cached.unlink(missing_ok=True)
         entries = load_entries(self.store, versions)
         s = Screener(
-            entries, {v.list_name: v.id for v in versions}, threshold=self.threshold,
+            entries,
+            {v.list_name: v.id for v in versions},
+            threshold=self.threshold,
             matcher_factory=self.matcher_factory,
         )
         if cached is not None:
@@ -343,5 +389,7 @@ class ScreeningService:
     def screen_name(self, query: NameQuery, **kw: Any) -> ScreenResult:
         return self.screener().screen_name(query, **kw)
 
-    def screen_address(self, address: str, chain: str | None = None, lists: Sequence[str] = ()) -> ScreenResult:
+    def screen_address(
+        self, address: str, chain: str | None = None, lists: Sequence[str] = ()
+    ) -> ScreenResult:
         return self.screener().screen_address(address, chain, lists)

@@ -29,17 +29,31 @@ def _rows(path: Path) -> Iterator[tuple[int, str, str, str]]:
                 first = False
                 header = [c.strip().lower() for c in row]
                 if "name1" in header and "name2" in header:
-                    cols = (header.index("name1"), header.index("name2"),
-                            header.index("schema") if "schema" in header else -1)
+                    cols = (
+                        header.index("name1"),
+                        header.index("name2"),
+                        header.index("schema") if "schema" in header else -1,
+                    )
                     continue
             if len(row) <= max(cols[0], cols[1]):
-                raise InputError("a row needs two names", file=str(path), line=line,
-                                 expected="name1,name2[,schema]", value=",".join(row))
+                raise InputError(
+                    "a row needs two names",
+                    file=str(path),
+                    line=line,
+                    expected="name1,name2[,schema]",
+                    value=",".join(row),
+                )
             raw_schema = row[cols[2]].strip() if 0 <= cols[2] < len(row) else ""
             schema = raw_schema or "Person"
             if schema not in SCHEMAS:
-                raise InputError("unknown schema", file=str(path), line=line, field="schema",
-                                 expected=" | ".join(SCHEMAS), value=schema)
+                raise InputError(
+                    "unknown schema",
+                    file=str(path),
+                    line=line,
+                    field="schema",
+                    expected=" | ".join(SCHEMAS),
+                    value=schema,
+                )
             yield line, row[cols[0]], row[cols[1]], schema
 
 
