@@ -54,6 +54,10 @@ def test_password_login_gives_a_token_that_works(client: TestClient) -> None:
     assert r.status_code == 200 and r.json() == {"user": "mira"}
     me = client.get("/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).json()
     assert me == {"username": "mira", "roles": ["mlro"]}
+    # yente clients send the same token as `ApiKey <token>`
+    r = client.get("/v1/_probe/mlro", headers={"Authorization": f"ApiKey {token}"})
+    assert r.status_code == 200 and r.json() == {"user": "mira"}
+    assert client.get("/v1/_probe/mlro", headers={"Authorization": f"Basic {token}"}).status_code == 401
 
 
 def test_wrong_password_is_401_without_saying_why(client: TestClient) -> None:

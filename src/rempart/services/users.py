@@ -583,11 +583,12 @@ class CredentialCarrier(Protocol):
 
 
 def principal_for(store: Store, carrier: CredentialCarrier) -> tuple[str, frozenset[str]] | None:
-    """(user, roles) from `Authorization: Bearer <token>`, else from the session cookie."""
+    """(user, roles) from `Authorization: Bearer <token>` (or `ApiKey <token>`, as yente clients send
+    it), else from the session cookie."""
     auth = carrier.headers.get("authorization")
     if auth:
         scheme, _, value = auth.partition(" ")
-        if scheme.lower() != "bearer":
+        if scheme.lower() not in ("bearer", "apikey"):
             return None
         return resolve_token(store, value.strip())
     sid = carrier.cookies.get(SESSION_COOKIE)

@@ -1,0 +1,5 @@
+"""`python -m rempart` is the `rempart` command."""
+
+from rempart.adapters.cli.main import app
+
+app()
