@@ -85,11 +85,16 @@ def _split_multi(cell: str) -> list[str]:
 
 
 def eu_269_latin_cyrillic(base: Path) -> list[Pair]:
-    """Every (Latin, Cyrillic) pair of names of the same entity in the EU's Ukraine regime (269/2014)."""
+    """Every (Latin, Cyrillic) pair of names of the same person in the EU's Ukraine regime (269/2014).
+
+    Persons only: the Cyrillic names of organizations there are mostly translations and acronyms
+    (АО ‘ВМЗ’ / JSC ‘Volsk Mechanical Plant’), not transliterations."""
     path = base / "eu_journal_sanctions_consolidated_2026-08-21_opensanctions" / "32014R0269.csv"
     out: list[Pair] = []
     with path.open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
+            if row["schema"] != "Person":
+                continue
             names: list[str] = []
             for cell in (row["name"], row["alias"]):
                 for v in _split_multi(cell) if cell != row["name"] else [cell]:
@@ -97,13 +102,12 @@ def eu_269_latin_cyrillic(base: Path) -> list[Pair]:
                     if m and bool(_CYR.search(m.group(2))) != bool(_CYR.search(m.group(1))):
                         names.extend([m.group(1), m.group(2)])
                     else:
-                        names.append(v)
+                        names.extend(x.strip() for x in v.split(" / ") if x.strip())
             latin = [n for n in names if _LAT.search(n) and not _CYR.search(n)]
             cyrillic = [n for n in names if _CYR.search(n) and not _LAT.search(re.sub(r"[iI]", "", n))]
             for la in latin:
                 for cy in cyrillic:
-                    out.append(Pair(cy, la, row["schema"] if row["schema"] != "Asset" else "LegalEntity",
-                                    True, "eu_269"))  # fmt: skip
+                    out.append(Pair(cy, la, "Person", True, "eu_269"))
     return out
 
 

@@ -6,11 +6,10 @@
 from __future__ import annotations
 
 import random
-import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.restrictions.common import AS_OF, RULES, build_store, customer_id, latency, load
+from benchmarks.restrictions.common import AS_OF, RULES, customer_id, latency, load
 from rempart.adapters.storage.db import Store
 from rempart.services import restrictions as svc
 
@@ -37,16 +36,14 @@ def measure(store: Store, customers: int, calls: int, *, record: bool, seed: int
     return wall, cpu
 
 
-def run(customers: int = 100_000, rows_per_customer: int = 5, calls: int = 3_000, work: Path | None = None) -> None:
-    work = work or Path(tempfile.mkdtemp(prefix="rempart-gate-"))
-    t = time.perf_counter()
-    store = build_store(work, customers, rows_per_customer)
-    print(f"store: {customers:,} customers, {customers * rows_per_customer:,} balance rows, SQLite "
-          f"({time.perf_counter() - t:.1f} s to build)")
+def run_on(db: Path, customers: int, *, calls: int = 3_000) -> None:
+    """Time `check_customer` on the SQLite store at `db` (built by `common.build_store`)."""
+    store = Store.open(f"sqlite:///{db}")
     try:
         measure(store, customers, 300, record=False)  # warm-up: rules, caches, connection pool
         for label, record, n in (("decision not stored", False, calls), ("decision stored", True, calls // 3)):
             wall, cpu = measure(store, customers, n, record=record)
-            print(f"check, {label}:\n  wall {latency(wall).line()}\n  cpu  {latency(cpu).line()}\n  [{load()}]")
+            print(f"gate check_customer in-process, {label}:\n  wall {latency(wall).line()}\n"
+                  f"  cpu  {latency(cpu).line()}\n  [{load()}]")
     finally:
         store.dispose()

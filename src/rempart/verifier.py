@@ -127,21 +127,27 @@ def field_hash(salt_hex: str, pointer: str, value: Any) -> str:
     return hashlib.sha256(bytes.fromhex(salt_hex) + canonical_json([pointer, value])).hexdigest()
 
 
-def section_commitment(field_hashes: Mapping[str, str]) -> str:
-    """What the audit payload holds for a section: the hash of its per-field salted hashes."""
-    return sha256_json({"scheme": SCHEME, "fields": dict(field_hashes)})
+def section_commitment(field_hashes: Iterable[str]) -> str:
+    """What the audit payload holds for a section: the hash of its sorted per-field salted hashes.
+
+    Each field hash binds its pointer, value and salt, so the commitment needs neither: a hidden
+    field is published as its hash alone (its key may be personal data too, e.g. an e-mail address
+    used as a dict key)."""
+    return sha256_json({"scheme": SCHEME, "fields": sorted(field_hashes)})
 
 
 def commit(obj: Mapping[str, Any], seed: bytes, section: str) -> tuple[str, dict[str, str]]:
     """(commitment, {pointer: field hash}) of a decision's inputs or outputs."""
     hashes = {p: field_hash(field_salt(seed, section, p), p, v) for p, v in flatten(dict(obj))}
-    return section_commitment(hashes), hashes
+    return section_commitment(hashes.values()), hashes
 
 
 def unflatten(fields: Sequence[Mapping[str, Any]]) -> Any:
     """A readable view of a section: shown values in place, hidden ones as '<redacted sha256:…>'."""
     root: dict[str, Any] = {}
     for f in fields:
+        if "path" not in f:
+            continue  # a hidden field whose very key is withheld
         parts = [p.replace("~1", "/").replace("~0", "~") for p in str(f["path"]).split("/")[1:]]
         value = f["value"] if "value" in f else f"<redacted sha256:{f.get('hash', '')[:16]}…>"
         node: Any = root
@@ -339,12 +345,14 @@ def _section(name: str, section: Mapping[str, Any], committed: str, scheme: str,
     if not isinstance(fields, list):
         res.problems.append(f"{name}: no field list")
         return
-    hashes: dict[str, str] = {}
+    hashes: list[str] = []
+    shown: set[str] = set()
     for f in fields:
         p = str(f.get("path", ""))
-        if p in hashes:
-            res.problems.append(f"{name}{p}: listed twice")
         if "value" in f:
+            if p in shown:
+                res.problems.append(f"{name}{p}: listed twice")
+            shown.add(p)
             try:
                 h = field_hash(str(f["salt"]), p, f["value"])
             except (KeyError, ValueError):
@@ -352,14 +360,15 @@ def _section(name: str, section: Mapping[str, Any], committed: str, scheme: str,
                 continue
             if "hash" in f and f["hash"] != h:
                 res.problems.append(f"{name}{p}: value does not match its committed hash (altered)")
-            hashes[p] = h
+            hashes.append(h)
         else:
-            hashes[p] = str(f.get("hash", ""))
+            hashes.append(str(f.get("hash", "")))
+    if len(set(hashes)) != len(hashes):
+        res.problems.append(f"{name}: a field is listed twice")
     if section_commitment(hashes) != committed:
-        bad = [p for p in hashes if "value" in next(f for f in fields if f.get("path") == p)]
         res.problems.append(
             f"{name}: the fields do not match the commitment in the audit log (a value was altered, added or "
-            f"removed{'; shown fields: ' + ', '.join(bad[:5]) if bad else ''})"
+            f"removed{'; shown fields: ' + ', '.join(sorted(shown)[:5]) if shown else ''})"
         )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -115,7 +116,7 @@ class Redaction:
             return True
         if self.reveal_all or any(_matches(pointer, keys, s) for s in self.show):
             return False
-        return any(k in self.personal_keys for k in keys)
+        return any(k in self.personal_keys for k in keys) or not path_is_schema(pointer)
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -124,6 +125,17 @@ class Redaction:
             "hide": sorted(self.hide),
             "salts_of_hidden_fields": self.include_salts,
         }
+
+
+_SCHEMA_KEY = re.compile(r"^[A-Za-z0-9_.\-]+$")
+
+
+def path_is_schema(pointer: str) -> bool:
+    """True when every key on the path looks like a field name (letters, digits, `_.-`), not data.
+
+    A key such as `email:alice@example.com` (a target used as a dict key) is data: a field under it
+    is hidden by default, and a hidden field's path is published only if it is schema-like."""
+    return all(_SCHEMA_KEY.match(k.replace("~1", "/").replace("~0", "~")) for k in pointer.split("/")[1:])
 
 
 def _matches(pointer: str, keys: list[str], rule: str) -> bool:
@@ -141,8 +153,12 @@ def _section(
     for pointer, value in flatten(dict(obj)):
         salt = field_salt(seed, name, pointer)
         if policy.hidden(pointer):
-            hidden.append(pointer)
-            f: dict[str, Any] = {"path": pointer, "hash": hashes[pointer]}
+            f: dict[str, Any] = {"hash": hashes[pointer]}
+            if path_is_schema(pointer):
+                f["path"] = pointer
+                hidden.append(pointer)
+            else:
+                hidden.append("(a field whose key is withheld)")
             if policy.include_salts:
                 f["salt"] = salt
         else:

@@ -14,10 +14,10 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, select, update
 
 from rempart.adapters.storage.db import Store
-from rempart.adapters.storage.tables import audit_events, audit_head
+from rempart.adapters.storage.tables import audit_head
 from rempart.adapters.storage.tables_proof import LEVEL_SHIFT, audit_checkpoints, merkle_nodes, merkle_state
 from rempart.domain import merkle
 from rempart.domain.audit import GENESIS, AuditEvent, ChainBreak, LogWalk
@@ -49,9 +49,20 @@ def _pos(level: int, index: int) -> int:
     return (level << LEVEL_SHIFT) | index
 
 
-_NODES_IN = select(merkle_nodes.c.pos, merkle_nodes.c.hash).where(
-    merkle_nodes.c.pos.in_(bindparam("ps", expanding=True))
-)
+def _raw_rows(conn: Connection, sql: str, params: Sequence[Any]) -> list[Any]:
+    """A query through the driver's cursor (`?` placeholders): the hot paths of proofs skip
+    SQLAlchemy's statement machinery, which costs more than the query itself."""
+    raw = conn.connection.dbapi_connection
+    if raw is None:  # pragma: no cover - a connection always has one while open
+        raise RuntimeError("the connection is closed")
+    if conn.dialect.name != "sqlite":
+        sql = sql.replace("?", "%s")
+    cur = raw.cursor()
+    try:
+        cur.execute(sql, tuple(params))
+        return list(cur.fetchall())
+    finally:
+        cur.close()
 
 
 def fetch_nodes(conn: Connection, wanted: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
@@ -60,7 +71,9 @@ def fetch_nodes(conn: Connection, wanted: Iterable[tuple[int, int]]) -> dict[tup
     mask = (1 << LEVEL_SHIFT) - 1
     out: dict[tuple[int, int], bytes] = {}
     for i in range(0, len(keys), 900):
-        for pos, h in conn.execute(_NODES_IN, {"ps": keys[i : i + 900]}):
+        chunk = keys[i : i + 900]
+        marks = ",".join("?" * len(chunk))
+        for pos, h in _raw_rows(conn, f"SELECT pos, hash FROM merkle_nodes WHERE pos IN ({marks})", chunk):
             out[(int(pos) >> LEVEL_SHIFT, int(pos) & mask)] = bytes(h)
     return out
 
@@ -184,8 +197,11 @@ def get_checkpoint(conn: Connection, checkpoint_id: int) -> Checkpoint:
 
 def covering_checkpoint(conn: Connection, size: int) -> Checkpoint | None:
     """The newest checkpoint whose tree holds at least `size` events."""
-    r = conn.execute(_COVERING, {"n": size}).first()
-    return None if r is None else _row_to_checkpoint(r)
+    rows = _raw_rows(conn, _CHECKPOINT_SQL, [size])
+    if not rows:
+        return None
+    cid, origin, n, root, time, key_id, signature, reason = rows[0]
+    return Checkpoint(TreeHead(int(n), root, time, key_id, origin), signature, int(cid), reason)
 
 
 def checkpoint_of_size(conn: Connection, size: int) -> Checkpoint | None:
@@ -312,35 +328,25 @@ def event_to_dict(ev: AuditEvent) -> dict[str, Any]:
     }
 
 
-_EV = audit_events.c
-_EVENT_COLS = (
-    _EV.seq,
-    _EV.id,
-    _EV.type,
-    _EV.actor,
-    _EV.time,
-    _EV.subject,
-    _EV.payload_hash,
-    _EV.prev_hash,
-    _EV.hash,
+_EVENT_SQL = (
+    "SELECT seq, id, type, actor, time, subject, payload_hash, prev_hash, hash FROM audit_events WHERE "
 )
-_EVENT_BY_ID = select(*_EVENT_COLS).where(_EV.id == bindparam("k"))
-_EVENT_BY_SEQ = select(*_EVENT_COLS).where(_EV.seq == bindparam("k"))
-_COVERING = (
-    select(audit_checkpoints)
-    .where(audit_checkpoints.c.size >= bindparam("n"))
-    .order_by(audit_checkpoints.c.id.desc())
-    .limit(1)
+_CHECKPOINT_SQL = (
+    "SELECT id, origin, size, root_hash, time, key_id, signature, reason FROM audit_checkpoints "
+    "WHERE size >= ? ORDER BY id DESC LIMIT 1"
 )
 
 
 def get_event(conn: Connection, event_id: str) -> AuditEvent:
-    """An event by id, or by sequence number (two indexed look-ups; an OR would scan on SQLite)."""
-    r = conn.execute(_EVENT_BY_ID, {"k": event_id}).first()
-    if r is None and event_id.isdigit():
-        r = conn.execute(_EVENT_BY_SEQ, {"k": int(event_id)}).first()
-    if r is None:
+    """An event by id, or by sequence number (indexed look-ups; an OR would scan on SQLite)."""
+    rows: list[Any] = []
+    if event_id.isdigit() and len(event_id) < 19:  # a sequence number (ids are 32 hex digits)
+        rows = _raw_rows(conn, _EVENT_SQL + "seq = ?", [int(event_id)])
+    if not rows:
+        rows = _raw_rows(conn, _EVENT_SQL + "id = ?", [event_id])
+    if not rows:
         raise NotFound(f"no audit event {event_id!r}", event_id=event_id)
+    r = rows[0]
     return AuditEvent(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8])
 
 

@@ -23,7 +23,10 @@ def spark() -> Iterator[Any]:
     why = spark_runner.available()
     if why is not None:
         pytest.skip(why)
-    session = spark_runner.local_session("rempart-test", cores=2)
+    # Small data: skip whole-stage code generation and most shuffle partitions (they cost more than they save).
+    session = spark_runner.local_session("rempart-test", cores=2, conf={
+        "spark.sql.codegen.wholeStage": "false", "spark.sql.shuffle.partitions": "2",
+        "spark.sql.adaptive.enabled": "false", "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1"})
     session.sparkContext.setLogLevel("ERROR")
     try:
         yield session

@@ -20,6 +20,7 @@ MATCHES = [
     ("Sergey Valeryevich AKSYONOV", "Sergei Valerievich AKSENOV", "Person"),
     ("Sergey Aksyonov", "Сергей Аксёнов", "Person"),
     ("Yevgeny Prigozhin", "Evgeniy Prigozhin", "Person"),
+    ("Volodymyr Oleksandrovych Tkachuk", "Владимир Александрович Ткачук", "Person"),  # uk / ru forms
     ("Jonathan Pemberly", "Jonathon Pemberly", "Person"),  # typo
     ("Marta Quillfeather", "Marta Quilfeather", "Person"),  # dropped letter
     ("Abdulhakim Zarrouki", "Abdul Hakim Zarrouki", "Person"),  # merged / split

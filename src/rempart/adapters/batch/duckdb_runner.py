@@ -6,12 +6,13 @@ import os
 import tempfile
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from rempart.adapters.batch.restrictions_job import DUCKDB, build_sql, rule_columns
+from rempart.adapters.batch.restrictions_job import DUCKDB, PIVOT_MAX_ASSETS, build_sql, rule_columns
 from rempart.domain.rules.model import RuleSet
 
 INPUTS = ("customers", "balances", "prices", "sanctions")
@@ -34,6 +35,9 @@ def connect(threads: int | None = None, memory_limit: str | None = DEFAULT_MEMOR
         con.execute(f"SET memory_limit = {_sql_str(memory_limit)}")
     con.execute(f"SET temp_directory = {_sql_str(temp_directory or tempfile.gettempdir())}")
     con.execute("SET preserve_insertion_order = false")  # the output has no order; lets joins stream
+    # Aggregations by an integer customer key over a dense range (up to 16M customers) use a perfect hash
+    # table (an array indexed by the key) instead of hashing: about twice as fast here.
+    con.execute("SET perfect_ht_threshold = 24")
     return con
 
 
@@ -56,7 +60,10 @@ def register_inputs(con: duckdb.DuckDBPyConnection, sources: Mapping[str, Any]) 
 def evaluate(con: duckdb.DuckDBPyConnection, rules: RuleSet, d: date, *, provider_entity: str = "EU",
              out_parquet: Path | None = None) -> duckdb.DuckDBPyRelation | None:
     """Run the job; write Parquet to `out_parquet` (returns None) or return the relation."""
-    sql = build_sql(rules, d, provider_entity=provider_entity, dialect=DUCKDB)
+    price_table = {str(a): Decimal(p) for a, p in con.execute(
+        "SELECT asset, CAST(price_eur AS VARCHAR) FROM prices").fetchall()}
+    sql = build_sql(rules, d, provider_entity=provider_entity, dialect=DUCKDB,
+                    price_table=price_table if len(price_table) <= PIVOT_MAX_ASSETS else None)
     if out_parquet is not None:
         con.execute(f"COPY ({sql}) TO {_sql_str(out_parquet)} (FORMAT parquet)")
         return None

@@ -27,14 +27,16 @@ How it stays fast and exact:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from rempart.domain.rules.model import SEVERITY, Exemption, RuleSet, RuleVersion
 from rempart.domain.rules.resolve import as_of as resolve_as_of
 
 SEVERITY_NAMES = {v: k for k, v in SEVERITY.items()}
+PIVOT_MAX_ASSETS = 16
 LISTS = ("eu", "ofac", "uk", "un")
 
 
@@ -230,12 +232,50 @@ def _valuation(balances: str, prices: str, per_account: bool) -> str:
     FROM v GROUP BY customer_key)"""
 
 
+def _literal(v: Decimal) -> str:
+    sign, digits, exponent = v.as_tuple()
+    assert isinstance(exponent, int)
+    scale = max(0, -exponent)
+    width = max(len(digits) + max(0, exponent), scale + 1)
+    return f"CAST('{v}' AS DECIMAL({min(38, width)},{scale}))"
+
+
+def _valuation_pivot(balances: str, price_table: Mapping[str, Decimal]) -> str:
+    """Holdings in EUR per customer in one aggregation by customer: one exact sum per priced asset, priced
+    once per customer. For a price table of a few assets (the prices are data, read before the job)."""
+    priced = dict(price_table)
+    priced.setdefault("EUR", Decimal(1))
+    assets = sorted(priced)
+    sums = ",\n      ".join(f"sum(amount) FILTER (WHERE asset = '{a}') AS q{i}" for i, a in enumerate(assets))
+    known = ", ".join(f"'{a}'" for a in assets)
+    total = " + ".join(f"coalesce(q{i}, 0) * {_literal(priced[a])}" for i, a in enumerate(assets))
+    return f"""
+  qp AS (
+    SELECT customer_key,
+      {sums},
+      bool_or(asset NOT IN ({known}) AND amount <> 0) AS unpriced
+    FROM {balances} GROUP BY customer_key),
+  h AS (
+    SELECT customer_key, {total} AS total_eur, CAST(0 AS DECIMAL(38,16)) AS max_account_eur,
+      NOT coalesce(unpriced, FALSE) AS complete
+    FROM qp)"""
+
+
 def build_sql(rules: RuleSet, d: date, *, provider_entity: str = "EU", dialect: Dialect = DUCKDB,
               customers: str = "customers", balances: str = "balances", prices: str = "prices",
-              sanctions: str = "sanctions") -> str:
-    """The whole job as one SQL statement (a SELECT) for `dialect`."""
+              sanctions: str = "sanctions", price_table: Mapping[str, Decimal] | None = None) -> str:
+    """The whole job as one SQL statement (a SELECT) for `dialect`.
+
+    With `price_table` (the content of `prices`, read first) of at most PIVOT_MAX_ASSETS assets and no
+    per-account threshold, balances are valued in a single aggregation by customer; otherwise by
+    (customer, asset) first, priced per group through a join with `prices`. Both are exact."""
     plan = _plan(rules, d, provider_entity, dialect, "hold")
     cols = plan.columns
+    per_account = needs_accounts(rules, d)
+    if price_table is not None and len(price_table) <= PIVOT_MAX_ASSETS and not per_account:
+        valuation = _valuation_pivot(balances, price_table)
+    else:
+        valuation = _valuation(balances, prices, per_account)
     dt = dialect.date(d)
     sflags = ",\n      ".join(
         f"bool_or(list = '{x}' AND status = 'confirmed') AS conf_{x}, "
@@ -261,7 +301,7 @@ WITH
       {sflags}
     FROM {sanctions}
     WHERE (listed_from IS NULL OR listed_from <= {dt}) AND (listed_until IS NULL OR {dt} <= listed_until)
-    GROUP BY customer_key),{_valuation(balances, prices, needs_accounts(rules, d))},
+    GROUP BY customer_key),{valuation},
   cx AS (
     SELECT c.customer_key, c.customer_id{plan.customer_preds.select()}
     FROM {customers} c),

@@ -37,16 +37,19 @@ def available() -> str | None:
     return None
 
 
-def local_session(app_name: str = "rempart-restrictions", cores: int = 2) -> Any:
+def local_session(app_name: str = "rempart-restrictions", cores: int = 2,
+                  conf: Mapping[str, str] | None = None) -> Any:
     from pyspark.sql import SparkSession
 
-    return (SparkSession.builder.master(f"local[{cores}]").appName(app_name)
-            .config("spark.sql.shuffle.partitions", str(max(2, cores * 2)))
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.ansi.enabled", "true")
-            .config("spark.sql.decimalOperations.allowPrecisionLoss", "false")
-            .config("spark.driver.memory", "1g")
-            .getOrCreate())
+    builder = (SparkSession.builder.master(f"local[{cores}]").appName(app_name)
+               .config("spark.sql.shuffle.partitions", str(max(2, cores * 2)))
+               .config("spark.ui.enabled", "false")
+               .config("spark.sql.ansi.enabled", "true")
+               .config("spark.sql.decimalOperations.allowPrecisionLoss", "false")
+               .config("spark.driver.memory", "1g"))
+    for k, v in (conf or {}).items():
+        builder = builder.config(k, v)
+    return builder.getOrCreate()
 
 
 def evaluate(spark: Any, rules: RuleSet, d: date, sources: Mapping[str, str | Path], *,

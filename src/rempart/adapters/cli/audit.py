@@ -120,7 +120,7 @@ def verify(
                     {
                         "what": b.what,
                         "seq": b.seq,
-                        "where": b.event_id,
+                        "event_id": b.event_id,
                         "problem": b.problem,
                         "message": str(b),
                     }

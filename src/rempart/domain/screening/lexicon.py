@@ -105,6 +105,24 @@ _BUILTIN_PERSON_SYMBOLS: dict[str, tuple[str, ...]] = {
     "haji": ("haji", "hajji", "hajj", "al hajj", "al haj", "el haj", "حاج", "حاجي"),
 }
 
+# East Slavic given names: the Russian, Ukrainian and Belarusian forms of one name (and so of the
+# patronymics made from it). Spellings within a form are left to the skeleton and the fuzzy match.
+_EAST_SLAVIC_NAMES = (
+    "aleksandr alexander oleksandr aliaksandr alyaksandr", "aleksey alexei oleksiy aliaksei alyaksey",
+    "anatoliy anatoly anatol", "andrey andrei andriy andrii andrei", "boris borys barys",
+    "vasiliy vasily vasyl vasil", "viktor victor", "vitaliy vitaly vital", "vladimir volodymyr uladzimir",
+    "vyacheslav viacheslav vyachaslau", "gennadiy gennady hennadiy henadz", "georgiy georgy heorhiy",
+    "grigoriy grigory hryhoriy ryhor", "dmitriy dmitry dmytro dzmitry", "evgeniy evgeny yevhen yauhen",
+    "ekaterina kateryna katsiaryna", "elena olena alena", "ivan ivan", "igor ihar ihor", "ilya illia",
+    "konstantin kostiantyn kanstantsin", "leonid leanid", "mikhail mykhailo mikhail mikhas",
+    "nikolay nikolai mykola mikalai", "oleg oleh aleh", "olga olha volha", "pavel pavlo paval",
+    "petr pyotr petro piotr", "sergey sergei serhiy serhii siarhei", "stanislau stanislav",
+    "tatyana tatiana tetiana tatsiana", "yuriy yury yuri yurii yury", "yakov yakiv", "fedor fyodor fedir",
+    "valeriy valery valeriy", "valentin valentyn", "natalya natalia nataliya natallia",
+    "irina iryna", "anna hanna", "maksim maxim maksym", "roman raman", "semen semyon semen",
+    "timofey tymofiy", "arkadiy arkady", "vadim vadym vadzim", "denis denys dzianis", "kirill kyrylo kiryl",
+)  # fmt: skip
+
 # Particles are part of a name but say little about who it is.
 PARTICLES = frozenset(
     [
@@ -200,6 +218,7 @@ class Lexicon:
     person_symbols: Mapping[Phrase, str]  # "abd al" -> "abdul", "ibn" -> "bin", Putin's spellings -> one
     org_symbols: Mapping[Phrase, str]  # "association" / "ассоциация" -> "assoc": generic words of orgs
     nicknames: Mapping[str, frozenset[str]]  # token -> nickname groups (ben: {ben, bend})
+    name_groups: Mapping[str, frozenset[str]]  # skeleton -> groups of equivalent names (Volodymyr ~ Vladimir)
     generic_names: frozenset[str]  # very common given names (mohammad, abdullah): low weight
     source: str = "builtin"
     _max_phrase: int = field(default=6)
@@ -215,6 +234,7 @@ class Lexicon:
             person_symbols={k: v for k, v in symbols.items() if k},
             org_symbols={},
             nicknames={},
+            name_groups=_name_groups(),
             generic_names=frozenset(
                 {"mohammad", "mohammed", "muhammad", "mohamed", "abdullah", "ahmad", "ali"}
             ),
@@ -273,10 +293,22 @@ class Lexicon:
             person_symbols=person_symbols,
             org_symbols=org_symbols,
             nicknames={k: frozenset(v) for k, v in nick.items()},
+            name_groups=base.name_groups,
             generic_names=frozenset(generic),
             source="rigour",
             _max_phrase=max((len(p) for p in (*legal, *person_symbols, *org_symbols)), default=1),
         )
+
+
+def _name_groups() -> dict[str, frozenset[str]]:
+    from rempart.domain.screening.transliterate import skeleton
+
+    groups: dict[str, set[str]] = {}
+    for line in _EAST_SLAVIC_NAMES:
+        names = line.split()
+        for n in names:
+            groups.setdefault(skeleton(n), set()).add("es:" + names[0])
+    return {k: frozenset(v) for k, v in groups.items()}
 
 
 def _phrases(values: Iterable[str]) -> Iterable[Phrase]:

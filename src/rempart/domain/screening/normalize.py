@@ -51,6 +51,7 @@ _TITLE_SYMBOLS = frozenset({"sheikh", "haji", "dr", "prof", "jr", "sr", "md", "p
 _PATRONYMIC = re.compile(
     r"(ovich|evich|ovych|evych|yevich|ovna|evna|ivna|yevna|ichna|ovitch|evitch|ogly|kyzy|uly)$"
 )
+_PATRONYMIC_STEM = re.compile(r"^(.+?)[aeiou]?(vich|vech|vna|ich|ichna)$")
 _ORG_SCHEMAS = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})
 
 
@@ -230,6 +231,15 @@ def make_token(
 ) -> Token:
     skel = skeleton(text)
     nick = lexicon.nicknames.get(text)
+    eq = lexicon.name_groups.get(skel)
+    if eq is None and kind is TokenKind.PATRONYMIC:
+        m = _PATRONYMIC_STEM.match(skel)
+        if m:
+            stem = m.group(1)  # Nikolaevich -> nikola(i), Sergeevich -> serge(i), Aleksandrovich -> aleksandr
+            eq = lexicon.name_groups.get(stem) or lexicon.name_groups.get(stem + "i")
+            eq = frozenset("p" + g for g in eq) if eq else None  # patronymics meet patronymics only
+    if eq:
+        nick = nick | eq if nick else eq
     return Token(
         text=text,
         skel=skel,
