@@ -38,7 +38,7 @@ class Settings(BaseSettings):
         'file, or inline JSON, e.g. {"by.765.cap": {"from": "2022-04-13"}}.',
     )
     screening_threshold: float = Field(
-        0.75, ge=0.0, le=1.0, description="Score at or above which a name hit is a match and opens an alert."
+        0.70, ge=0.0, le=1.0, description="Score at or above which a name hit is a match and opens an alert."
     )
     valuation_scope: str = Field(
         "provider",

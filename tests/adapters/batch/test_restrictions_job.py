@@ -114,3 +114,54 @@ def test_sql_us_entity(tmp_path: Path) -> None:
     assert rel is not None
     for cid, outcome, decided_by, *_ in rel.fetchall():
         assert (outcome, decided_by) == (expected[cid].outcome, ",".join(expected[cid].decided_by)), cid
+
+
+# Holdings around the EUR 10,000.00 cap of Art. 5b(2) (2022-06-01: "exceeds", per provider). Amounts are split
+# over rows and accounts so that only the exact sum decides; prices: BTC 25000.00, ETH 1800.50, USDT 0.9312.
+BOUNDARY = {
+    # key: (rows [(account, asset, amount)], expected outcome for a Russian national residing in Russia)
+    0: ([("a0", "BTC", "0.2"), ("a1", "BTC", "0.2")], "allow"),  # 10,000.00 exactly: not exceeding
+    1: ([("a0", "BTC", "0.2"), ("a1", "BTC", "0.2"), ("a0", "EUR", "0.01")], "offboard"),  # 10,000.01
+    2: ([("a0", "BTC", "0.39999999"), ("a0", "EUR", "0.0025")], "allow"),  # 9,999.9997500: below
+    3: ([("a0", "BTC", "0.40000000"), ("a1", "USDT", "0.00000001")], "offboard"),  # 10,000.000000009312
+    4: ([("a0", "EUR", "9999.99"), ("a0", "XMR", "0")], "allow"),  # an unpriced asset of zero: complete
+    5: ([("a0", "EUR", "9999.99"), ("a0", "XMR", "0.00000001")], "review"),  # unpriced, could exceed
+    6: ([("a0", "ETH", "5.55401277"), ("a1", "ETH", "0")], "offboard"),  # 10,000.000...: 5.55401277 * 1800.50
+    7: ([], "allow"),  # no balances at all
+}
+
+
+def boundary_base(con: duckdb.DuckDBPyConnection) -> None:
+    cust = ", ".join(f"({k}, 'b{k}', 'person', ['RU'], 'RU', CAST(NULL AS VARCHAR), [])" for k in BOUNDARY)
+    con.execute("CREATE OR REPLACE TEMP TABLE customers AS SELECT customer_key, customer_id, type, nationalities, "
+                "residence_country, establishment_country, CAST(permits AS STRUCT(country VARCHAR, kind VARCHAR, "
+                f"valid_from DATE, valid_until DATE)[]) AS permits FROM (VALUES {cust}) t(customer_key, customer_id, "
+                "type, nationalities, residence_country, establishment_country, permits)")
+    bal = ", ".join(f"({k}, '{acc}', '{asset}', CAST('{amount}' AS DECIMAL(18,8)))"
+                    for k, (rows, _) in BOUNDARY.items() for acc, asset, amount in rows)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE balances AS SELECT * FROM (VALUES {bal}) "
+                "t(customer_key, account_id, asset, amount)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE prices AS {synthetic.PRICES_SQL}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW sanctions AS {duckdb_runner.SANCTIONS_EMPTY}")
+
+
+@pytest.mark.parametrize("pivot", [True, False], ids=["one-aggregation", "per-asset-then-join"])
+def test_threshold_boundaries_exact(pivot: bool) -> None:
+    """Both valuation plans against decide(): EUR 10,000.00 is allowed, 10,000.01 (or a fraction of a cent
+    more) is not, and the holdings are the exact decimal sums."""
+    d = date(2022, 6, 1)
+    rules = load_rules(RULES)
+    con = duckdb_runner.connect(threads=2)
+    boundary_base(con)
+    expected = python_decisions(con, rules, d, "EU")
+    prices = {a: Decimal(str(p)) for a, p in con.execute("SELECT asset, price_eur FROM prices").fetchall()}
+    sql = build_sql(rules, d, price_table=prices if pivot else None)
+    assert ("qp AS" in sql) is pivot
+    rows = con.sql(sql).fetchall()
+    assert len(rows) == len(BOUNDARY)
+    for cid, outcome, decided_by, holdings, _complete, *_ in rows:
+        dec = expected[cid]
+        want = BOUNDARY[int(cid[1:])][1]
+        assert (outcome, decided_by) == (dec.outcome, ",".join(dec.decided_by)) == (
+            want, "" if want == "allow" else "eu.833.5b2"), cid
+        assert holdings == dec.holdings_eur, (cid, holdings, dec.holdings_eur)
