@@ -134,6 +134,10 @@ def test_full_walk_two_approvers_produce_verify(client: tuple[TestClient, dict[s
 
     p = c.post(f"/v1/requests/{rid}/produce", headers=h(tok, "intake"))
     assert p.status_code == 200, p.text
+    # every disclosure is covered by a signed checkpoint taken right after it
+    assert "checkpoint_error" not in p.json()
+    produced_at_size = p.json()["checkpoint"]["size"]
+    assert produced_at_size > 0
     zip_bytes = c.get(f"/v1/requests/{rid}/package", headers=h(tok, "intake")).content
     pem = c.get("/v1/requests/public-key", headers=h(tok, "intake")).text
     assert pem == (key_dir / "public_key.pem").read_text()
@@ -156,6 +160,7 @@ def test_full_walk_two_approvers_produce_verify(client: tuple[TestClient, dict[s
 
     d = c.post(f"/v1/requests/{rid}/deliver", json={"reason": "sent via portal"}, headers=h(tok, "intake"))
     assert d.status_code == 200 and d.json()["state"] == "delivered"
+    assert d.json()["checkpoint"]["size"] > produced_at_size
     due = c.get("/v1/requests/due", headers=h(tok, "intake")).json()
     assert any(i["request_id"] == rid and i["kind"] == "user_notification" for i in due)
     view = c.get(f"/v1/requests/{rid}", headers=h(tok, "appr1")).json()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import duckdb
 import pytest
 
 from rempart.adapters.batch import duckdb_runner, synthetic
+from rempart.adapters.batch.restrictions_job import build_sql
 from rempart.domain.restrictions import decide, fmt_eur, parse_facts
 from rempart.domain.rules import RuleSet
 from rempart.services.restrictions import load_rules
@@ -122,11 +124,13 @@ BOUNDARY = {
     # key: (rows [(account, asset, amount)], expected outcome for a Russian national residing in Russia)
     0: ([("a0", "BTC", "0.2"), ("a1", "BTC", "0.2")], "allow"),  # 10,000.00 exactly: not exceeding
     1: ([("a0", "BTC", "0.2"), ("a1", "BTC", "0.2"), ("a0", "EUR", "0.01")], "offboard"),  # 10,000.01
-    2: ([("a0", "BTC", "0.39999999"), ("a0", "EUR", "0.0025")], "allow"),  # 9,999.9997500: below
+    2: ([("a0", "BTC", "0.39999999"), ("a1", "EUR", "0.00025")], "allow"),  # 9,999.99975 + 0.00025 = 10,000.00
+    8: ([("a0", "BTC", "0.39999999"), ("a1", "EUR", "0.00026")], "offboard"),  # 10,000.00001
     3: ([("a0", "BTC", "0.40000000"), ("a1", "USDT", "0.00000001")], "offboard"),  # 10,000.000000009312
     4: ([("a0", "EUR", "9999.99"), ("a0", "XMR", "0")], "allow"),  # an unpriced asset of zero: complete
     5: ([("a0", "EUR", "9999.99"), ("a0", "XMR", "0.00000001")], "review"),  # unpriced, could exceed
-    6: ([("a0", "ETH", "5.55401277"), ("a1", "ETH", "0")], "offboard"),  # 10,000.000...: 5.55401277 * 1800.50
+    6: ([("a0", "ETH", "5.55401277"), ("a1", "ETH", "0")], "allow"),  # 9,999.999992385
+    9: ([("a0", "ETH", "5.55401270"), ("a1", "ETH", "0.00000008")], "offboard"),  # 10,000.00001039
     7: ([], "allow"),  # no balances at all
 }
 

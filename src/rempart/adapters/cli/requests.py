@@ -205,7 +205,8 @@ def deliver_cmd(request_id: str, actor: ActorOption, reason: ReasonOption, db: D
                 as_json: JsonOption = False) -> None:
     """Record delivery of the produced package to the requester."""
     store = open_store(db)
-    _show(svc.deliver(store, request_id, svc.principal_for_user(store, actor), reason), as_json)
+    key = load_or_create(settings().key_dir)
+    _show(svc.deliver(store, request_id, svc.principal_for_user(store, actor), reason, key), as_json)
 
 
 @app.command("notify")

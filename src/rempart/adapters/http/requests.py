@@ -249,9 +249,10 @@ def deliver(
     request_id: str,
     body: Any = Body(...),
     store: Store = Depends(get_store),
+    settings: Settings = Depends(get_settings),
     p: Principal = Depends(require_role(*WORKERS)),
 ) -> dict[str, Any]:
-    return svc.deliver(store, request_id, _actor(p), _reason(body))
+    return svc.deliver(store, request_id, _actor(p), _reason(body), load_or_create(settings.key_dir))
 
 
 @router.post("/{request_id}/notify", summary="Record the user's notification (refused while a gag holds)")

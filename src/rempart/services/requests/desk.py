@@ -28,7 +28,7 @@ from rempart.domain.requests.evaluate import Evaluation, EvaluationContext, Scre
 from rempart.domain.requests.model import DataRequest, format_datetime, parse_request
 from rempart.domain.requests.production import Scope, build_package
 from rempart.domain.requests.rules import RequestRules
-from rempart.errors import Conflict, Forbidden, InputError, NotFound
+from rempart.errors import Conflict, Forbidden, InputError, NotFound, RempartError
 from rempart.services.audit import now_iso, record
 from rempart.services.requests.records import read_records, resolve_targets
 from rempart.services.requests.rules_loader import load_request_rules
@@ -229,6 +229,7 @@ def submit(store: Store, settings: Settings, rules: RequestRules, body: Any, act
         to = "needs_info" if ev.outcome == "needs_info" else "in_review"
         _, move = wf.advance(case, to, wf.SYSTEM, f"evaluation: {ev.outcome}")
         _write_move(conn, move)
+        _commit_for_report(conn, rid)
     return get_request(store, rid)
 
 
@@ -347,6 +348,7 @@ def reject(store: Store, request_id: str, actor: Principal, reason: str) -> dict
                       inputs={"request_id": request_id, "reason": reason, "evaluation_outcome": case.outcome},
                       outputs={"state": "rejected"})
         _write_move(conn, move)
+        _commit_for_report(conn, request_id, outcome="reject")
     return get_request(store, request_id)
 
 
@@ -400,7 +402,9 @@ def produce(store: Store, request_id: str, actor: Principal, signer: Signer, key
                payload={"production_id": pid, **summary})
         _, m2 = wf.advance(case1, "produced", wf.SYSTEM, f"package {pkg.sha256[:16]} signed")
         _write_move(conn, m2)
-    return {"request_id": request_id, "production_id": pid, **summary}
+        _commit_for_report(conn, request_id, produced=True)
+    return {"request_id": request_id, "production_id": pid, **summary,
+            **checkpoint_after_disclosure(store, f"production {pid} of request {request_id}", signer)}
 
 
 def download(store: Store, request_id: str, production_id: str | None = None) -> tuple[str, bytes]:
@@ -414,7 +418,9 @@ def download(store: Store, request_id: str, production_id: str | None = None) ->
     return row.id, bytes(row.package)
 
 
-def deliver(store: Store, request_id: str, actor: Principal, reason: str) -> dict[str, Any]:
+def deliver(store: Store, request_id: str, actor: Principal, reason: str,
+            signer: Signer | None = None) -> dict[str, Any]:
+    """Record delivery, then sign a checkpoint covering it (with `signer`, the provider's key)."""
     with store.begin() as conn:
         row = _row(conn, request_id)
         case = _case(conn, row)
@@ -424,7 +430,35 @@ def deliver(store: Store, request_id: str, actor: Principal, reason: str) -> dic
                             .order_by(request_productions.c.created_at.desc())).first()
         _write_move(conn, move, extra={"production_id": prod.id if prod else None,
                                        "package_sha256": prod.package_sha256 if prod else None})
-    return get_request(store, request_id)
+    out = get_request(store, request_id)
+    if signer is not None:
+        out.update(checkpoint_after_disclosure(store, f"delivery of request {request_id}", signer))
+    return out
+
+
+def checkpoint_after_disclosure(store: Store, reason: str, signer: Signer) -> dict[str, Any]:
+    """A signed checkpoint right after data left, so every disclosure is covered by a signed tree head.
+    The disclosure is already committed: a failure here is reported with the result, not raised."""
+    from rempart.services.proof import checkpoint_now
+
+    try:
+        cp = checkpoint_now(store, reason, signer=signer)
+    except RempartError as exc:
+        return {"checkpoint_error": str(exc)}
+    return {"checkpoint": {"id": cp.id, "size": cp.size, "root_hash": cp.root_hash}}
+
+
+def _commit_for_report(conn: Connection, request_id: str, *, produced: bool = False,
+                       outcome: str | None = None) -> None:
+    """Commit the request's classification (no personal data) for transparency reports."""
+    from rempart.services.transparency import commit_request, facts_from_request
+
+    row = _row(conn, request_id)
+    request = json.loads(row.request)
+    evaluation = json.loads(row.evaluation) if row.evaluation else None
+    accounts = len(json.loads(row.customer_ids)) if produced and row.customer_ids else 0
+    commit_request(conn, facts_from_request(request_id, request, evaluation, produced=produced,
+                                            accounts=accounts, outcome=outcome))
 
 
 def notify(store: Store, request_id: str, actor: Principal, reason: str) -> dict[str, Any]:
