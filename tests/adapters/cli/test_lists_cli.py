@@ -20,7 +20,6 @@ def invoke(*args: str) -> tuple[int, str, str]:
     return r.exit_code, r.stdout, r.stderr
 
 
-
 @pytest.mark.parametrize("name", ["un", "ofac_crypto"])
 def test_import_twice_is_a_zero_diff_and_show_reports_it(db_url: str, shared_data: Path, name: str) -> None:
     entry = next(e for e in CATALOGUE if e.list_name == name)
@@ -92,3 +91,45 @@ def test_unknown_source_and_missing_file_are_clear(tmp_path: Path) -> None:
     assert code != 0 and "none.xml" in err
     code, _, err = invoke("lists", "import", str(tmp_path), "--source", "nope", "--db", db)
     assert code != 0 and "--source" in err
+
+
+def _ftm(path: Path, people: list[tuple[str, str]]) -> Path:
+    path.write_text(
+        "".join(
+            json.dumps(
+                {"id": pid, "schema": "Person", "properties": {"name": [name], "birthDate": ["1970-03-04"]}}
+            )
+            + "\n"
+            for pid, name in people
+        )
+    )
+    return path
+
+
+def test_new_list_version_rescreens_stored_customers(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'delta.db'}"
+    v1 = _ftm(tmp_path / "v1.ftm.json", [("p1", "Quentin Ardoise-Velmont")])
+    code, _, err = invoke("lists", "import", str(v1), "--source", "ftm", "--db", db, "--json")
+    assert code == 0, err
+    customers = tmp_path / "customers.csv"
+    customers.write_text(
+        "customer_id,type,name,birth_date,nationalities,email\n"
+        "K1,person,Berenike Strohmayer-Lind,1970-03-04,AT,k1@example.com\n"
+        "K2,person,Tobias Example,1988-01-01,DE,k2@example.com\n"
+    )
+    code, _, err = invoke("customers", "import", str(customers), "--db", db)
+    assert code == 0, err
+    code, _, err = invoke("screen", "batch", "--db", db, "--workers", "1")
+    assert code == 0, err
+    v2 = _ftm(
+        tmp_path / "v2.ftm.json", [("p1", "Quentin Ardoise-Velmont"), ("p2", "Berenike Strohmayer-Lind")]
+    )
+    code, out, err = invoke("lists", "import", str(v2), "--source", "ftm", "--db", db, "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["diff"] == {"added": 1, "removed": 0, "changed": 0}
+    assert result["rescreen"]["touched_entities"] == 1
+    assert result["rescreen"]["alerts_opened"] == 1
+    code, out, err = invoke("alerts", "list", "--db", db, "--json")
+    assert code == 0, err
+    assert "K1" in out and "K2" not in out

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Connection, Engine, and_, bindparam, func, select
+from sqlalchemy import Connection, Engine, and_, bindparam, func, or_, select
 
 from rempart.adapters.batch import duckdb_runner
 from rempart.adapters.storage.decisions import save_decision
@@ -44,8 +44,9 @@ if _alerts is not None:
     _MATCH_COLUMNS = (_alerts.c.customer_id, _alerts.c.list_name, _alerts.c.entity_id, _alerts.c.state,
                       _alerts.c.list_version)
     _MATCHES_ALL = select(*_MATCH_COLUMNS).where(_alerts.c.state.in_(("confirmed", "open")))
+    # No expanding IN: its parameters are rendered at every execution.
     _MATCHES_ONE = select(*_MATCH_COLUMNS).where(_alerts.c.customer_id == bindparam("cid"),
-                                                 _alerts.c.state.in_(("confirmed", "open")))
+                                                 or_(_alerts.c.state == "confirmed", _alerts.c.state == "open"))
 
 
 def confirmed_matches(conn: Connection, customer_ids: list[str] | None = None) -> list[dict[str, Any]]:

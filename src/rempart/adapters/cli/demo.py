@@ -28,6 +28,8 @@ def _step(console: Console, title: str, fn: Callable[[], Any]) -> Any:
     t0 = time.perf_counter()
     console.print(f"[bold cyan]>[/bold cyan] {title} ...")
     out = fn()
+    if isinstance(out, str) and out:
+        console.print(f"  {out}")
     console.print(f"  done in {time.perf_counter() - t0:.1f} s")
     return out
 
@@ -125,28 +127,44 @@ def register(app: typer.Typer) -> None:
 
 
 def _optional_steps(store: Store, cfg: Any, planted: list[Any]) -> list[tuple[str, Callable[[], Any]]]:
-    """Screening and restriction steps, from the services that provide them."""
-    steps: list[tuple[str, Callable[[], Any]]] = []
-    try:
-        from rempart.services import screening
-    except ImportError:
-        screening = None  # type: ignore[assignment]
-    if screening is not None and hasattr(screening, "screen_stored_customers"):
-        steps.append(
-            (
-                "Screening every customer against every list",
-                lambda: screening.screen_stored_customers(store, cfg),
-            )
-        )
-    try:
-        from rempart.services import restrictions
-    except ImportError:
-        restrictions = None  # type: ignore[assignment]
-    if restrictions is not None and hasattr(restrictions, "evaluate_all"):
-        steps.append(
-            ("Deciding restrictions for every customer", lambda: restrictions.evaluate_all(store, cfg))
-        )
-    return steps
+    """Screen every customer (opening alerts), confirm the planted matches as a sample analyst would,
+    and decide restrictions for the whole base as of today."""
+    from datetime import UTC, datetime
+
+    from rempart.adapters.cli.screen import cache_dir
+    from rempart.services import restrictions
+    from rempart.services.screening.batch import screen_stored, worker_count
+    from rempart.services.screening.engine import ScreeningService
+
+    def screen() -> str:
+        service = ScreeningService(store, threshold=cfg.screening_threshold, cache_dir=cache_dir())
+        stats = screen_stored(service.warm_up(), store, workers=worker_count(cfg.workers))
+        return f"{stats.records} customers screened, {stats.with_hits} with hits, {stats.alerts_opened} alerts opened"
+
+    def confirm_planted() -> str:
+        from rempart.services import alerts
+
+        wanted = {(p.customer_id, p.entity_id) for p in planted}
+        done = 0
+        with store.begin() as conn:
+            for a in alerts.list_alerts(conn, state="open", limit=100_000):
+                if (a.customer_id, a.entity_id) in wanted:
+                    alerts.confirm(
+                        conn, a.id, actor="demo-analyst", reason="demo: planted real listed person or wallet"
+                    )
+                    done += 1
+        return f"{done} planted matches confirmed; the other alerts stay open for review"
+
+    def decide() -> str:
+        rules = restrictions.rules_from_settings(cfg)
+        res = restrictions.evaluate_base(store, rules, datetime.now(UTC).date())
+        return str(res.get("outcomes", res.get("counts", "")))
+
+    return [
+        ("Screening every customer against every list", screen),
+        ("Confirming the planted matches (sample analyst)", confirm_planted),
+        ("Deciding restrictions for every customer as of today", decide),
+    ]
 
 
 def _users(store: Store) -> list[tuple[str, tuple[str, ...], str]]:

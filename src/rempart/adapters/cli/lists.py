@@ -31,10 +31,20 @@ def import_(
             "--as-of", help="The list's date (YYYY-MM-DD) when the files do not say it (OFAC CSVs)."
         ),
     ] = None,
+    rescreen: Annotated[
+        bool,
+        typer.Option(
+            "--rescreen/--no-rescreen",
+            help="After a new version, rescreen the stored customers against what changed (delta).",
+        ),
+    ] = True,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Import one list version; print its counts and the diff against the previous version."""
+    """Import one list version; print its counts and the diff against the previous version.
+
+    When the version is new and customers are stored, only the entities it added or changed are
+    screened against every customer (and new customers against everything); alerts open as usual."""
     if source not in SOURCES:
         raise typer.BadParameter(f"expected one of {', '.join(SOURCES)}", param_hint="--source")
     for p in paths:
@@ -51,6 +61,12 @@ def import_(
     out["created"] = result.created
     if result.version.warnings:
         out["warnings"] = list(result.version.warnings)
+    if rescreen and result.created and not result.diff.empty:
+        from rempart.services.screening.batch import count_customers
+        from rempart.services.screening.delta import rescreen_after_import
+
+        if count_customers(store):
+            out["rescreen"] = rescreen_after_import(store, result.version.id).to_dict()
     if as_json:
         emit_json(out)
         return
@@ -61,6 +77,12 @@ def import_(
     c.print("diff:   " + ", ".join(f"{k}={v}" for k, v in out["diff"].items()))
     for w in result.version.warnings:
         c.print(f"[yellow]warning:[/yellow] {w}")
+    if "rescreen" in out:
+        r = out["rescreen"]
+        c.print(
+            f"rescreened: {r['touched_entities']} changed entities against {r['customers_vs_delta']} customers, "
+            f"{r['customers_vs_all']} new customers against everything; {r['alerts_opened']} alerts opened"
+        )
 
 
 @app.command("show")

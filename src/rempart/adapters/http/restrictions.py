@@ -36,7 +36,7 @@ def setup(app: FastAPI) -> None:
     app.state.restriction_rules = svc.rules_from_settings(app.state.settings)
 
 
-def get_rules(request: Request) -> RuleSet:
+async def get_rules(request: Request) -> RuleSet:
     rules: RuleSet | None = getattr(request.app.state, "restriction_rules", None)
     if rules is None:
         rules = svc.rules_from_settings(request.app.state.settings)
