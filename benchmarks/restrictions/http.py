@@ -38,6 +38,24 @@ def app() -> object:
     return create_app(Settings())
 
 
+def _tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its children (Linux /proc; 0 elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0.0
+    pids = [pid]
+    while pids:
+        p = pids.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{p}/task").iterdir():
+                children = (task / "children").read_text().split()
+                pids.extend(int(c) for c in children)
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -155,10 +173,14 @@ def run(db: Path, customers: int, *, seconds: int = 15, workers: int | None = No
         print(f"probe: {json.dumps({k: probe.json()[k] for k in ('customer_id', 'outcome', 'holdings_eur')})}")
         for _ in range(2):  # warm every worker
             (_with_wrk if shutil.which("wrk") else _with_httpx)(port, token, customers, 2, connections, record)
+        cpu0 = _tree_cpu_seconds(proc.pid)
         result = (_with_wrk if shutil.which("wrk") else _with_httpx)(port, token, customers, seconds, connections,
                                                                     record)
+        cpu = _tree_cpu_seconds(proc.pid) - cpu0
+        m = re.search(r"\(([\d,]+) in", result)
+        per = f"; server CPU {cpu * 1000 / int(m.group(1).replace(',', '')):.2f} ms per check" if m and cpu else ""
         print(f"POST /v1/restrictions/check (record={str(record).lower()}), uvicorn {workers} worker(s): {result}"
-              f"  [{load()}]")
+              f"{per}  [{load()}]")
     finally:
         proc.terminate()
         try:

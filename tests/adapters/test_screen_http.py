@@ -67,6 +67,15 @@ def test_screen_errors(client: TestClient) -> None:
     assert r.status_code == 401
 
 
+def test_screen_without_a_token_answers_but_records_nothing(client: TestClient, store: Store) -> None:
+    client.headers.pop("Authorization")
+    r = client.post("/v1/screen", json={"name": "Ivan Testerov", "customer_id": "c10"})
+    assert r.status_code == 200 and r.json()["hits"][0]["entity_id"] == "ofac:1001"
+    assert "decision_id" not in r.json()
+    with store.read() as conn:
+        assert list_decisions(conn, kind="screening", subject="customer:c10") == []
+
+
 def test_yente_match_shape(client: TestClient) -> None:
     req = {
         "queries": {

@@ -71,6 +71,8 @@ def stateless_access(*roles: str) -> Callable[..., Principal]:
         settings: Settings = request.app.state.settings
         authenticate: Callable[[Request], Principal | None] = request.app.state.authenticate
         principal = authenticate(request)
+        if principal is None and request.headers.get("authorization"):
+            raise Unauthenticated("the credentials sent are not valid (expired, revoked or mistyped token)")
         if settings.open_stateless_endpoints:
             return principal or ANONYMOUS
         if principal is None:

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import BaseModel, Field
 
-from rempart.adapters.http.deps import Principal, require_role
+from rempart.adapters.http.deps import ANONYMOUS, Principal, stateless_access
 from rempart.adapters.storage.decisions import save_decision
 from rempart.domain.dates import PartialDate
 from rempart.domain.lists import Identifier
@@ -115,11 +115,12 @@ def screen(
     body: ScreenRequest,
     request: Request,
     svc: ScreeningService = Depends(get_screening),
-    principal: Principal = Depends(require_role("engineer", "analyst")),
+    principal: Principal = Depends(stateless_access("engineer", "analyst")),
 ) -> dict[str, Any]:
     res = run_screen(svc, body)
     out = res.to_dict()
-    if body.record:
+    # A result is kept as a decision for identified callers only: an open endpoint writes nothing.
+    if body.record and principal != ANONYMOUS:
         with svc.store.begin() as conn:
             d = save_decision(
                 conn,

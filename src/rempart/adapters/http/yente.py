@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
-from rempart.adapters.http.deps import Principal, require_role
+from rempart.adapters.http.deps import Principal, stateless_access
 from rempart.adapters.http.screen import get_screening, parse_dates
 from rempart.domain.lists import Identifier, ListedEntity, NameKind
 from rempart.domain.screening.model import Hit, NameQuery
@@ -218,7 +218,7 @@ def match(
     exclude_schema: list[str] = Query([]),
     exclude_entity_ids: list[str] = Query([]),
     svc: ScreeningService = Depends(get_screening),
-    principal: Principal = Depends(require_role("engineer", "analyst")),
+    principal: Principal = Depends(stateless_access("engineer", "analyst")),
 ) -> dict[str, Any]:
     screener = svc.screener()
     lists = _resolve_dataset(dataset, screener)

@@ -40,6 +40,7 @@ __all__ = [
     "compare_name_forms",
     "gender_feature",
     "identifier_feature",
+    "name_score_estimate",
     "nationality_feature",
     "token_similarity",
 ]
@@ -119,29 +120,26 @@ class _Unit:
     token: Token
 
 
-def _merged(tokens: Sequence[Token], i: int) -> _Unit:
-    a, b = tokens[i], tokens[i + 1]
-    text = a.text + b.text
-    tok = Token(
-        text=text,
-        skel=a.skel + b.skel,
-        cons=a.cons + b.cons,
-        kind=TokenKind.NAME,
-        weight=a.weight + b.weight,
-        abjad=a.abjad or b.abjad,
-    )
-    return _Unit((i, i + 1), tok)
-
-
-def _units(tokens: Sequence[Token]) -> list[_Unit]:
-    units = [_Unit((i,), t) for i, t in enumerate(tokens)]
-    for i in range(len(tokens) - 1):
-        if tokens[i].kind not in (TokenKind.NUMBER, TokenKind.INITIAL) and tokens[i + 1].kind not in (
-            TokenKind.NUMBER,
-            TokenKind.INITIAL,
-        ):
-            units.append(_merged(tokens, i))
+def _units(form: NameForm) -> list[_Unit]:
+    units = [_Unit((i,), t) for i, t in enumerate(form.tokens)]
+    for i, m in enumerate(form.merged):
+        if m is not None:
+            units.append(_Unit((i, i + 1), m))
     return units
+
+
+Memo = dict[tuple[int, int], float]
+
+
+def _sim(a: Token, b: Token, memo: Memo | None) -> float:
+    """token_similarity, remembered in `memo` by object identity (the tokens must outlive it)."""
+    if memo is None:
+        return token_similarity(a, b)
+    key = (id(a), id(b))
+    s = memo.get(key)
+    if s is None:
+        s = memo[key] = token_similarity(a, b)
+    return s
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,8 +198,70 @@ def _greedy(
     return used_q, used_c, pairs, num, base, weak
 
 
-def compare_name_forms(q: NameForm, c: NameForm) -> NameComparison:
-    """Align the tokens of two names and score them (see the module docstring)."""
+def name_score_estimate(q: NameForm, c: NameForm, memo: Memo | None = None) -> float:
+    """A cheap, optimistic estimate of `compare_name_forms(q, c).score`, to skip candidates.
+
+    Every token takes its best partner on the other side (single or merged with a neighbour)
+    without the one-to-one constraint of the real alignment; what has no partner at all is left
+    over, as in the real score; weak pairs are not counted as conflicts. So it is almost always
+    at least the real score (the candidates are then scored in full)."""
+    qt, ct = q.tokens, c.tokens
+    if not qt or not ct:
+        return 0.0
+    bq = [0.0] * len(qt)
+    bc = [0.0] * len(ct)
+    for i, a in enumerate(qt):
+        for j, b in enumerate(ct):
+            cr = credit(_sim(a, b, memo))
+            if cr > bq[i]:
+                bq[i] = cr
+            if cr > bc[j]:
+                bc[j] = cr
+    if min(bq) <= 0.0 or min(bc) <= 0.0:
+        # a part without a partner may pair merged with a neighbour (Abdulhai / Abdul Hai)
+        for i, m in enumerate(q.merged):
+            if m is None:
+                continue
+            for j, b in enumerate(ct):
+                cr = credit(_sim(m, b, memo))
+                if cr > 0.0:
+                    bq[i] = max(bq[i], cr)
+                    bq[i + 1] = max(bq[i + 1], cr)
+                    bc[j] = max(bc[j], cr)
+        for j, m in enumerate(c.merged):
+            if m is None:
+                continue
+            for i, a in enumerate(qt):
+                cr = credit(_sim(a, m, memo))
+                if cr > 0.0:
+                    bc[j] = max(bc[j], cr)
+                    bc[j + 1] = max(bc[j + 1], cr)
+                    bq[i] = max(bq[i], cr)
+    num = paired = 0.0
+    wq = wc = 0.0
+    for t, b in zip(qt, bq, strict=True):
+        if b > 0.0:
+            num += b * t.weight / 2
+            paired += t.weight / 2
+        elif t.kind is not TokenKind.NUMBER:
+            wq += t.weight
+    for t, b in zip(ct, bc, strict=True):
+        if b > 0.0:
+            num += b * t.weight / 2
+            paired += t.weight / 2
+        elif t.kind is not TokenKind.NUMBER:
+            wc += t.weight
+    if num <= 0.0:
+        return 0.0
+    alpha = min(EXTRA_WEIGHT.get(q.family, 0.35), EXTRA_WEIGHT_SINGLE)
+    score = num / (paired + alpha * abs(wq - wc))
+    return float(min(1.0, score * (1.0 - CONFLICT_PENALTY) ** (min(wq, wc) / CONFLICT_UNIT)))
+
+
+def compare_name_forms(q: NameForm, c: NameForm, memo: Memo | None = None) -> NameComparison:
+    """Align the tokens of two names and score them (see the module docstring).
+
+    `memo` (optional) remembers token similarities across the comparisons of one search."""
     qt, ct = q.tokens, c.tokens
     legal = (tuple(sorted(q.legal_forms)), tuple(sorted(c.legal_forms)))
     if not qt or not ct:
@@ -210,18 +270,18 @@ def compare_name_forms(q: NameForm, c: NameForm) -> NameComparison:
     scored: list[tuple[float, int, _Unit, _Unit]] = []
     for i, a in enumerate(qt):
         for j, b in enumerate(ct):
-            s = token_similarity(a, b)
+            s = _sim(a, b, memo)
             if s > PAIR_MIN:
                 scored.append((s, 1, _Unit((i,), a), _Unit((j,), b)))
     used_q, used_c, pairs, num, base, weak = _greedy(qt, ct, scored)
     if (len(used_q) < len(qt) or len(used_c) < len(ct)) and (len(qt) > 1 or len(ct) > 1):
         # something left: try merged neighbours against single tokens (Abdulhai / Abdul Hai)
         merged = list(scored)
-        units_c = _units(ct)
-        for ua in _units(qt):
+        units_c = _units(c)
+        for ua in _units(q):
             for ub in units_c:
                 if len(ua.idx) + len(ub.idx) == 3:
-                    s = token_similarity(ua.token, ub.token)
+                    s = _sim(ua.token, ub.token, memo)
                     if s > PAIR_MIN:
                         merged.append((s, 2, ua, ub))
         if len(merged) > len(scored):

@@ -18,15 +18,28 @@ plain Python data, so it pickles (or forks) to worker processes for batch screen
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rempart.domain.lists import ListedEntity, NameKind, entity_id
-from rempart.domain.screening.features import compare_name_forms, name_score_bound
+from rempart.domain.screening.features import (
+    Memo,
+    compare_name_forms,
+    name_score_bound,
+    name_score_estimate,
+)
 from rempart.domain.screening.lexicon import Lexicon
 from rempart.domain.screening.model import Hit, NameQuery
-from rempart.domain.screening.normalize import NameForm, Token, TokenKind, analyze_name, schema_family
+from rempart.domain.screening.normalize import (
+    NameForm,
+    Token,
+    TokenKind,
+    analyze_name,
+    schema_family,
+)
 from rempart.domain.screening.score import DEFAULT_THRESHOLD, algorithm_id, score_entity
 from rempart.domain.screening.transliterate import script_of
 
@@ -35,8 +48,9 @@ __all__ = ["Matcher", "compare_names", "name_variants"]
 MIN_KEY_LEN_FUZZY = 4
 GENERATE_SHARE = 0.45  # rarest query tokens carrying this share of the weight open candidates
 CANDIDATE_SHARE = 0.40  # a candidate name must share keys carrying this share of the query weight
-MAX_CANDIDATES = 20  # entities scored in full per query
-MAX_FORMS = 3  # names of one entity scored in full, the best-sharing first
+MAX_SHARED = 150  # candidate names, the best-sharing first, whose name score is estimated
+MAX_CANDIDATES = 12  # entities scored in full per query, the best-estimated first
+MAX_FORMS = 3  # names of one entity scored in full, the best-estimated first
 WEAK_ALIAS_FACTOR = 0.92
 BOUND_MARGIN = 0.12  # the most birth date, nationality and gender can add
 
@@ -69,6 +83,19 @@ def _main_script(text: str) -> str:
 
 def _deletions(key: str) -> set[str]:
     return {key[:i] + key[i + 1 :] for i in range(len(key))}
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Building creates a few million small objects that never form cycles: the cyclic collector
+    would only walk them again and again."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +136,13 @@ class Matcher:
         self._deletion_index: dict[str, list[str]] = {}
         self._entity_map: dict[str, ListedEntity] | None = None
         self._set_cache: dict[int, frozenset[int]] = {}  # id(posting list) -> set, for big postings
-        for list_name, list_version, entity in entries:
-            self.add(list_name, list_version, entity)
-        self._finish()
+        # build-time only: one analysis per distinct (name, schema), one object per distinct token
+        self._analyzed: dict[tuple[str, str], NameForm] = {}
+        self._tokens: dict[Token, Token] = {}
+        with _gc_paused():
+            for list_name, list_version, entity in entries:
+                self.add(list_name, list_version, entity)
+            self._finish()
 
     # ------------------------------------------------------------------ building
     def add(self, list_name: str, list_version: str, entity: ListedEntity) -> None:
@@ -121,7 +152,7 @@ class Matcher:
         for name in entity.names:
             factor = WEAK_ALIAS_FACTOR if name.kind is NameKind.WEAK_ALIAS else 1.0
             for variant in name_variants(name.full):
-                form = analyze_name(variant, entity.schema, self.lexicon)
+                form = self._analyze(variant, entity.schema)
                 if not form.tokens or form.text in seen:
                     continue
                 seen.add(form.text)
@@ -131,6 +162,22 @@ class Matcher:
                 self._form_factor.append(factor)
                 self._form_weight.append(form.weight)
                 self._index_form(fid, form)
+
+    def _analyze(self, name: str, schema: str) -> NameForm:
+        """analyze_name, once per distinct (name, schema), with tokens shared between names (so that
+        a search remembers a token's similarity once for all the names that hold it)."""
+        key = (name, schema)
+        form = self._analyzed.get(key)
+        if form is None:
+            form = analyze_name(name, schema, self.lexicon)
+            toks = self._tokens
+            form = replace(
+                form,
+                tokens=tuple(toks.setdefault(t, t) for t in form.tokens),
+                merged=tuple(None if t is None else toks.setdefault(t, t) for t in form.merged),
+            )
+            self._analyzed[key] = form
+        return form
 
     def _index_form(self, fid: int, form: NameForm) -> None:
         keys: set[str] = set()
@@ -152,12 +199,18 @@ class Matcher:
             self._cons_postings.setdefault(k, []).append(fid)
 
     def _finish(self) -> None:
-        dels: dict[str, set[str]] = {}
+        dels: dict[str, list[str]] = {}
         for key in self._postings:
             if len(key) >= MIN_KEY_LEN_FUZZY:
-                for d in _deletions(key):
-                    dels.setdefault(d, set()).add(key)
-        self._deletion_index = {k: list(v) for k, v in dels.items()}
+                for d in _deletions(key):  # a set: each (deletion, key) once
+                    got = dels.get(d)
+                    if got is None:
+                        dels[d] = [key]
+                    else:
+                        got.append(key)
+        self._deletion_index = dels
+        self._analyzed = {}
+        self._tokens = {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -262,34 +315,46 @@ class Matcher:
         qfamily = schema_family(query.schema)
         forms = [analyze_name(n, query.schema, lex) for n in (query.name, *query.alt_names) if n.strip()]
         forms = [f for f in forms if f.tokens]
-        by_entity: dict[int, list[tuple[float, int]]] = {}
-        best_share: dict[int, float] = {}
         lists = set(query.lists)
         # the other features add at most BOUND_MARGIN, unless an identifier may match
         margin = 1.0 if query.identifiers else BOUND_MARGIN
-        for form in forms:
+        shared: list[tuple[float, int, int]] = []  # (share of the query's key weight, query form, name)
+        for qi, form in enumerate(forms):
             qw = form.weight
             for fid, share in self._candidates(form).items():
                 if share < CANDIDATE_SHARE:
                     continue
                 if name_score_bound(qw, self._form_weight[fid], share) + margin < floor:
                     continue
-                eidx = self._form_entity[fid]
-                entry = self._entries[eidx]
-                if lists and entry.list_name not in lists:
-                    continue
-                if not _compatible(qfamily, entry.family):
-                    continue
-                by_entity.setdefault(eidx, []).append((share, fid))
-                if share > best_share.get(eidx, 0.0):
-                    best_share[eidx] = share
-        ranked = sorted(by_entity, key=lambda e: best_share[e], reverse=True)[:MAX_CANDIDATES]
+                shared.append((share, qi, fid))
+        if len(shared) > MAX_SHARED:
+            shared.sort(reverse=True)
+            del shared[MAX_SHARED:]
+        # estimate the name score of each (cheap, optimistic); score in full only the best
+        memo: Memo = {}
+        by_entity: dict[int, dict[int, float]] = {}  # entity -> name -> estimate
+        for _share, qi, fid in shared:
+            eidx = self._form_entity[fid]
+            entry = self._entries[eidx]
+            if lists and entry.list_name not in lists:
+                continue
+            if not _compatible(qfamily, entry.family):
+                continue
+            est = name_score_estimate(forms[qi], self._forms[fid], memo)
+            if est + margin < floor:
+                continue
+            names = by_entity.setdefault(eidx, {})
+            if est > names.get(fid, -1.0):
+                names[fid] = est
+        best_est = {e: max(v.values()) for e, v in by_entity.items()}
+        ranked = sorted(by_entity, key=lambda e: (-best_est[e], e))[:MAX_CANDIDATES]
         hits: list[Hit] = []
         for eidx in ranked:
             entry = self._entries[eidx]
-            fids = sorted({f for _s, f in sorted(by_entity[eidx], reverse=True)[:MAX_FORMS]})
+            names = by_entity[eidx]
+            fids = sorted(sorted(names, key=lambda f: -names[f])[:MAX_FORMS])
             listed = [self._forms[f] for f in fids]
-            scored = score_entity(query, forms, entry.entity, listed)
+            scored = score_entity(query, forms, entry.entity, listed, memo)
             score = scored.score
             factor = min(self._form_factor[f] for f in fids if self._forms[f].original == scored.name)
             explanation = scored.explanation
@@ -330,6 +395,8 @@ class Matcher:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_set_cache"] = {}  # keyed by object ids: meaningless in another process
+        state["_analyzed"] = {}
+        state["_tokens"] = {}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:

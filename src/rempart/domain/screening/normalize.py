@@ -19,13 +19,23 @@ consonants, its kind and its weight. The steps, in order:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from rempart.domain.screening.lexicon import ORG_STOPWORDS, PARTICLES, Lexicon, longest_phrase, split_words
 from rempart.domain.screening.transliterate import ABJAD_SCRIPTS, consonants, romanize_word, skeleton
 
-__all__ = ["NameForm", "Token", "TokenKind", "analyze_name", "is_org_schema", "schema_family"]
+__all__ = [
+    "NameForm",
+    "Token",
+    "TokenKind",
+    "analyze_name",
+    "is_org_schema",
+    "merge_tokens",
+    "merged_tokens",
+    "schema_family",
+]
 
 
 class TokenKind(StrEnum):
@@ -208,6 +218,9 @@ class NameForm:
     legal_forms: frozenset[str] = frozenset()
     scripts: frozenset[str] = frozenset()
     family: str = "person"  # schema_family() of the party the name belongs to
+    # merged[i]: tokens i and i+1 as one (Abdul Hai -> abdulhai), None where they do not merge
+    # (numbers, initials). Computed once here so that comparisons do not rebuild them.
+    merged: tuple[Token | None, ...] = ()
 
     @property
     def text(self) -> str:
@@ -315,7 +328,30 @@ def analyze_name(name: str, schema: str, lexicon: Lexicon) -> NameForm:
         # a name that is only a legal form ("Limited"): keep the words
         tokens = [make_token(t, TokenKind.NAME, lexicon) for t in raw]
         legal = set()
-    return NameForm(name, tuple(tokens), frozenset(legal), frozenset(scripts), family)
+    return NameForm(name, tuple(tokens), frozenset(legal), frozenset(scripts), family, merged_tokens(tokens))
+
+
+_UNMERGED = (TokenKind.NUMBER, TokenKind.INITIAL)
+
+
+def merge_tokens(a: Token, b: Token) -> Token:
+    """Two adjacent name parts as one (Abdul Hai / Abdulhai, Siemens AG / SiemensAG)."""
+    return Token(
+        text=a.text + b.text,
+        skel=a.skel + b.skel,
+        cons=a.cons + b.cons,
+        kind=TokenKind.NAME,
+        weight=a.weight + b.weight,
+        abjad=a.abjad or b.abjad,
+    )
+
+
+def merged_tokens(tokens: Sequence[Token]) -> tuple[Token | None, ...]:
+    """`NameForm.merged` for a token sequence."""
+    return tuple(
+        merge_tokens(a, b) if a.kind not in _UNMERGED and b.kind not in _UNMERGED else None
+        for a, b in zip(tokens, tokens[1:], strict=False)
+    )
 
 
 def _prefix_len(tokens: list[str], prefixes: frozenset[tuple[str, ...]]) -> int:

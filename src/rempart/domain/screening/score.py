@@ -17,6 +17,7 @@ from typing import Any
 from rempart.domain.lists import ListedEntity
 from rempart.domain.screening.features import (
     Feature,
+    Memo,
     NameComparison,
     birth_date_feature,
     compare_name_forms,
@@ -47,12 +48,12 @@ class Scored:
 
 
 def best_name(
-    query_forms: Sequence[NameForm], listed_forms: Sequence[NameForm]
+    query_forms: Sequence[NameForm], listed_forms: Sequence[NameForm], memo: Memo | None = None
 ) -> tuple[float, NameForm | None, NameForm | None, NameComparison | None]:
     best: tuple[float, NameForm | None, NameForm | None, NameComparison | None] = (0.0, None, None, None)
     for qf in query_forms:
         for lf in listed_forms:
-            cmp = compare_name_forms(qf, lf)
+            cmp = compare_name_forms(qf, lf, memo)
             if cmp.score > best[0] or best[3] is None:
                 best = (cmp.score, qf, lf, cmp)
     return best
@@ -63,9 +64,11 @@ def score_entity(
     query_forms: Sequence[NameForm],
     entity: ListedEntity,
     listed_forms: Sequence[NameForm],
+    memo: Memo | None = None,
 ) -> Scored:
-    """Score a query (already analyzed into name forms) against one entity (likewise)."""
-    name_score, qf, lf, cmp = best_name(query_forms, listed_forms)
+    """Score a query (already analyzed into name forms) against one entity (likewise).
+    `memo` remembers token similarities across the entities of one search."""
+    name_score, qf, lf, cmp = best_name(query_forms, listed_forms, memo)
     features: list[Feature] = []
     name_detail: dict[str, Any] = {
         "query": qf.original if qf else query.name,
