@@ -1,7 +1,7 @@
 """Whole-base restriction job: generate N customers / M balance rows as Parquet (DuckDB), then time the job.
 
-    .venv/bin/python -m benchmarks.restrictions.run batch --customers 1000000 --rows 10000000
-    .venv/bin/python -m benchmarks.restrictions.run batch --customers 10000000 --rows 100000000
+.venv/bin/python -m benchmarks.restrictions.run batch --batch-customers 1000000 --rows 10000000
+.venv/bin/python -m benchmarks.restrictions.run batch --batch-customers 10000000 --rows 100000000
 """
 
 from __future__ import annotations
@@ -39,8 +39,11 @@ print(json.dumps({"seconds": secs, "cpu": r1.ru_utime - r0.ru_utime + r1.ru_stim
 
 
 def generate(work: Path, customers: int, rows: int, d: date) -> None:
-    if (work / "balances.parquet").exists() and (work / "size.txt").exists() and \
-            (work / "size.txt").read_text() == f"{customers} {rows} {d}":
+    if (
+        (work / "balances.parquet").exists()
+        and (work / "size.txt").exists()
+        and (work / "size.txt").read_text() == f"{customers} {rows} {d}"
+    ):
         print(f"reusing the generated base in {work}")
         return
     con = duckdb_runner.connect()
@@ -48,11 +51,21 @@ def generate(work: Path, customers: int, rows: int, d: date) -> None:
     synthetic.generate(con, work, customers, rows, d)
     con.close()
     (work / "size.txt").write_text(f"{customers} {rows} {d}")
-    print(f"generated {customers:,} customers / {rows:,} balance rows as Parquet in {time.perf_counter() - t:.1f} s")
+    print(
+        f"generated {customers:,} customers / {rows:,} balance rows as Parquet in {time.perf_counter() - t:.1f} s"
+    )
 
 
-def run(customers: int = 1_000_000, rows: int = 10_000_000, *, as_of: str = "2022-06-01", work: Path | None = None,
-        repeat: int = 3, memory_limit: str = duckdb_runner.DEFAULT_MEMORY_LIMIT, threads: int = 0) -> None:
+def run(
+    customers: int = 1_000_000,
+    rows: int = 10_000_000,
+    *,
+    as_of: str = "2022-06-01",
+    work: Path | None = None,
+    repeat: int = 3,
+    memory_limit: str = duckdb_runner.DEFAULT_MEMORY_LIMIT,
+    threads: int = 0,
+) -> None:
     import json
 
     d = date.fromisoformat(as_of)
@@ -61,13 +74,19 @@ def run(customers: int = 1_000_000, rows: int = 10_000_000, *, as_of: str = "202
     generate(work, customers, rows, d)
     best: float | None = None
     for i in range(repeat):
-        out = subprocess.run([sys.executable, "-c", CHILD, str(work), as_of, memory_limit, str(threads), str(RULES)],
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, str(work), as_of, memory_limit, str(threads), str(RULES)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         r = json.loads(out.strip().splitlines()[-1])
         best = r["seconds"] if best is None else min(best, r["seconds"])
-        print(f"run {i + 1}: {customers:,} customers / {rows:,} rows evaluated in {r['seconds']:.2f} s "
-              f"(CPU {r['cpu']:.1f} s, {rows / r['seconds'] / 1e6:.1f} M rows/s), peak RSS {r['peak_rss_gb']:.2f} GB"
-              f"  [{load()}]")
+        print(
+            f"run {i + 1}: {customers:,} customers / {rows:,} rows evaluated in {r['seconds']:.2f} s "
+            f"(CPU {r['cpu']:.1f} s, {rows / r['seconds'] / 1e6:.1f} M rows/s), peak RSS {r['peak_rss_gb']:.2f} GB"
+            f"  [{load()}]"
+        )
         if i == 0:
             print(f"  outcomes: {dict(sorted(r['outcomes'].items()))}")
     print(f"best of {repeat}: {best:.2f} s")

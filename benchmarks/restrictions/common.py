@@ -44,8 +44,10 @@ class Latency:
     mean_ms: float
 
     def line(self) -> str:
-        return (f"n={self.n} p50 {self.p50_ms:.3f} ms  p90 {self.p90_ms:.3f} ms  p99 {self.p99_ms:.3f} ms  "
-                f"max {self.max_ms:.3f} ms  mean {self.mean_ms:.3f} ms")
+        return (
+            f"n={self.n} p50 {self.p50_ms:.3f} ms  p90 {self.p90_ms:.3f} ms  p99 {self.p99_ms:.3f} ms  "
+            f"max {self.max_ms:.3f} ms  mean {self.mean_ms:.3f} ms"
+        )
 
 
 def latency(samples_s: list[float]) -> Latency:
@@ -72,8 +74,10 @@ def build_store(path: Path, customers: int, rows_per_customer: int, *, seed: int
     if db.exists():
         db.unlink()
     store = Store.open(f"sqlite:///{db}")
-    header = ("customer_id,type,name,alt_names,birth_date,nationalities,residence_country,residence_permits,"
-              "establishment_country,registration_number,email,wallets,created_at\n")
+    header = (
+        "customer_id,type,name,alt_names,birth_date,nationalities,residence_country,residence_permits,"
+        "establishment_country,registration_number,email,wallets,created_at\n"
+    )
     nats = ("RU", "RU;DE", "BY", "FR", "DE", "UA", "RU;NO", "IT", "")
     ress = ("RU", "DE", "FR", "BY", "CY", "")
     with (path / "customers.csv").open("w", encoding="utf-8") as f:
@@ -81,12 +85,16 @@ def build_store(path: Path, customers: int, rows_per_customer: int, *, seed: int
         for i in range(customers):
             cid = customer_id(i)
             if rng.random() < 0.1:
-                f.write(f"{cid},company,Example {i} Ltd,,,,,,{rng.choice(('RU', 'CY', 'DE'))},R{i},"
-                        f"c{i}@example.com,,2022-01-01\n")
+                f.write(
+                    f"{cid},company,Example {i} Ltd,,,,,,{rng.choice(('RU', 'CY', 'DE'))},R{i},"
+                    f"c{i}@example.com,,2022-01-01\n"
+                )
                 continue
             permit = rng.choice(("", "", "", "DE:temporary:2023-01-31", "CH:permanent:", "NO:temporary:"))
-            f.write(f"{cid},person,Person {i} Example,,1980-01-01,{rng.choice(nats)},{rng.choice(ress)},{permit},,,"
-                    f"p{i}@example.com,,2022-01-01\n")
+            f.write(
+                f"{cid},person,Person {i} Example,,1980-01-01,{rng.choice(nats)},{rng.choice(ress)},{permit},,,"
+                f"p{i}@example.com,,2022-01-01\n"
+            )
     with (path / "balances.csv").open("w", encoding="utf-8") as f:
         f.write("customer_id,account_id,asset,amount\n")
         for i in range(customers):

@@ -106,11 +106,22 @@ end
 
 def _with_wrk(port: int, token: str, customers: int, seconds: int, connections: int, record: bool) -> str:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(WRK_SCRIPT % {"token": token, "customers": customers, "as_of": AS_OF,
-                              "record": "true" if record else "false"})
+        f.write(
+            WRK_SCRIPT
+            % {
+                "token": token,
+                "customers": customers,
+                "as_of": AS_OF,
+                "record": "true" if record else "false",
+            }
+        )
     try:
-        out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", f.name,
-                              f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", f.name, f"http://127.0.0.1:{port}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     finally:
         os.unlink(f.name)
     m = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)", out)
@@ -119,8 +130,10 @@ def _with_wrk(port: int, token: str, customers: int, seconds: int, connections: 
     n, dur_us, errors, p50, p99, mx = (int(x) for x in m.groups())
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors += int(non2xx.group(1)) if non2xx else 0
-    return (f"{n / (dur_us / 1e6):,.0f} checks/s ({n:,} in {dur_us / 1e6:.1f} s, {connections} connections, "
-            f"errors {errors}); latency p50 {p50 / 1000:.1f} ms p99 {p99 / 1000:.1f} ms max {mx / 1000:.1f} ms")
+    return (
+        f"{n / (dur_us / 1e6):,.0f} checks/s ({n:,} in {dur_us / 1e6:.1f} s, {connections} connections, "
+        f"errors {errors}); latency p50 {p50 / 1000:.1f} ms p99 {p99 / 1000:.1f} ms max {mx / 1000:.1f} ms"
+    )
 
 
 def _with_httpx(port: int, token: str, customers: int, seconds: int, connections: int, record: bool) -> str:
@@ -134,7 +147,9 @@ def _with_httpx(port: int, token: str, customers: int, seconds: int, connections
         ok = bad = 0
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=30) as client:
             while time.monotonic() < end:
-                r = client.post("/v1/restrictions/check", json=body(customer_id(rng.randrange(customers)), record))
+                r = client.post(
+                    "/v1/restrictions/check", json=body(customer_id(rng.randrange(customers)), record)
+                )
                 ok, bad = (ok + 1, bad) if r.status_code == 200 else (ok, bad + 1)
         return ok, bad
 
@@ -147,8 +162,15 @@ def _with_httpx(port: int, token: str, customers: int, seconds: int, connections
     return f"{ok / secs:,.0f} checks/s ({ok:,} in {secs:.1f} s, {connections} threads, errors {bad}) [httpx]"
 
 
-def run(db: Path, customers: int, *, seconds: int = 15, workers: int | None = None, connections: int = 16,
-        record: bool = False) -> None:
+def run(
+    db: Path,
+    customers: int,
+    *,
+    seconds: int = 15,
+    workers: int | None = None,
+    connections: int = 16,
+    record: bool = False,
+) -> None:
     """Serve the store at `db` (already built) and load it."""
     store = Store.open(f"sqlite:///{db}")
     try:
@@ -157,30 +179,63 @@ def run(db: Path, customers: int, *, seconds: int = 15, workers: int | None = No
         store.dispose()
     port = _free_port()
     workers = workers or os.cpu_count() or 1
-    env = {**os.environ, "REMPART_DATABASE_URL": f"sqlite:///{db}", "REMPART_RULES_DIR": str(RULES),
-           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "benchmarks.restrictions.http:app", "--host", "127.0.0.1",
-           "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    env = {
+        **os.environ,
+        "REMPART_DATABASE_URL": f"sqlite:///{db}",
+        "REMPART_RULES_DIR": str(RULES),
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "benchmarks.restrictions.http:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT)
     try:
         _wait(port, proc)
         import httpx
 
-        probe = httpx.post(f"http://127.0.0.1:{port}/v1/restrictions/check", json=body(customer_id(0), False),
-                           headers={"Authorization": f"Bearer {token}"}, timeout=60)
+        probe = httpx.post(
+            f"http://127.0.0.1:{port}/v1/restrictions/check",
+            json=body(customer_id(0), False),
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=60,
+        )
         if probe.status_code != 200:
             raise RuntimeError(f"check answered {probe.status_code}: {probe.text[:300]}")
-        print(f"probe: {json.dumps({k: probe.json()[k] for k in ('customer_id', 'outcome', 'holdings_eur')})}")
+        print(
+            f"probe: {json.dumps({k: probe.json()[k] for k in ('customer_id', 'outcome', 'holdings_eur')})}"
+        )
         for _ in range(2):  # warm every worker
-            (_with_wrk if shutil.which("wrk") else _with_httpx)(port, token, customers, 2, connections, record)
+            (_with_wrk if shutil.which("wrk") else _with_httpx)(
+                port, token, customers, 2, connections, record
+            )
         cpu0 = _tree_cpu_seconds(proc.pid)
-        result = (_with_wrk if shutil.which("wrk") else _with_httpx)(port, token, customers, seconds, connections,
-                                                                    record)
+        result = (_with_wrk if shutil.which("wrk") else _with_httpx)(
+            port, token, customers, seconds, connections, record
+        )
         cpu = _tree_cpu_seconds(proc.pid) - cpu0
         m = re.search(r"\(([\d,]+) in", result)
-        per = f"; server CPU {cpu * 1000 / int(m.group(1).replace(',', '')):.2f} ms per check" if m and cpu else ""
-        print(f"POST /v1/restrictions/check (record={str(record).lower()}), uvicorn {workers} worker(s): {result}"
-              f"{per}  [{load()}]")
+        per = (
+            f"; server CPU {cpu * 1000 / int(m.group(1).replace(',', '')):.2f} ms per check"
+            if m and cpu
+            else ""
+        )
+        print(
+            f"POST /v1/restrictions/check (record={str(record).lower()}), uvicorn {workers} worker(s): {result}"
+            f"{per}  [{load()}]"
+        )
     finally:
         proc.terminate()
         try:

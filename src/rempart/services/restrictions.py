@@ -41,7 +41,9 @@ def aggregation_overrides(rules_dir: Path, scope: str) -> dict[str, Any]:
     rs = load_rules(rules_dir)
     return {
         f"{r.id}@{v.valid_from.isoformat()}": {"threshold.aggregation": "per_account"}
-        for r in rs.rules for v in r.versions if v.threshold is not None
+        for r in rs.rules
+        for v in r.versions
+        if v.threshold is not None
     }
 
 
@@ -50,20 +52,28 @@ def _load_cached(rules_dir: str, overrides_json: str, origin: str) -> RuleSet:
     root = Path(rules_dir)
     schema = json.loads((root / "schema.json").read_text(encoding="utf-8"))
     groups = load_groups((root / "groups.yaml").read_text(encoding="utf-8"), str(root / "groups.yaml"))
-    texts = [(str(p.relative_to(root.parent)) if root.parent in p.parents else str(p),
-              p.read_text(encoding="utf-8")) for p in rule_files(root)]
+    texts = [
+        (
+            str(p.relative_to(root.parent)) if root.parent in p.parents else str(p),
+            p.read_text(encoding="utf-8"),
+        )
+        for p in rule_files(root)
+    ]
     if not texts:
         raise InputError("no rule files", file=str(root), expected="rules/eu/*.yaml and rules/freeze/*.yaml")
     return load_rule_documents(texts, schema, groups, json.loads(overrides_json), origin)
 
 
-def load_rules(rules_dir: Path, overrides: Mapping[str, Any] | None = None,
-               origin: str = "REMPART_RULE_OVERRIDES") -> RuleSet:
+def load_rules(
+    rules_dir: Path, overrides: Mapping[str, Any] | None = None, origin: str = "REMPART_RULE_OVERRIDES"
+) -> RuleSet:
     return _load_cached(str(rules_dir.resolve()), json.dumps(dict(overrides or {}), sort_keys=True), origin)
 
 
 def load_groups_dir(rules_dir: Path) -> dict[str, frozenset[str]]:
-    return load_groups((rules_dir / "groups.yaml").read_text(encoding="utf-8"), str(rules_dir / "groups.yaml"))
+    return load_groups(
+        (rules_dir / "groups.yaml").read_text(encoding="utf-8"), str(rules_dir / "groups.yaml")
+    )
 
 
 def rules_from_settings(settings: Any) -> RuleSet:
@@ -80,7 +90,9 @@ def decide_document(doc: Any, rules: RuleSet, *, file: str | None = None) -> tup
     return facts, decide(facts, rules, facts.as_of)
 
 
-def decide_json(doc: Any, rules: RuleSet, *, file: str | None = None, as_of: date | None = None) -> dict[str, Any]:
+def decide_json(
+    doc: Any, rules: RuleSet, *, file: str | None = None, as_of: date | None = None
+) -> dict[str, Any]:
     facts = parse_facts(doc, file)
     return decide(facts, rules, as_of or facts.as_of).to_dict()
 
@@ -94,10 +106,18 @@ def rules_in_force(rules: RuleSet, d: date) -> list[dict[str, Any]]:
     rows = []
     for rr in as_of(rules, d):
         v = rr.version
-        rows.append({"id": rr.rule.id, "title": rr.rule.title, "version_from": v.valid_from.isoformat() if v else None,
-                     "version_until": v.until.isoformat() if v and v.until else None,
-                     "uncertain": bool(v and v.uncertain), "overridden": list(v.overridden) if v else [],
-                     "citation": v.citation.render() if v else "", "file": rr.rule.source})
+        rows.append(
+            {
+                "id": rr.rule.id,
+                "title": rr.rule.title,
+                "version_from": v.valid_from.isoformat() if v else None,
+                "version_until": v.until.isoformat() if v and v.until else None,
+                "uncertain": bool(v and v.uncertain),
+                "overridden": list(v.overridden) if v else [],
+                "citation": v.citation.render() if v else "",
+                "file": rr.rule.source,
+            }
+        )
     return rows
 
 
@@ -121,9 +141,19 @@ def _stored() -> Any:
     return restrictions_repo
 
 
-def check_customer(store: Any, rules: RuleSet, *, customer_id: str, action: str = "hold", asset: str | None = None,
-                   amount: Any = None, as_of: Any = None, provider_entity: str | None = None,
-                   actor: str = "system", record: bool = True) -> dict[str, Any]:
+def check_customer(
+    store: Any,
+    rules: RuleSet,
+    *,
+    customer_id: str,
+    action: str = "hold",
+    asset: str | None = None,
+    amount: Any = None,
+    as_of: Any = None,
+    provider_entity: str | None = None,
+    actor: str = "system",
+    record: bool = True,
+) -> dict[str, Any]:
     """The gate: decide for a stored customer and an action; store the decision (with what it used)."""
     repo = _stored()
     d = _to_date(as_of) if as_of else date.today()
@@ -141,8 +171,9 @@ def check_customer(store: Any, rules: RuleSet, *, customer_id: str, action: str 
     out["customer_id"] = customer_id
     if record:
         with store.begin() as conn:
-            stored = repo.save_restriction_decision(conn, facts, decision, rules, evidence, actor=actor,
-                                                    groups=load_groups_dir_cached(rules))
+            stored = repo.save_restriction_decision(
+                conn, facts, decision, rules, evidence, actor=actor, groups=load_groups_dir_cached(rules)
+            )
         out["decision_id"] = stored
     return out
 
@@ -183,8 +214,12 @@ def replay(store: Any, decision_id: str, *, rules_dir: Path | None = None) -> di
     with store.read() as conn:
         stored = get_decision(conn, decision_id)
     if stored.kind != "restriction":
-        raise InputError("not a restriction decision", field="decision_id", expected="a restriction decision id",
-                         value=decision_id)
+        raise InputError(
+            "not a restriction decision",
+            field="decision_id",
+            expected="a restriction decision id",
+            value=decision_id,
+        )
     inputs = stored.inputs
     groups = {k: frozenset(v) for k, v in inputs["groups"].items()}
     rules = ruleset_from_versions(inputs["rules"], groups)
@@ -209,10 +244,26 @@ def replay(store: Any, decision_id: str, *, rules_dir: Path | None = None) -> di
     }
 
 
-def evaluate_base(store: Any, rules: RuleSet, d: date, *, out: Path | None = None, provider_entity: str = "EU",
-                  progress: bool = False, actor: str = "system") -> dict[str, Any]:
+def evaluate_base(
+    store: Any,
+    rules: RuleSet,
+    d: date,
+    *,
+    out: Path | None = None,
+    provider_entity: str = "EU",
+    progress: bool = False,
+    actor: str = "system",
+) -> dict[str, Any]:
     """Whole-base evaluation: set-based in DuckDB; stores the run and lists changes since the previous run."""
     repo = _stored()
-    result: dict[str, Any] = repo.evaluate_stored_base(store, rules, d, out=out, provider_entity=provider_entity, progress=progress,
-                                     actor=actor, groups=load_groups_dir_cached(rules))
+    result: dict[str, Any] = repo.evaluate_stored_base(
+        store,
+        rules,
+        d,
+        out=out,
+        provider_entity=provider_entity,
+        progress=progress,
+        actor=actor,
+        groups=load_groups_dir_cached(rules),
+    )
     return result

@@ -21,22 +21,36 @@ RULES = Path(__file__).resolve().parents[3] / "rules"
 DATES = [date(2022, 3, 1), date(2022, 6, 1), date(2023, 5, 1), date(2025, 12, 1)]
 
 
-def facts_for(d: date, provider: str, cust: dict[str, Any], holdings: list[dict[str, Any]],
-              sanctions: list[dict[str, Any]], prices: dict[str, str]) -> dict[str, Any]:
+def facts_for(
+    d: date,
+    provider: str,
+    cust: dict[str, Any],
+    holdings: list[dict[str, Any]],
+    sanctions: list[dict[str, Any]],
+    prices: dict[str, str],
+) -> dict[str, Any]:
     return {
-        "as_of": d.isoformat(), "action": "hold", "provider_entity": provider,
+        "as_of": d.isoformat(),
+        "action": "hold",
+        "provider_entity": provider,
         "customer": {
-            "type": cust["type"], "nationalities": cust["nationalities"],
+            "type": cust["type"],
+            "nationalities": cust["nationalities"],
             "residence_country": cust["residence_country"],
             "establishment_country": cust["establishment_country"],
             "residence_permits": [
-                {"country": p["country"], "kind": p["kind"],
-                 "valid_from": p["valid_from"].isoformat() if p["valid_from"] else None,
-                 "valid_until": p["valid_until"].isoformat() if p["valid_until"] else None}
-                for p in cust["permits"]],
+                {
+                    "country": p["country"],
+                    "kind": p["kind"],
+                    "valid_from": p["valid_from"].isoformat() if p["valid_from"] else None,
+                    "valid_until": p["valid_until"].isoformat() if p["valid_until"] else None,
+                }
+                for p in cust["permits"]
+            ],
             "sanctions": sanctions,
         },
-        "holdings": holdings, "prices_eur": prices,
+        "holdings": holdings,
+        "prices_eur": prices,
     }
 
 
@@ -47,19 +61,29 @@ def load_base(tmp: Path, n: int, rows: int, d: date) -> tuple[duckdb.DuckDBPyCon
     return con, paths
 
 
-def python_decisions(con: duckdb.DuckDBPyConnection, rules: RuleSet, d: date, provider: str) -> dict[str, Any]:
+def python_decisions(
+    con: duckdb.DuckDBPyConnection, rules: RuleSet, d: date, provider: str
+) -> dict[str, Any]:
     """decide() on every customer, from the raw balance rows (no pre-aggregation) and the raw prices."""
     prices = {r[0]: str(r[1]) for r in con.execute("SELECT asset, price_eur FROM prices").fetchall()}
     hold: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for key, acc, asset, amount in con.execute("SELECT customer_key, account_id, asset, amount FROM balances"
-                                               ).fetchall():
+    for key, acc, asset, amount in con.execute(
+        "SELECT customer_key, account_id, asset, amount FROM balances"
+    ).fetchall():
         hold[key].append({"account_id": acc, "asset": asset, "amount": str(amount)})
     sanc: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for key, lst, status, lf, lu in con.execute(
-            "SELECT customer_key, list, status, listed_from, listed_until FROM sanctions").fetchall():
-        sanc[key].append({"list": lst, "status": status, "entity_id": f"{lst}:x",
-                          "listed_from": lf.isoformat() if lf else None,
-                          "listed_until": lu.isoformat() if lu else None})
+        "SELECT customer_key, list, status, listed_from, listed_until FROM sanctions"
+    ).fetchall():
+        sanc[key].append(
+            {
+                "list": lst,
+                "status": status,
+                "entity_id": f"{lst}:x",
+                "listed_from": lf.isoformat() if lf else None,
+                "listed_until": lu.isoformat() if lu else None,
+            }
+        )
     cur = con.execute("SELECT * FROM customers")
     names = [c[0] for c in cur.description]
     out = {}
@@ -124,7 +148,10 @@ BOUNDARY = {
     # key: (rows [(account, asset, amount)], expected outcome for a Russian national residing in Russia)
     0: ([("a0", "BTC", "0.2"), ("a1", "BTC", "0.2")], "allow"),  # 10,000.00 exactly: not exceeding
     1: ([("a0", "BTC", "0.2"), ("a1", "BTC", "0.2"), ("a0", "EUR", "0.01")], "offboard"),  # 10,000.01
-    2: ([("a0", "BTC", "0.39999999"), ("a1", "EUR", "0.00025")], "allow"),  # 9,999.99975 + 0.00025 = 10,000.00
+    2: (
+        [("a0", "BTC", "0.39999999"), ("a1", "EUR", "0.00025")],
+        "allow",
+    ),  # 9,999.99975 + 0.00025 = 10,000.00
     8: ([("a0", "BTC", "0.39999999"), ("a1", "EUR", "0.00026")], "offboard"),  # 10,000.00001
     3: ([("a0", "BTC", "0.40000000"), ("a1", "USDT", "0.00000001")], "offboard"),  # 10,000.000000009312
     4: ([("a0", "EUR", "9999.99"), ("a0", "XMR", "0")], "allow"),  # an unpriced asset of zero: complete
@@ -137,14 +164,21 @@ BOUNDARY = {
 
 def boundary_base(con: duckdb.DuckDBPyConnection) -> None:
     cust = ", ".join(f"({k}, 'b{k}', 'person', ['RU'], 'RU', CAST(NULL AS VARCHAR), [])" for k in BOUNDARY)
-    con.execute("CREATE OR REPLACE TEMP TABLE customers AS SELECT customer_key, customer_id, type, nationalities, "
-                "residence_country, establishment_country, CAST(permits AS STRUCT(country VARCHAR, kind VARCHAR, "
-                f"valid_from DATE, valid_until DATE)[]) AS permits FROM (VALUES {cust}) t(customer_key, customer_id, "
-                "type, nationalities, residence_country, establishment_country, permits)")
-    bal = ", ".join(f"({k}, '{acc}', '{asset}', CAST('{amount}' AS DECIMAL(18,8)))"
-                    for k, (rows, _) in BOUNDARY.items() for acc, asset, amount in rows)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE balances AS SELECT * FROM (VALUES {bal}) "
-                "t(customer_key, account_id, asset, amount)")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE customers AS SELECT customer_key, customer_id, type, nationalities, "
+        "residence_country, establishment_country, CAST(permits AS STRUCT(country VARCHAR, kind VARCHAR, "
+        f"valid_from DATE, valid_until DATE)[]) AS permits FROM (VALUES {cust}) t(customer_key, customer_id, "
+        "type, nationalities, residence_country, establishment_country, permits)"
+    )
+    bal = ", ".join(
+        f"({k}, '{acc}', '{asset}', CAST('{amount}' AS DECIMAL(18,8)))"
+        for k, (rows, _) in BOUNDARY.items()
+        for acc, asset, amount in rows
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE balances AS SELECT * FROM (VALUES {bal}) "
+        "t(customer_key, account_id, asset, amount)"
+    )
     con.execute(f"CREATE OR REPLACE TEMP TABLE prices AS {synthetic.PRICES_SQL}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW sanctions AS {duckdb_runner.SANCTIONS_EMPTY}")
 
@@ -166,6 +200,9 @@ def test_threshold_boundaries_exact(pivot: bool) -> None:
     for cid, outcome, decided_by, holdings, _complete, *_ in rows:
         dec = expected[cid]
         want = BOUNDARY[int(cid[1:])][1]
-        assert (outcome, decided_by) == (dec.outcome, ",".join(dec.decided_by)) == (
-            want, "" if want == "allow" else "eu.833.5b2"), cid
+        assert (
+            (outcome, decided_by)
+            == (dec.outcome, ",".join(dec.decided_by))
+            == (want, "" if want == "allow" else "eu.833.5b2")
+        ), cid
         assert holdings == dec.holdings_eur, (cid, holdings, dec.holdings_eur)

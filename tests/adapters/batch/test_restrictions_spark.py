@@ -24,9 +24,16 @@ def spark() -> Iterator[Any]:
     if why is not None:
         pytest.skip(why)
     # Small data: skip whole-stage code generation and most shuffle partitions (they cost more than they save).
-    session = spark_runner.local_session("rempart-test", cores=2, conf={
-        "spark.sql.codegen.wholeStage": "false", "spark.sql.shuffle.partitions": "2",
-        "spark.sql.adaptive.enabled": "false", "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1"})
+    session = spark_runner.local_session(
+        "rempart-test",
+        cores=2,
+        conf={
+            "spark.sql.codegen.wholeStage": "false",
+            "spark.sql.shuffle.partitions": "2",
+            "spark.sql.adaptive.enabled": "false",
+            "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1",
+        },
+    )
     session.sparkContext.setLogLevel("ERROR")
     try:
         yield session
@@ -36,7 +43,14 @@ def spark() -> Iterator[Any]:
 
 def _normalize(row: Any) -> tuple[Any, ...]:
     cid, outcome, decided_by, holdings, complete, *statuses = row
-    return (cid, outcome, decided_by, Decimal(holdings).normalize(), bool(complete), *(int(s) for s in statuses))
+    return (
+        cid,
+        outcome,
+        decided_by,
+        Decimal(holdings).normalize(),
+        bool(complete),
+        *(int(s) for s in statuses),
+    )
 
 
 @pytest.mark.parametrize("d", [date(2022, 6, 1), date(2023, 5, 1)], ids=str)

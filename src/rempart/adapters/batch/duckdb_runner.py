@@ -16,9 +16,11 @@ from rempart.adapters.batch.restrictions_job import DUCKDB, PIVOT_MAX_ASSETS, bu
 from rempart.domain.rules.model import RuleSet
 
 INPUTS = ("customers", "balances", "prices", "sanctions")
-SANCTIONS_EMPTY = ("SELECT CAST(NULL AS BIGINT) AS customer_key, CAST(NULL AS VARCHAR) AS list, "
-                   "CAST(NULL AS VARCHAR) AS status, CAST(NULL AS DATE) AS listed_from, "
-                   "CAST(NULL AS DATE) AS listed_until WHERE FALSE")
+SANCTIONS_EMPTY = (
+    "SELECT CAST(NULL AS BIGINT) AS customer_key, CAST(NULL AS VARCHAR) AS list, "
+    "CAST(NULL AS VARCHAR) AS status, CAST(NULL AS DATE) AS listed_from, "
+    "CAST(NULL AS DATE) AS listed_until WHERE FALSE"
+)
 DEFAULT_MEMORY_LIMIT = "6GB"  # the 10M-customer run must stay under 8 GB peak RSS; DuckDB spills beyond
 
 
@@ -26,8 +28,11 @@ def _sql_str(value: str | Path) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def connect(threads: int | None = None, memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
-            temp_directory: str | Path | None = None) -> duckdb.DuckDBPyConnection:
+def connect(
+    threads: int | None = None,
+    memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
+    temp_directory: str | Path | None = None,
+) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with one thread per core, a memory cap, and a spill directory."""
     con = duckdb.connect()
     con.execute(f"SET threads = {int(threads or os.cpu_count() or 1)}")
@@ -57,13 +62,26 @@ def register_inputs(con: duckdb.DuckDBPyConnection, sources: Mapping[str, Any]) 
             con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {name}_src")
 
 
-def evaluate(con: duckdb.DuckDBPyConnection, rules: RuleSet, d: date, *, provider_entity: str = "EU",
-             out_parquet: Path | None = None) -> duckdb.DuckDBPyRelation | None:
+def evaluate(
+    con: duckdb.DuckDBPyConnection,
+    rules: RuleSet,
+    d: date,
+    *,
+    provider_entity: str = "EU",
+    out_parquet: Path | None = None,
+) -> duckdb.DuckDBPyRelation | None:
     """Run the job; write Parquet to `out_parquet` (returns None) or return the relation."""
-    price_table = {str(a): Decimal(p) for a, p in con.execute(
-        "SELECT asset, CAST(price_eur AS VARCHAR) FROM prices").fetchall()}
-    sql = build_sql(rules, d, provider_entity=provider_entity, dialect=DUCKDB,
-                    price_table=price_table if len(price_table) <= PIVOT_MAX_ASSETS else None)
+    price_table = {
+        str(a): Decimal(p)
+        for a, p in con.execute("SELECT asset, CAST(price_eur AS VARCHAR) FROM prices").fetchall()
+    }
+    sql = build_sql(
+        rules,
+        d,
+        provider_entity=provider_entity,
+        dialect=DUCKDB,
+        price_table=price_table if len(price_table) <= PIVOT_MAX_ASSETS else None,
+    )
     if out_parquet is not None:
         con.execute(f"COPY ({sql}) TO {_sql_str(out_parquet)} (FORMAT parquet)")
         return None

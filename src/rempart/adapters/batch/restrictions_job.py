@@ -83,36 +83,50 @@ def _coverage(v: RuleVersion, dl: Dialect) -> str:
     cov = v.covers
     person: list[str] = []
     if cov.nationals:
-        person.append(f"(CASE WHEN c.nationalities IS NULL OR {dl.empty_list('c.nationalities')} THEN 1 "
-                      f"WHEN {dl.has_any('c.nationalities', cov.nationals)} THEN 2 ELSE 0 END)")
+        person.append(
+            f"(CASE WHEN c.nationalities IS NULL OR {dl.empty_list('c.nationalities')} THEN 1 "
+            f"WHEN {dl.has_any('c.nationalities', cov.nationals)} THEN 2 ELSE 0 END)"
+        )
     if cov.residents:
-        person.append(f"(CASE WHEN c.residence_country IS NULL THEN 1 "
-                      f"WHEN {dl.in_set('c.residence_country', cov.residents)} THEN 2 ELSE 0 END)")
+        person.append(
+            f"(CASE WHEN c.residence_country IS NULL THEN 1 "
+            f"WHEN {dl.in_set('c.residence_country', cov.residents)} THEN 2 ELSE 0 END)"
+        )
     entity: list[str] = []
     if cov.established_in:
-        entity.append(f"(CASE WHEN c.establishment_country IS NULL THEN 1 "
-                      f"WHEN {dl.in_set('c.establishment_country', cov.established_in)} THEN 2 ELSE 0 END)")
+        entity.append(
+            f"(CASE WHEN c.establishment_country IS NULL THEN 1 "
+            f"WHEN {dl.in_set('c.establishment_country', cov.established_in)} THEN 2 ELSE 0 END)"
+        )
     if cov.owned_by is not None:
         entity.append("1")  # stored customers carry no ownership data: unknown (as decide() says)
-    return (f"(CASE WHEN c.type IS NULL THEN 1 WHEN c.type = 'person' THEN {_or3(person)} "
-            f"ELSE {_or3(entity)} END)")
+    return (
+        f"(CASE WHEN c.type IS NULL THEN 1 WHEN c.type = 'person' THEN {_or3(person)} "
+        f"ELSE {_or3(entity)} END)"
+    )
 
 
 def _exemption(e: Exemption, dl: Dialect, d: date) -> str:
     person_only = "c.type IS DISTINCT FROM 'person'" if e.natural_persons_only else "FALSE"
     if e.kind == "nationality":
-        body = (f"CASE WHEN c.nationalities IS NULL OR {dl.empty_list('c.nationalities')} THEN 1 "
-                f"WHEN {dl.has_any('c.nationalities', e.countries)} THEN 2 ELSE 0 END")
+        body = (
+            f"CASE WHEN c.nationalities IS NULL OR {dl.empty_list('c.nationalities')} THEN 1 "
+            f"WHEN {dl.has_any('c.nationalities', e.countries)} THEN 2 ELSE 0 END"
+        )
     else:
         base = f"{dl.in_set('p.country', e.countries)} AND {dl.in_set('p.kind', e.permit_kinds)}"
         unknown = f"{base} AND p.valid_until IS NULL AND p.kind <> 'permanent'"
-        valid = (f"{base} AND NOT (p.valid_until IS NULL AND p.kind <> 'permanent') "
-                 f"AND (p.valid_from IS NULL OR p.valid_from <= {dl.date(d)}) "
-                 f"AND (p.valid_until IS NULL OR {dl.date(d)} <= p.valid_until)")
+        valid = (
+            f"{base} AND NOT (p.valid_until IS NULL AND p.kind <> 'permanent') "
+            f"AND (p.valid_from IS NULL OR p.valid_from <= {dl.date(d)}) "
+            f"AND (p.valid_until IS NULL OR {dl.date(d)} <= p.valid_until)"
+        )
         # Customers without permits (most of them) skip the list functions.
-        body = (f"CASE WHEN c.permits IS NULL OR {dl.empty_list('c.permits')} THEN 0 "
-                f"WHEN coalesce({dl.exists('c.permits', 'p', valid)}, FALSE) THEN 2 "
-                f"WHEN coalesce({dl.exists('c.permits', 'p', unknown)}, FALSE) THEN 1 ELSE 0 END")
+        body = (
+            f"CASE WHEN c.permits IS NULL OR {dl.empty_list('c.permits')} THEN 0 "
+            f"WHEN coalesce({dl.exists('c.permits', 'p', valid)}, FALSE) THEN 2 "
+            f"WHEN coalesce({dl.exists('c.permits', 'p', unknown)}, FALSE) THEN 1 ELSE 0 END"
+        )
     return f"(CASE WHEN {person_only} THEN 0 ELSE {body} END)"
 
 
@@ -122,8 +136,10 @@ def _threshold(v: RuleVersion) -> str:
     assert th is not None
     measure = "total_eur" if th.aggregation == "per_provider" else "max_account_eur"
     op = ">" if th.comparison == "exceeds" else ">="
-    return (f"(CASE WHEN {measure} {op} CAST('{th.amount}' AS DECIMAL(38,2)) THEN 2 "
-            f"WHEN NOT complete THEN 1 ELSE 0 END)")
+    return (
+        f"(CASE WHEN {measure} {op} CAST('{th.amount}' AS DECIMAL(38,2)) THEN 2 "
+        f"WHEN NOT complete THEN 1 ELSE 0 END)"
+    )
 
 
 def _freeze(v: RuleVersion) -> str:
@@ -175,8 +191,12 @@ def _plan(rules: RuleSet, d: date, provider_entity: str, dialect: Dialect, actio
         v = rr.version
         rule = rr.rule
         static_na = (
-            provider_entity not in rule.binds or v is None or action not in v.actions
-            or ("any" not in v.services and "deposit_taking" not in v.services and not (services & v.services))
+            provider_entity not in rule.binds
+            or v is None
+            or action not in v.actions
+            or (
+                "any" not in v.services and "deposit_taking" not in v.services and not (services & v.services)
+            )
         )
         if static_na or v is None:
             out.append(RuleColumn(rule.id, v.valid_from if v else None, "0", 0))
@@ -188,20 +208,27 @@ def _plan(rules: RuleSet, d: date, provider_entity: str, dialect: Dialect, actio
         cov = cp.col(_coverage(v, dialect))
         ex = cp.col(_or3([_exemption(e, dialect, d) for e in v.exemptions])) if v.exemptions else "0"
         th = tp.col(_threshold(v)) if v.threshold is not None else "2"
-        status = (f"(CASE WHEN {cov} = 0 THEN 0 WHEN {ex} = 2 THEN 0 WHEN {th} = 0 THEN 0 "
-                  f"WHEN {cov} = 2 AND {ex} = 0 AND {th} = 2 THEN 2 ELSE 1 END)")
+        status = (
+            f"(CASE WHEN {cov} = 0 THEN 0 WHEN {ex} = 2 THEN 0 WHEN {th} = 0 THEN 0 "
+            f"WHEN {cov} = 2 AND {ex} = 0 AND {th} = 2 THEN 2 ELSE 1 END)"
+        )
         out.append(RuleColumn(rule.id, v.valid_from, status, sev))
     return _Plan(out, cp, tp, fp)
 
 
-def rule_columns(rules: RuleSet, d: date, *, provider_entity: str = "EU", dialect: Dialect = DUCKDB,
-                 action: str = "hold") -> list[RuleColumn]:
+def rule_columns(
+    rules: RuleSet, d: date, *, provider_entity: str = "EU", dialect: Dialect = DUCKDB, action: str = "hold"
+) -> list[RuleColumn]:
     return _plan(rules, d, provider_entity, dialect, action).columns
 
 
 def needs_accounts(rules: RuleSet, d: date) -> bool:
-    return any(rr.version is not None and rr.version.threshold is not None
-               and rr.version.threshold.aggregation == "per_account" for rr in resolve_as_of(rules, d))
+    return any(
+        rr.version is not None
+        and rr.version.threshold is not None
+        and rr.version.threshold.aggregation == "per_account"
+        for rr in resolve_as_of(rules, d)
+    )
 
 
 def _valuation(balances: str, prices: str, per_account: bool) -> str:
@@ -212,28 +239,34 @@ def _valuation(balances: str, prices: str, per_account: bool) -> str:
     SELECT customer_key, {acc}asset, sum(amount) AS qty
     FROM {balances} GROUP BY customer_key, {acc}asset),
   v AS (
-    SELECT q.customer_key, {'q.account_id, ' if per_account else ''}
+    SELECT q.customer_key, {"q.account_id, " if per_account else ""}
       CASE WHEN p.price_eur IS NULL AND q.asset <> 'EUR' THEN NULL
            ELSE q.qty * coalesce(p.price_eur, 1) END AS eur,
       (p.price_eur IS NOT NULL OR q.asset = 'EUR' OR q.qty = 0) AS priced
     FROM q LEFT JOIN {prices} p ON p.asset = q.asset),"""
     if per_account:
-        return valued + """
+        return (
+            valued
+            + """
   a AS (
     SELECT customer_key, account_id, coalesce(sum(eur), 0) AS eur, bool_and(priced) AS complete
     FROM v GROUP BY customer_key, account_id),
   h AS (
     SELECT customer_key, sum(eur) AS total_eur, max(eur) AS max_account_eur, bool_and(complete) AS complete
     FROM a GROUP BY customer_key)"""
-    return valued + """
+        )
+    return (
+        valued
+        + """
   h AS (
     SELECT customer_key, coalesce(sum(eur), 0) AS total_eur, CAST(0 AS DECIMAL(38,16)) AS max_account_eur,
       bool_and(priced) AS complete
     FROM v GROUP BY customer_key)"""
+    )
 
 
 def _literal(v: Decimal) -> str:
-    sign, digits, exponent = v.as_tuple()
+    _sign, digits, exponent = v.as_tuple()
     assert isinstance(exponent, int)
     scale = max(0, -exponent)
     width = max(len(digits) + max(0, exponent), scale + 1)
@@ -261,9 +294,18 @@ def _valuation_pivot(balances: str, price_table: Mapping[str, Decimal]) -> str:
     FROM qp)"""
 
 
-def build_sql(rules: RuleSet, d: date, *, provider_entity: str = "EU", dialect: Dialect = DUCKDB,
-              customers: str = "customers", balances: str = "balances", prices: str = "prices",
-              sanctions: str = "sanctions", price_table: Mapping[str, Decimal] | None = None) -> str:
+def build_sql(
+    rules: RuleSet,
+    d: date,
+    *,
+    provider_entity: str = "EU",
+    dialect: Dialect = DUCKDB,
+    customers: str = "customers",
+    balances: str = "balances",
+    prices: str = "prices",
+    sanctions: str = "sanctions",
+    price_table: Mapping[str, Decimal] | None = None,
+) -> str:
     """The whole job as one SQL statement (a SELECT) for `dialect`.
 
     With `price_table` (the content of `prices`, read first) of at most PIVOT_MAX_ASSETS assets and no
@@ -279,18 +321,35 @@ def build_sql(rules: RuleSet, d: date, *, provider_entity: str = "EU", dialect: 
     dt = dialect.date(d)
     sflags = ",\n      ".join(
         f"bool_or(list = '{x}' AND status = 'confirmed') AS conf_{x}, "
-        f"bool_or(list = '{x}' AND status <> 'confirmed') AS poss_{x}" for x in LISTS)
+        f"bool_or(list = '{x}' AND status <> 'confirmed') AS poss_{x}"
+        for x in LISTS
+    )
     status_cols = ",\n    ".join(f"{c.status_sql} AS s_{i}" for i, c in enumerate(cols))
     n = len(cols)
-    certain = _or3([f"CASE WHEN s_{i} = 2 THEN {c.severity} ELSE 0 END" for i, c in enumerate(cols)
-                    if c.status_sql != "0"])
-    possible = _or3([f"CASE WHEN s_{i} = 1 THEN {c.severity} ELSE 0 END" for i, c in enumerate(cols)
-                     if c.status_sql != "0"])
+    certain = _or3(
+        [
+            f"CASE WHEN s_{i} = 2 THEN {c.severity} ELSE 0 END"
+            for i, c in enumerate(cols)
+            if c.status_sql != "0"
+        ]
+    )
+    possible = _or3(
+        [
+            f"CASE WHEN s_{i} = 1 THEN {c.severity} ELSE 0 END"
+            for i, c in enumerate(cols)
+            if c.status_sql != "0"
+        ]
+    )
     sev_name = "CASE certain " + " ".join(f"WHEN {k} THEN '{v}'" for k, v in SEVERITY_NAMES.items()) + " END"
-    decided = ", ".join(
-        f"CASE WHEN (possible > certain AND s_{i} = 1 AND {c.severity} > certain) OR "
-        f"(possible <= certain AND s_{i} = 2 AND {c.severity} = certain AND certain > 0) THEN '{c.rule_id}' END"
-        for i, c in enumerate(cols) if c.status_sql != "0") or "CAST(NULL AS STRING)"
+    decided = (
+        ", ".join(
+            f"CASE WHEN (possible > certain AND s_{i} = 1 AND {c.severity} > certain) OR "
+            f"(possible <= certain AND s_{i} = 2 AND {c.severity} = certain AND certain > 0) THEN '{c.rule_id}' END"
+            for i, c in enumerate(cols)
+            if c.status_sql != "0"
+        )
+        or "CAST(NULL AS STRING)"
+    )
     status_list = ", ".join(f"s_{i}" for i in range(n))
     x_names = "".join(f", {name}" for name in plan.customer_preds.columns.values())
     f_names = "".join(f", coalesce(s.{name}, 0) AS {name}" for name in plan.freeze_preds.columns.values())

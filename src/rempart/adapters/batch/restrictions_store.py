@@ -20,40 +20,42 @@ from rempart.adapters.batch import duckdb_runner
 from rempart.adapters.storage.decisions import save_decision
 from rempart.adapters.storage.tables import balances, customers, prices
 from rempart.adapters.storage.tables_restrictions import restriction_results, restriction_runs
+from rempart.adapters.storage.tables_screening import screening_alerts as _alerts
 from rempart.domain.lists import canonical_json
 from rempart.domain.restrictions import Decision, Facts, decide, parse_facts, rules_snapshot
 from rempart.domain.rules import RuleSet
 from rempart.errors import NotFound
 from rempart.services.audit import now_iso, record
 
-
-try:
-    from rempart.adapters.storage.tables_screening import screening_alerts as _alerts
-except ImportError:  # the screening area is optional
-    _alerts = None
-
 _LISTS = ("eu", "ofac", "uk", "un")
+_MATCH_COLUMNS = (
+    _alerts.c.customer_id,
+    _alerts.c.list_name,
+    _alerts.c.entity_id,
+    _alerts.c.state,
+    _alerts.c.list_version,
+)
+_MATCHES_ALL = select(*_MATCH_COLUMNS).where(_alerts.c.state.in_(("confirmed", "open")))
+# No expanding IN here: its parameters would be rendered again at every execution of the gate.
+_MATCHES_ONE = select(*_MATCH_COLUMNS).where(
+    _alerts.c.customer_id == bindparam("cid"),
+    or_(_alerts.c.state == "confirmed", _alerts.c.state == "open"),
+)
 
 
 def _match_dict(r: Any) -> dict[str, Any]:
-    return {"customer_id": r.customer_id, "list": r.list_name, "entity_id": r.entity_id,
-            "status": "confirmed" if r.state == "confirmed" else "possible", "list_version": r.list_version}
-
-
-if _alerts is not None:
-    _MATCH_COLUMNS = (_alerts.c.customer_id, _alerts.c.list_name, _alerts.c.entity_id, _alerts.c.state,
-                      _alerts.c.list_version)
-    _MATCHES_ALL = select(*_MATCH_COLUMNS).where(_alerts.c.state.in_(("confirmed", "open")))
-    # No expanding IN: its parameters are rendered at every execution.
-    _MATCHES_ONE = select(*_MATCH_COLUMNS).where(_alerts.c.customer_id == bindparam("cid"),
-                                                 or_(_alerts.c.state == "confirmed", _alerts.c.state == "open"))
+    return {
+        "customer_id": r.customer_id,
+        "list": r.list_name,
+        "entity_id": r.entity_id,
+        "status": "confirmed" if r.state == "confirmed" else "possible",
+        "list_version": r.list_version,
+    }
 
 
 def confirmed_matches(conn: Connection, customer_ids: list[str] | None = None) -> list[dict[str, Any]]:
     """Sanctions facts from screening alerts: 'confirmed' -> confirmed match, 'open' -> possible match.
     The one place that knows where matches live."""
-    if _alerts is None:
-        return []
     if customer_ids is not None and len(customer_ids) == 1:
         rows = conn.execute(_MATCHES_ONE, {"cid": customer_ids[0]})
     elif customer_ids is not None:
@@ -80,26 +82,38 @@ def _prices(conn: Connection, d: date) -> dict[str, dict[str, str]]:
 # price rows and the latest time identify the table's content: the gate re-reads prices only when they
 # change, and never serves a price table older than the one committed when its query ran.
 # Kept per engine (weakly: a disposed store's entries go with it).
-_PRICE_CACHE: weakref.WeakKeyDictionary[Engine, dict[tuple[str, int, str | None], dict[str, dict[str, str]]]] = (
-    weakref.WeakKeyDictionary())
+_PRICE_CACHE: weakref.WeakKeyDictionary[
+    Engine, dict[tuple[str, int, str | None], dict[str, dict[str, str]]]
+] = weakref.WeakKeyDictionary()
 _PRICE_CACHE_LOCK = threading.Lock()
 
 _SNAPSHOT = select(func.max(balances.c.snapshot_id)).scalar_subquery()
 # One statement per customer: the customer, its balances in the latest snapshot, and the price table's
 # fingerprint (SQLite and PostgreSQL evaluate the uncorrelated sub-queries once).
 _CUSTOMER_FACTS = (
-    select(customers, balances.c.account_id.label("b_account_id"), balances.c.asset.label("b_asset"),
-           balances.c.amount.label("b_amount"), _SNAPSHOT.label("snap"),
-           select(func.count()).select_from(prices).scalar_subquery().label("n_prices"),
-           select(func.max(prices.c.as_of)).scalar_subquery().label("last_price"))
-    .select_from(customers.outerjoin(balances, and_(balances.c.customer_id == customers.c.customer_id,
-                                                    balances.c.snapshot_id == _SNAPSHOT)))
+    select(
+        customers,
+        balances.c.account_id.label("b_account_id"),
+        balances.c.asset.label("b_asset"),
+        balances.c.amount.label("b_amount"),
+        _SNAPSHOT.label("snap"),
+        select(func.count()).select_from(prices).scalar_subquery().label("n_prices"),
+        select(func.max(prices.c.as_of)).scalar_subquery().label("last_price"),
+    )
+    .select_from(
+        customers.outerjoin(
+            balances,
+            and_(balances.c.customer_id == customers.c.customer_id, balances.c.snapshot_id == _SNAPSHOT),
+        )
+    )
     .where(customers.c.customer_id == bindparam("cid"))
     .order_by(balances.c.account_id, balances.c.asset)
 )
 
 
-def _prices_cached(conn: Connection, d: date, n_prices: int, last_price: str | None) -> dict[str, dict[str, str]]:
+def _prices_cached(
+    conn: Connection, d: date, n_prices: int, last_price: str | None
+) -> dict[str, dict[str, str]]:
     key = (d.isoformat(), int(n_prices or 0), None if last_price is None else str(last_price))
     with _PRICE_CACHE_LOCK:
         per_engine = _PRICE_CACHE.setdefault(conn.engine, {})
@@ -114,10 +128,14 @@ def _prices_cached(conn: Connection, d: date, n_prices: int, last_price: str | N
 
 
 def _customer_doc(row: Any) -> dict[str, Any]:
-    return {"id": row.customer_id, "type": row.type, "nationalities": json.loads(row.nationalities or "[]"),
-            "residence_country": row.residence_country,
-            "residence_permits": json.loads(row.residence_permits or "[]"),
-            "establishment_country": row.establishment_country}
+    return {
+        "id": row.customer_id,
+        "type": row.type,
+        "nationalities": json.loads(row.nationalities or "[]"),
+        "residence_country": row.residence_country,
+        "residence_permits": json.loads(row.residence_permits or "[]"),
+        "establishment_country": row.establishment_country,
+    }
 
 
 def facts_document(conn: Connection, customer_id: str, d: date) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -127,29 +145,58 @@ def facts_document(conn: Connection, customer_id: str, d: date) -> tuple[dict[st
         raise NotFound(f"no customer {customer_id!r}", customer_id=customer_id)
     first = rows[0]
     snap = first.snap
-    holdings = [{"account_id": r.b_account_id, "asset": r.b_asset, "amount": r.b_amount}
-                for r in rows if r.b_asset is not None]
+    holdings = [
+        {"account_id": r.b_account_id, "asset": r.b_asset, "amount": r.b_amount}
+        for r in rows
+        if r.b_asset is not None
+    ]
     matches = confirmed_matches(conn, [customer_id])
     cust = _customer_doc(first)
     cust["sanctions"] = [{k: m[k] for k in ("list", "entity_id", "status")} for m in matches]
-    doc = {"as_of": d.isoformat(), "customer": cust, "holdings": holdings,
-           "prices_eur": _prices_cached(conn, d, first.n_prices, first.last_price)}
-    evidence = {"balance_snapshot": snap,
-                "list_versions": sorted({f"{m['list']}:{m['list_version']}" for m in matches})}
+    doc = {
+        "as_of": d.isoformat(),
+        "customer": cust,
+        "holdings": holdings,
+        "prices_eur": _prices_cached(conn, d, first.n_prices, first.last_price),
+    }
+    evidence = {
+        "balance_snapshot": snap,
+        "list_versions": sorted({f"{m['list']}:{m['list_version']}" for m in matches}),
+    }
     return doc, evidence
 
 
-def save_restriction_decision(conn: Connection, facts: Facts, decision: Decision, rules: RuleSet,
-                              evidence: Mapping[str, Any], *, actor: str, groups: Mapping[str, Any]) -> str:
+def save_restriction_decision(
+    conn: Connection,
+    facts: Facts,
+    decision: Decision,
+    rules: RuleSet,
+    evidence: Mapping[str, Any],
+    *,
+    actor: str,
+    groups: Mapping[str, Any],
+) -> str:
     out = decision.to_dict()
     stored = save_decision(
-        conn, kind="restriction", subject=f"customer:{facts.customer.id}", actor=actor,
-        inputs={"facts": facts.to_dict(), "rules": rules_snapshot(rules, decision.as_of), "groups": dict(groups)},
+        conn,
+        kind="restriction",
+        subject=f"customer:{facts.customer.id}",
+        actor=actor,
+        inputs={
+            "facts": facts.to_dict(),
+            "rules": rules_snapshot(rules, decision.as_of),
+            "groups": dict(groups),
+        },
         outputs=out,
-        refs={"rule_versions": out["rule_versions"], "rules_hash": rules.content_hash,
-              "facts_hash": decision.facts_hash, "list_versions": list(evidence.get("list_versions", [])),
-              "balance_snapshot": evidence.get("balance_snapshot"),
-              "prices": out["valuation"]["prices"], "customer_id": facts.customer.id},
+        refs={
+            "rule_versions": out["rule_versions"],
+            "rules_hash": rules.content_hash,
+            "facts_hash": decision.facts_hash,
+            "list_versions": list(evidence.get("list_versions", [])),
+            "balance_snapshot": evidence.get("balance_snapshot"),
+            "prices": out["valuation"]["prices"],
+            "customer_id": facts.customer.id,
+        },
     )
     return stored.id
 
@@ -169,8 +216,17 @@ def decimal_array(values: list[Any]) -> pa.Array:
 
 def _arrow_base(conn: Connection, d: date) -> tuple[dict[str, pa.Table], dict[str, dict[str, Any]]]:
     """The stored base as the job's input tables; customers dictionary-encoded once to an integer key."""
-    cust_rows: dict[str, list[Any]] = {k: [] for k in ("customer_id", "type", "nationalities", "residence_country",
-                                                         "establishment_country", "permits")}
+    cust_rows: dict[str, list[Any]] = {
+        k: []
+        for k in (
+            "customer_id",
+            "type",
+            "nationalities",
+            "residence_country",
+            "establishment_country",
+            "permits",
+        )
+    }
     docs: dict[str, dict[str, Any]] = {}
     keys: dict[str, int] = {}
     for row in conn.execute(select(customers)):
@@ -184,17 +240,38 @@ def _arrow_base(conn: Connection, d: date) -> tuple[dict[str, pa.Table], dict[st
         cust_rows["nationalities"].append(list(c.nationalities) if c.nationalities is not None else None)
         cust_rows["residence_country"].append(c.residence_country)
         cust_rows["establishment_country"].append(c.establishment_country)
-        cust_rows["permits"].append([{"country": p.country, "kind": p.kind, "valid_from": p.valid_from,
-                                      "valid_until": p.valid_until} for p in c.residence_permits])
-    permit_t = pa.list_(pa.struct([("country", pa.string()), ("kind", pa.string()), ("valid_from", pa.date32()),
-                                   ("valid_until", pa.date32())]))
-    cust = pa.table({"customer_key": pa.array(range(len(keys)), pa.int64()),
-                     "customer_id": pa.array(cust_rows["customer_id"], pa.string()),
-                     "type": pa.array(cust_rows["type"], pa.string()),
-                     "nationalities": pa.array(cust_rows["nationalities"], pa.list_(pa.string())),
-                     "residence_country": pa.array(cust_rows["residence_country"], pa.string()),
-                     "establishment_country": pa.array(cust_rows["establishment_country"], pa.string()),
-                     "permits": pa.array(cust_rows["permits"], permit_t)})
+        cust_rows["permits"].append(
+            [
+                {
+                    "country": p.country,
+                    "kind": p.kind,
+                    "valid_from": p.valid_from,
+                    "valid_until": p.valid_until,
+                }
+                for p in c.residence_permits
+            ]
+        )
+    permit_t = pa.list_(
+        pa.struct(
+            [
+                ("country", pa.string()),
+                ("kind", pa.string()),
+                ("valid_from", pa.date32()),
+                ("valid_until", pa.date32()),
+            ]
+        )
+    )
+    cust = pa.table(
+        {
+            "customer_key": pa.array(range(len(keys)), pa.int64()),
+            "customer_id": pa.array(cust_rows["customer_id"], pa.string()),
+            "type": pa.array(cust_rows["type"], pa.string()),
+            "nationalities": pa.array(cust_rows["nationalities"], pa.list_(pa.string())),
+            "residence_country": pa.array(cust_rows["residence_country"], pa.string()),
+            "establishment_country": pa.array(cust_rows["establishment_country"], pa.string()),
+            "permits": pa.array(cust_rows["permits"], permit_t),
+        }
+    )
     snap = _latest_snapshot(conn)
     b_rows: dict[str, list[Any]] = {"customer_key": [], "account_id": [], "asset": [], "amount": []}
     if snap is not None:
@@ -206,24 +283,45 @@ def _arrow_base(conn: Connection, d: date) -> tuple[dict[str, pa.Table], dict[st
             b_rows["account_id"].append(b.account_id)
             b_rows["asset"].append(b.asset)
             b_rows["amount"].append(b.amount)
-    bal = pa.table({"customer_key": pa.array(b_rows["customer_key"], pa.int64()),
-                    "account_id": pa.array(b_rows["account_id"], pa.string()),
-                    "asset": pa.array(b_rows["asset"], pa.string()),
-                    "amount": decimal_array(b_rows["amount"])})
+    bal = pa.table(
+        {
+            "customer_key": pa.array(b_rows["customer_key"], pa.int64()),
+            "account_id": pa.array(b_rows["account_id"], pa.string()),
+            "asset": pa.array(b_rows["asset"], pa.string()),
+            "amount": decimal_array(b_rows["amount"]),
+        }
+    )
     pr = _prices(conn, d)
-    price_t = pa.table({"asset": pa.array(list(pr), pa.string()),
-                        "price_eur": decimal_array([v["price"] for v in pr.values()])})
+    price_t = pa.table(
+        {
+            "asset": pa.array(list(pr), pa.string()),
+            "price_eur": decimal_array([v["price"] for v in pr.values()]),
+        }
+    )
     ms = [m for m in confirmed_matches(conn) if m["customer_id"] in keys]
-    sanc = pa.table({"customer_key": pa.array([keys[m["customer_id"]] for m in ms], pa.int64()),
-                     "list": pa.array([m["list"] for m in ms], pa.string()),
-                     "status": pa.array([m["status"] for m in ms], pa.string()),
-                     "listed_from": pa.array([None] * len(ms), pa.date32()),
-                     "listed_until": pa.array([None] * len(ms), pa.date32())})
+    sanc = pa.table(
+        {
+            "customer_key": pa.array([keys[m["customer_id"]] for m in ms], pa.int64()),
+            "list": pa.array([m["list"] for m in ms], pa.string()),
+            "status": pa.array([m["status"] for m in ms], pa.string()),
+            "listed_from": pa.array([None] * len(ms), pa.date32()),
+            "listed_until": pa.array([None] * len(ms), pa.date32()),
+        }
+    )
     return {"customers": cust, "balances": bal, "prices": price_t, "sanctions": sanc}, docs
 
 
-def evaluate_stored_base(store: Any, rules: RuleSet, d: date, *, out: Path | None, provider_entity: str,
-                         progress: bool, actor: str, groups: Mapping[str, Any]) -> dict[str, Any]:
+def evaluate_stored_base(
+    store: Any,
+    rules: RuleSet,
+    d: date,
+    *,
+    out: Path | None,
+    provider_entity: str,
+    progress: bool,
+    actor: str,
+    groups: Mapping[str, Any],
+) -> dict[str, Any]:
     from rich.progress import Progress
 
     started = now_iso()
@@ -232,12 +330,20 @@ def evaluate_stored_base(store: Any, rules: RuleSet, d: date, *, out: Path | Non
         task = bar.add_task("reading the customer base", total=4)
         with store.read() as conn:
             tables, _docs = _arrow_base(conn, d)
-            prev = conn.execute(select(restriction_runs).where(restriction_runs.c.provider_entity == provider_entity)
-                                .order_by(restriction_runs.c.seq.desc()).limit(1)).first()
+            prev = conn.execute(
+                select(restriction_runs)
+                .where(restriction_runs.c.provider_entity == provider_entity)
+                .order_by(restriction_runs.c.seq.desc())
+                .limit(1)
+            ).first()
             prev_results = {}
             if prev is not None:
-                prev_results = {r.customer_id: (r.outcome, r.decided_by) for r in conn.execute(
-                    select(restriction_results).where(restriction_results.c.run_id == prev.id))}
+                prev_results = {
+                    r.customer_id: (r.outcome, r.decided_by)
+                    for r in conn.execute(
+                        select(restriction_results).where(restriction_results.c.run_id == prev.id)
+                    )
+                }
         bar.update(task, advance=1, description="deciding (DuckDB, set-based)")
         con = duckdb_runner.connect()
         duckdb_runner.register_inputs(con, tables)
@@ -262,33 +368,89 @@ def evaluate_stored_base(store: Any, rules: RuleSet, d: date, *, out: Path | Non
                 doc.update({"action": "hold", "provider_entity": provider_entity})
                 facts = parse_facts(doc)
                 dec = decide(facts, rules, d)
-                decision_ids[cid] = save_restriction_decision(conn, facts, dec, rules, evidence, actor=actor,
-                                                              groups=groups)
-                why = "; ".join(r.reason for r in dec.results if r.rule.id in dec.decided_by) or "no rule applies"
-                items.append({"customer_id": cid, "from": (prev_results.get(cid) or ("(none)",))[0],
-                              "to": dec.outcome, "decided_by": list(dec.decided_by), "why": why,
-                              "decision_id": decision_ids[cid]})
-            conn.execute(restriction_results.insert(), [
-                {"run_id": run_id, "customer_id": cid, "outcome": o, "decided_by": db or "",
-                 "holdings_eur": str(Decimal(h).normalize()) if h else "0", "decision_id": decision_ids.get(cid)}
-                for cid, o, db, h in rows] or [])
+                decision_ids[cid] = save_restriction_decision(
+                    conn, facts, dec, rules, evidence, actor=actor, groups=groups
+                )
+                why = (
+                    "; ".join(r.reason for r in dec.results if r.rule.id in dec.decided_by)
+                    or "no rule applies"
+                )
+                items.append(
+                    {
+                        "customer_id": cid,
+                        "from": (prev_results.get(cid) or ("(none)",))[0],
+                        "to": dec.outcome,
+                        "decided_by": list(dec.decided_by),
+                        "why": why,
+                        "decision_id": decision_ids[cid],
+                    }
+                )
+            conn.execute(
+                restriction_results.insert(),
+                [
+                    {
+                        "run_id": run_id,
+                        "customer_id": cid,
+                        "outcome": o,
+                        "decided_by": db or "",
+                        "holdings_eur": str(Decimal(h).normalize()) if h else "0",
+                        "decision_id": decision_ids.get(cid),
+                    }
+                    for cid, o, db, h in rows
+                ]
+                or [],
+            )
             from rempart.services.restrictions import rules_in_force
 
             versions = {r["id"]: r["version_from"] for r in rules_in_force(rules, d)}
             seconds = time.perf_counter() - t0
-            conn.execute(restriction_runs.insert().values(
-                id=run_id, as_of=d.isoformat(), provider_entity=provider_entity, rules_hash=rules.content_hash,
-                rule_versions=canonical_json(versions).decode(), counts=canonical_json(counts).decode(),
-                started_at=started, seconds=f"{seconds:.3f}"))
-            record(conn, type="restrictions.evaluate", actor=actor, subject=f"run:{run_id}",
-                   payload={"run_id": run_id, "as_of": d.isoformat(), "counts": counts,
-                            "rules_hash": rules.content_hash, "changes": len(items)})
+            conn.execute(
+                restriction_runs.insert().values(
+                    id=run_id,
+                    as_of=d.isoformat(),
+                    provider_entity=provider_entity,
+                    rules_hash=rules.content_hash,
+                    rule_versions=canonical_json(versions).decode(),
+                    counts=canonical_json(counts).decode(),
+                    started_at=started,
+                    seconds=f"{seconds:.3f}",
+                )
+            )
+            record(
+                conn,
+                type="restrictions.evaluate",
+                actor=actor,
+                subject=f"run:{run_id}",
+                payload={
+                    "run_id": run_id,
+                    "as_of": d.isoformat(),
+                    "counts": counts,
+                    "rules_hash": rules.content_hash,
+                    "changes": len(items),
+                },
+            )
         bar.update(task, advance=1)
     if out is not None:
         with out.open("w", encoding="utf-8") as f:
             for cid, o, db, h in rows:
-                f.write(json.dumps({"customer_id": cid, "outcome": o, "decided_by": db.split(",") if db else [],
-                                    "holdings_eur": h, "decision_id": decision_ids.get(cid)}) + "\n")
-    return {"run_id": run_id, "as_of": d.isoformat(), "customers": len(rows), "outcomes": counts,
-            "seconds": time.perf_counter() - t0, "rules_hash": rules.content_hash,
-            "changes": {"previous_run": prev.id if prev is not None else None, "items": items}}
+                f.write(
+                    json.dumps(
+                        {
+                            "customer_id": cid,
+                            "outcome": o,
+                            "decided_by": db.split(",") if db else [],
+                            "holdings_eur": h,
+                            "decision_id": decision_ids.get(cid),
+                        }
+                    )
+                    + "\n"
+                )
+    return {
+        "run_id": run_id,
+        "as_of": d.isoformat(),
+        "customers": len(rows),
+        "outcomes": counts,
+        "seconds": time.perf_counter() - t0,
+        "rules_hash": rules.content_hash,
+        "changes": {"previous_run": prev.id if prev is not None else None, "items": items},
+    }

@@ -20,9 +20,11 @@ from typing import Any
 from rempart.adapters.batch.restrictions_job import SPARK, build_sql
 from rempart.domain.rules.model import RuleSet
 
-SANCTIONS_EMPTY = ("SELECT CAST(NULL AS BIGINT) AS customer_key, CAST(NULL AS STRING) AS list, "
-                   "CAST(NULL AS STRING) AS status, CAST(NULL AS DATE) AS listed_from, "
-                   "CAST(NULL AS DATE) AS listed_until WHERE FALSE")
+SANCTIONS_EMPTY = (
+    "SELECT CAST(NULL AS BIGINT) AS customer_key, CAST(NULL AS STRING) AS list, "
+    "CAST(NULL AS STRING) AS status, CAST(NULL AS DATE) AS listed_from, "
+    "CAST(NULL AS DATE) AS listed_until WHERE FALSE"
+)
 
 
 def available() -> str | None:
@@ -37,23 +39,34 @@ def available() -> str | None:
     return None
 
 
-def local_session(app_name: str = "rempart-restrictions", cores: int = 2,
-                  conf: Mapping[str, str] | None = None) -> Any:
+def local_session(
+    app_name: str = "rempart-restrictions", cores: int = 2, conf: Mapping[str, str] | None = None
+) -> Any:
     from pyspark.sql import SparkSession
 
-    builder = (SparkSession.builder.master(f"local[{cores}]").appName(app_name)
-               .config("spark.sql.shuffle.partitions", str(max(2, cores * 2)))
-               .config("spark.ui.enabled", "false")
-               .config("spark.sql.ansi.enabled", "true")
-               .config("spark.sql.decimalOperations.allowPrecisionLoss", "false")
-               .config("spark.driver.memory", "1g"))
+    builder = (
+        SparkSession.builder.master(f"local[{cores}]")
+        .appName(app_name)
+        .config("spark.sql.shuffle.partitions", str(max(2, cores * 2)))
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.ansi.enabled", "true")
+        .config("spark.sql.decimalOperations.allowPrecisionLoss", "false")
+        .config("spark.driver.memory", "1g")
+    )
     for k, v in (conf or {}).items():
         builder = builder.config(k, v)
     return builder.getOrCreate()
 
 
-def evaluate(spark: Any, rules: RuleSet, d: date, sources: Mapping[str, str | Path], *,
-             provider_entity: str = "EU", out_parquet: Path | None = None) -> Any:
+def evaluate(
+    spark: Any,
+    rules: RuleSet,
+    d: date,
+    sources: Mapping[str, str | Path],
+    *,
+    provider_entity: str = "EU",
+    out_parquet: Path | None = None,
+) -> Any:
     """Register Parquet inputs as views, run the job; write Parquet or return the DataFrame."""
     for name, path in sources.items():
         spark.read.parquet(str(path)).createOrReplaceTempView(name)

@@ -25,7 +25,7 @@ def customers_sql(n: int, d: date) -> str:
     per = _h("i", "permit", 10)
     return f"""
 SELECT CAST(i AS BIGINT) AS customer_key, 'c' || i AS customer_id,
-  CASE WHEN {_h('i', 'type', 100)} < 85 THEN 'person' WHEN {_h('i', 'type', 100)} < 99 THEN 'company' ELSE NULL END AS type,
+  CASE WHEN {_h("i", "type", 100)} < 85 THEN 'person' WHEN {_h("i", "type", 100)} < 99 THEN 'company' ELSE NULL END AS type,
   CASE {nat}
     WHEN 0 THEN ['RU'] WHEN 1 THEN ['RU'] WHEN 2 THEN ['RU'] WHEN 3 THEN ['RU', 'DE'] WHEN 4 THEN ['BY']
     WHEN 5 THEN ['BY', 'RU'] WHEN 6 THEN ['KZ'] WHEN 7 THEN ['DE'] WHEN 8 THEN ['FR'] WHEN 9 THEN ['RU', 'NO']
@@ -35,14 +35,14 @@ SELECT CAST(i AS BIGINT) AS customer_key, 'c' || i AS customer_id,
     WHEN 0 THEN 'RU' WHEN 1 THEN 'RU' WHEN 2 THEN 'BY' WHEN 3 THEN 'DE' WHEN 4 THEN 'FR' WHEN 5 THEN 'RS'
     WHEN 6 THEN 'NO' WHEN 7 THEN 'CH' WHEN 8 THEN NULL WHEN 9 THEN 'CY' WHEN 10 THEN 'PL' ELSE 'DE' END
     AS residence_country,
-  CASE {_h('i', 'est', 6)} WHEN 0 THEN 'RU' WHEN 1 THEN 'BY' WHEN 2 THEN 'CY' WHEN 3 THEN NULL WHEN 4 THEN 'DE'
+  CASE {_h("i", "est", 6)} WHEN 0 THEN 'RU' WHEN 1 THEN 'BY' WHEN 2 THEN 'CY' WHEN 3 THEN NULL WHEN 4 THEN 'DE'
     ELSE 'FR' END AS establishment_country,
   CASE WHEN {per} < 5 THEN [] ELSE [{{
-      'country': CASE {_h('i', 'pc', 5)} WHEN 0 THEN 'DE' WHEN 1 THEN 'NO' WHEN 2 THEN 'CH' WHEN 3 THEN 'RS' ELSE 'PL' END,
-      'kind': CASE {_h('i', 'pk', 5)} WHEN 0 THEN 'permanent' WHEN 1 THEN 'visa' ELSE 'temporary' END,
+      'country': CASE {_h("i", "pc", 5)} WHEN 0 THEN 'DE' WHEN 1 THEN 'NO' WHEN 2 THEN 'CH' WHEN 3 THEN 'RS' ELSE 'PL' END,
+      'kind': CASE {_h("i", "pk", 5)} WHEN 0 THEN 'permanent' WHEN 1 THEN 'visa' ELSE 'temporary' END,
       'valid_from': CAST(NULL AS DATE),
-      'valid_until': CASE {_h('i', 'pv', 6)} WHEN 0 THEN CAST(NULL AS DATE)
-          ELSE DATE '{d.isoformat()}' + CAST({_h('i', 'pd', 5)} AS INTEGER) - 2 END
+      'valid_until': CASE {_h("i", "pv", 6)} WHEN 0 THEN CAST(NULL AS DATE)
+          ELSE DATE '{d.isoformat()}' + CAST({_h("i", "pd", 5)} AS INTEGER) - 2 END
     }}] END AS permits
 FROM range({n}) t(i)
 """
@@ -50,11 +50,11 @@ FROM range({n}) t(i)
 
 def balances_sql(n: int, rows: int) -> str:
     return f"""
-SELECT CAST({_h('j', 'cust', n)} AS BIGINT) AS customer_key,
-  'a' || ({_h('j', 'acc', 3)}) AS account_id,
-  CASE {_h('j', 'asset', 40)} WHEN 0 THEN 'XMR' WHEN 1 THEN 'EUR' WHEN 2 THEN 'EUR'
-    ELSE ['BTC', 'ETH', 'USDT'][CAST({_h('j', 'a2', 3)} AS INTEGER) + 1] END AS asset,
-  CAST(CAST({_h('j', 'amt', 60000000)} * CASE WHEN {_h('j', 'scale', 10)} = 0 THEN 1000 ELSE 1 END AS DOUBLE)
+SELECT CAST({_h("j", "cust", n)} AS BIGINT) AS customer_key,
+  'a' || ({_h("j", "acc", 3)}) AS account_id,
+  CASE {_h("j", "asset", 40)} WHEN 0 THEN 'XMR' WHEN 1 THEN 'EUR' WHEN 2 THEN 'EUR'
+    ELSE ['BTC', 'ETH', 'USDT'][CAST({_h("j", "a2", 3)} AS INTEGER) + 1] END AS asset,
+  CAST(CAST({_h("j", "amt", 60000000)} * CASE WHEN {_h("j", "scale", 10)} = 0 THEN 1000 ELSE 1 END AS DOUBLE)
     / 100000000 AS DECIMAL(18,8)) AS amount  -- exact: fewer than 2^53 units of 1e-8
 FROM range({rows}) t(j)
 """
@@ -69,11 +69,11 @@ SELECT * FROM (VALUES ('BTC', CAST('25000.00' AS DECIMAL(18,8))), ('ETH', CAST('
 def sanctions_sql(n: int) -> str:
     return f"""
 SELECT CAST(i AS BIGINT) AS customer_key,
-  ['eu', 'ofac', 'uk', 'un'][CAST({_h('i', 'sl', 4)} AS INTEGER) + 1] AS list,
-  CASE WHEN {_h('i', 'ss', 3)} = 0 THEN 'possible' ELSE 'confirmed' END AS status,
-  CASE WHEN {_h('i', 'sf', 4)} = 0 THEN DATE '2030-01-01' ELSE CAST(NULL AS DATE) END AS listed_from,
+  ['eu', 'ofac', 'uk', 'un'][CAST({_h("i", "sl", 4)} AS INTEGER) + 1] AS list,
+  CASE WHEN {_h("i", "ss", 3)} = 0 THEN 'possible' ELSE 'confirmed' END AS status,
+  CASE WHEN {_h("i", "sf", 4)} = 0 THEN DATE '2030-01-01' ELSE CAST(NULL AS DATE) END AS listed_from,
   CAST(NULL AS DATE) AS listed_until
-FROM range({n}) t(i) WHERE {_h('i', 'sanc', 200)} = 0
+FROM range({n}) t(i) WHERE {_h("i", "sanc", 200)} = 0
 """
 
 

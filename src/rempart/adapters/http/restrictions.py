@@ -87,7 +87,7 @@ async def check(
     if not isinstance(customer_id, str) or not customer_id:
         raise InputError("missing", field="customer_id", expected="a stored customer id")
     store: Store = request.app.state.store  # what deps.get_store returns, without a thread hop
-    call = (
+    out = await run_in_threadpool(
         partial(
             svc.check_customer,
             store,
@@ -102,5 +102,4 @@ async def check(
             record=bool(body.get("record", True)),
         )
     )
-    out = call() if not body.get("record", True) else await run_in_threadpool(call)
     return JSONResponse(out)  # plain JSON data (strings, numbers, lists): nothing for jsonable_encoder to do

@@ -198,25 +198,35 @@ def _greedy(
     return used_q, used_c, pairs, num, base, weak
 
 
-def name_score_estimate(q: NameForm, c: NameForm, memo: Memo | None = None) -> float:
+Rows = dict[int, list[float]]
+
+
+def name_score_estimate(q: NameForm, c: NameForm, memo: Memo | None = None, rows: Rows | None = None) -> float:
     """A cheap, optimistic estimate of `compare_name_forms(q, c).score`, to skip candidates.
 
     Every token takes its best partner on the other side (single or merged with a neighbour)
     without the one-to-one constraint of the real alignment; what has no partner at all is left
     over, as in the real score; weak pairs are not counted as conflicts. So it is almost always
-    at least the real score (the candidates are then scored in full)."""
+    at least the real score (the candidates are then scored in full). `rows` remembers, per
+    candidate token, its credits against the tokens of `q` (one dict per query name)."""
     qt, ct = q.tokens, c.tokens
     if not qt or not ct:
         return 0.0
     bq = [0.0] * len(qt)
     bc = [0.0] * len(ct)
-    for i, a in enumerate(qt):
-        for j, b in enumerate(ct):
-            cr = credit(_sim(a, b, memo))
+    for j, b in enumerate(ct):
+        row = None if rows is None else rows.get(id(b))
+        if row is None:
+            row = [credit(_sim(a, b, memo)) for a in qt]
+            if rows is not None:
+                rows[id(b)] = row
+        best = 0.0
+        for i, cr in enumerate(row):
             if cr > bq[i]:
                 bq[i] = cr
-            if cr > bc[j]:
-                bc[j] = cr
+            if cr > best:
+                best = cr
+        bc[j] = best
     if min(bq) <= 0.0 or min(bc) <= 0.0:
         # a part without a partner may pair merged with a neighbour (Abdulhai / Abdul Hai)
         for i, m in enumerate(q.merged):

@@ -19,6 +19,7 @@ plain Python data, so it pickles (or forks) to worker processes for batch screen
 from __future__ import annotations
 
 import gc
+import heapq
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -27,6 +28,7 @@ from typing import Any
 from rempart.domain.lists import ListedEntity, NameKind, entity_id
 from rempart.domain.screening.features import (
     Memo,
+    Rows,
     compare_name_forms,
     name_score_bound,
     name_score_estimate,
@@ -48,8 +50,10 @@ __all__ = ["Matcher", "compare_names", "name_variants"]
 MIN_KEY_LEN_FUZZY = 4
 GENERATE_SHARE = 0.45  # rarest query tokens carrying this share of the weight open candidates
 CANDIDATE_SHARE = 0.40  # a candidate name must share keys carrying this share of the query weight
-MAX_SHARED = 150  # candidate names, the best-sharing first, whose name score is estimated
-MAX_CANDIDATES = 12  # entities scored in full per query, the best-estimated first
+BIG_POSTING = 400  # a query part held by more names than this is common: it does not open candidates
+MAX_OPEN = 250  # candidate names kept per query name after key sharing, the best-sharing first
+MAX_SHARED = 30  # candidate names, the best-sharing first, whose name score is estimated
+MAX_CANDIDATES = 8  # entities scored in full per query, the best-estimated first
 MAX_FORMS = 3  # names of one entity scored in full, the best-estimated first
 WEAK_ALIAS_FACTOR = 0.92
 BOUND_MARGIN = 0.12  # the most birth date, nationality and gender can add
@@ -260,33 +264,45 @@ class Matcher:
         total = sum(w for w, _ in groups)
         if total <= 0:
             return {}
-        groups.sort(key=lambda g: sum(len(p) for p in g[1]))
-        acc: dict[int, float] = {}
-        opened = 0.0
+        # one set per query part (built at C speed), the rarest first
+        sets: list[tuple[float, set[int]]] = []
         for w, posts in groups:
-            share = w / total
-            creating = opened < GENERATE_SHARE
-            opened += share
-            seen: set[int] = set()
-            if creating:
-                for p in posts:
-                    for fid in p:
-                        if fid not in seen:
-                            seen.add(fid)
-                            acc[fid] = acc.get(fid, 0.0) + share
-            else:
-                for p in posts:
-                    if len(p) > 4 * len(acc):
-                        pset = self._posting_set(p)
-                        for fid in acc:
-                            if fid not in seen and fid in pset:
-                                seen.add(fid)
-                                acc[fid] += share
-                    else:
-                        for fid in p:
-                            if fid not in seen and fid in acc:
-                                seen.add(fid)
-                                acc[fid] += share
+            if w <= 0:
+                continue
+            got: set[int] = set()
+            for p in posts:
+                got.update(p)
+            if got:
+                sets.append((w / total, got))
+        if not sets:
+            return {}
+        sets.sort(key=lambda g: len(g[1]))
+        opening: set[int]
+        if len(sets[0][1]) > BIG_POSTING and len(sets) > 1:
+            # every part is common (Mohammad Hassan, Kim Chol): a candidate holds two of them
+            opening = sets[0][1] & sets[1][1]
+        else:
+            # the rare parts open candidates, the common ones only add to them (IDF-like)
+            opening = set(sets[0][1])
+            opened = sets[0][0]
+            for share, got in sets[1:]:
+                if opened >= GENERATE_SHARE or len(got) > BIG_POSTING:
+                    break
+                opening |= got
+                opened += share
+        if len(opening) > MAX_OPEN * 4:
+            fw = self._form_weight
+            qw = form.weight
+            opening = set(heapq.nsmallest(MAX_OPEN * 4, opening, key=lambda f: abs(fw[f] - qw)))
+        acc: dict[int, float] = {}
+        for fid in opening:
+            acc[fid] = sum(share for share, got in sets if fid in got)
+        if len(acc) > MAX_OPEN:
+            # keep the names sharing the most, and among them the closest in weight to the query
+            fw = self._form_weight
+            qw = form.weight
+            best = heapq.nlargest(MAX_OPEN, acc.items(), key=lambda kv: (kv[1], -abs(fw[kv[0]] - qw)))
+            acc = dict(best)
         return acc
 
     def _posting_set(self, posting: list[int]) -> frozenset[int]:
@@ -332,6 +348,7 @@ class Matcher:
             del shared[MAX_SHARED:]
         # estimate the name score of each (cheap, optimistic); score in full only the best
         memo: Memo = {}
+        rows: list[Rows] = [{} for _ in forms]
         by_entity: dict[int, dict[int, float]] = {}  # entity -> name -> estimate
         for _share, qi, fid in shared:
             eidx = self._form_entity[fid]
@@ -340,7 +357,7 @@ class Matcher:
                 continue
             if not _compatible(qfamily, entry.family):
                 continue
-            est = name_score_estimate(forms[qi], self._forms[fid], memo)
+            est = name_score_estimate(forms[qi], self._forms[fid], memo, rows[qi])
             if est + margin < floor:
                 continue
             names = by_entity.setdefault(eidx, {})

@@ -24,7 +24,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from rempart.domain.screening.lexicon import ORG_STOPWORDS, PARTICLES, Lexicon, longest_phrase, split_words
-from rempart.domain.screening.transliterate import ABJAD_SCRIPTS, consonants, romanize_word, skeleton
+from rempart.domain.screening.transliterate import (
+    ABJAD_SCRIPTS,
+    consonants,
+    romanize_given_name,
+    romanize_word,
+    skeleton,
+    word_script,
+)
 
 __all__ = [
     "NameForm",
@@ -268,8 +275,10 @@ def analyze_name(name: str, schema: str, lexicon: Lexicon) -> NameForm:
     """Tokens of one name of a party of the given schema (Person, Organization, Company, Vessel...)."""
     raw: list[str] = []
     scripts: list[str] = []
-    for word in split_words(name):
-        script, latin = romanize_word(word.lower())
+    words = split_words(name)
+    given = _cjk_given_names(words)
+    for k, word in enumerate(words):
+        script, latin = romanize_given_name(word) if k in given else romanize_word(word.lower())
         for part in latin.split():
             raw.append(part)
             scripts.append(script)
@@ -352,6 +361,20 @@ def merged_tokens(tokens: Sequence[Token]) -> tuple[Token | None, ...]:
         merge_tokens(a, b) if a.kind not in _UNMERGED and b.kind not in _UNMERGED else None
         for a, b in zip(tokens, tokens[1:], strict=False)
     )
+
+
+_CJK = frozenset({"Hang", "Hani"})
+
+
+def _cjk_given_names(words: Sequence[str]) -> set[int]:
+    """Positions of the given names of a Korean or Chinese name written in words with the family
+    name apart (수빈 최, 玉华 磊 张): every word but the one-syllable family name."""
+    if len(words) < 2 or not all(word_script(w) in _CJK for w in words):
+        return set()
+    if not any(len(w) == 1 for w in words):
+        return set()
+    family = next(k for k, w in enumerate(words) if len(w) == 1)
+    return {k for k, w in enumerate(words) if k != family and len(w) >= 2}
 
 
 def _prefix_len(tokens: list[str], prefixes: frozenset[tuple[str, ...]]) -> int:

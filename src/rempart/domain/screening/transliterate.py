@@ -27,6 +27,7 @@ from typing import Any
 __all__ = [
     "ABJAD_SCRIPTS",
     "consonants",
+    "romanize_given_name",
     "romanize_word",
     "script_of",
     "skeleton",
@@ -191,17 +192,41 @@ def _hangul_syllable(ch: str) -> str:
 
 
 def _hangul(word: str) -> str:
-    """A Korean name, one token per syllable (Kim Jong Un), the family name in its usual spelling."""
+    """A Korean name written as one word: the family name (in its usual spelling) and the given
+    name as one token (Kim Jeongeun), as Korean given names are romanized (Jong-un, Jongun).
+    A two-syllable word is a family and a given name when it starts with a family name."""
     syllables = [c for c in word if 0xAC00 <= ord(c) < 0xD7A4]
     if not syllables:
         return _icu_word(word)
+    if len(syllables) == 1:
+        return _KOREAN_SURNAMES.get(syllables[0], _hangul_syllable(syllables[0]))
+    if len(syllables) == 2 and syllables[0] not in _KOREAN_SURNAMES:
+        return "".join(_hangul_syllable(c) for c in syllables)
     family = _KOREAN_SURNAMES.get(syllables[0], _hangul_syllable(syllables[0]))
-    return " ".join([family, *(_hangul_syllable(c) for c in syllables[1:])])
+    return family + " " + "".join(_hangul_syllable(c) for c in syllables[1:])
 
 
 def _han(word: str) -> str:
-    """Chinese characters in pinyin, one token per syllable (Xi Jin Ping; the matcher joins them)."""
-    return _icu_word(word)
+    """Chinese characters in pinyin: a name of three characters or more as the family name and the
+    given name in one token (Xi Jinping); two characters as two tokens (Wang Qiang)."""
+    syllables = _icu_word(word).split()
+    if len(syllables) <= 2:
+        return " ".join(syllables)
+    return syllables[0] + " " + "".join(syllables[1:])
+
+
+@lru_cache(maxsize=50_000)
+def romanize_given_name(word: str) -> tuple[str, str]:
+    """(script, romanization) of a word known to be a given name: a Korean or Chinese one is one
+    token (수빈 -> subin, 玉华 -> yuhua); other scripts as `romanize_word`."""
+    script = word_script(word)
+    if script == "Hang":
+        syllables = [c for c in word if 0xAC00 <= ord(c) < 0xD7A4]
+        if syllables and len(syllables) == len(word):
+            return script, "".join(_hangul_syllable(c) for c in syllables)
+    if script == "Hani":
+        return script, "".join(_icu_word(word).split())
+    return romanize_word(word)
 
 
 def _icu_word(word: str) -> str:
