@@ -19,7 +19,10 @@ def test_evaluate_json_and_errors(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert out["outcome"] == "partial" and out["allowed_categories"] == ["subscriber", "identification"]
-    assert {x["category"]: x["needs"] for x in out["refused_categories"]} == {"transactions": "epoc", "content": "epoc"}
+    assert {x["category"]: x["needs"] for x in out["refused_categories"]} == {
+        "transactions": "epoc",
+        "content": "epoc",
+    }
     path.write_text("{not json")
     r = CliRunner().invoke(cli, ["requests", "evaluate", str(path), "--json"])
     assert r.exit_code == 2 and "malformed JSON" in r.stderr
@@ -34,7 +37,9 @@ def test_stored_walk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "t.csv").write_text(TRANSACTIONS)
     run = CliRunner().invoke
     assert run(cli, ["customers", "import", str(tmp_path / "c.csv"), "--db", db]).exit_code == 0
-    assert run(cli, ["requests", "import", "transactions", str(tmp_path / "t.csv"), "--db", db]).exit_code == 0
+    assert (
+        run(cli, ["requests", "import", "transactions", str(tmp_path / "t.csv"), "--db", db]).exit_code == 0
+    )
     from rempart.adapters.storage.db import Store
     from rempart.services import users
 
@@ -43,7 +48,9 @@ def test_stored_walk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         users.create_user(store, name, roles)
     body = request_body(targets=[{"type": "txid", "value": "tx-in-range"}], data_categories=["subscriber"])
     (tmp_path / "req.json").write_text(json.dumps(body))
-    r = run(cli, ["requests", "submit", str(tmp_path / "req.json"), "--actor", "intake", "--db", db, "--json"])
+    r = run(
+        cli, ["requests", "submit", str(tmp_path / "req.json"), "--actor", "intake", "--db", db, "--json"]
+    )
     assert r.exit_code == 0, r.output
     rid = json.loads(r.stdout)["id"]
     for who in ("a1", "a2"):

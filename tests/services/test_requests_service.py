@@ -18,15 +18,27 @@ ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = Settings(rules_dir=ROOT / "rules")
 
 
-def test_fsb_is_rejected_by_screening_the_real_sdn_list(sqlite_store: Store, shared_data: Path, tmp_path: Path) -> None:
+def test_fsb_is_rejected_by_screening_the_real_sdn_list(
+    sqlite_store: Store, shared_data: Path, tmp_path: Path
+) -> None:
     # The real SDN file, cut to every 20th entry plus the FSB (entry 21344), to keep the test fast.
-    lines = (shared_data / "ofac_sdn_2024-05-03_jackdwyer" / "sdn.csv").read_text(encoding="utf-8").splitlines()
+    lines = (
+        (shared_data / "ofac_sdn_2024-05-03_jackdwyer" / "sdn.csv").read_text(encoding="utf-8").splitlines()
+    )
     keep = [ln for i, ln in enumerate(lines) if i % 20 == 0 or ln.startswith("21344,")]
     (tmp_path / "sdn.csv").write_text("\n".join(keep) + "\n", encoding="utf-8")
     lists.import_files(sqlite_store, [tmp_path / "sdn.csv"], "ofac")
-    body = request_body(provider_entity="US", requester={
-        "agency": "Federal Security Service", "country": "RU", "authority_type": "police", "officer": "X",
-        "email": "x@example.org", "verified": True})
+    body = request_body(
+        provider_entity="US",
+        requester={
+            "agency": "Federal Security Service",
+            "country": "RU",
+            "authority_type": "police",
+            "officer": "X",
+            "email": "x@example.org",
+            "verified": True,
+        },
+    )
     req = parse_request(body)
     t = time.perf_counter()
     ctx = svc.evaluation_context(sqlite_store, SETTINGS, req)

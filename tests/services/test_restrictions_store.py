@@ -43,8 +43,9 @@ def seed(store: Store, tmp: Path) -> None:
 def test_gate_evaluate_replay(store: Store, tmp_path: Path) -> None:
     seed(store, tmp_path)
     rules = svc.load_rules(RULES)
-    out = svc.check_customer(store, rules, customer_id="c1", action="deposit", asset="BTC", amount="0.0000004",
-                             as_of="2022-06-01")
+    out = svc.check_customer(
+        store, rules, customer_id="c1", action="deposit", asset="BTC", amount="0.0000004", as_of="2022-06-01"
+    )
     assert out["outcome"] == "deny" and out["decided_by"] == ["eu.833.5b2"]
     assert out["holdings_eur"] == "10000.00"
     rep = svc.replay(store, out["decision_id"])
@@ -65,10 +66,20 @@ def test_cli_and_http(sqlite_store: Store, tmp_path: Path) -> None:
     from rempart.adapters.http.app import create_app
     from rempart.settings import Settings
 
-    facts = {"as_of": "2022-06-01", "action": "hold",
-             "customer": {"type": "person", "nationalities": ["RU"], "residence_country": "RU",
-                          "residence_permits": [], "establishment_country": None, "sanctions": []},
-             "holdings": [{"account_id": "a1", "asset": "BTC", "amount": "0.5"}], "prices_eur": {"BTC": "25000.00"}}
+    facts = {
+        "as_of": "2022-06-01",
+        "action": "hold",
+        "customer": {
+            "type": "person",
+            "nationalities": ["RU"],
+            "residence_country": "RU",
+            "residence_permits": [],
+            "establishment_country": None,
+            "sanctions": [],
+        },
+        "holdings": [{"account_id": "a1", "asset": "BTC", "amount": "0.5"}],
+        "prices_eur": {"BTC": "25000.00"},
+    }
     path = tmp_path / "facts.json"
     path.write_text(json.dumps(facts))
     r = CliRunner().invoke(cli, ["restrictions", "decide", str(path), "--json"])
@@ -84,5 +95,7 @@ def test_cli_and_http(sqlite_store: Store, tmp_path: Path) -> None:
     client = TestClient(app)
     resp = client.post("/v1/restrictions/decide", json=facts)
     assert resp.status_code == 200 and resp.json()["outcome"] == "offboard"
-    resp = client.post("/v1/restrictions/decide", json={**facts, "holdings": [{"asset": "BTC", "amount": "x"}]})
+    resp = client.post(
+        "/v1/restrictions/decide", json={**facts, "holdings": [{"asset": "BTC", "amount": "x"}]}
+    )
     assert resp.status_code == 422 and resp.json()["error"]["field"] == "holdings[0].amount"

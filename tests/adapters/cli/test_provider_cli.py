@@ -23,7 +23,9 @@ def test_imports_and_errors(tmp_path: Path) -> None:
 
     balances = tmp_path / "balances.jsonl"
     balances.write_text('{"customer_id": "C1", "account_id": "a1", "asset": "BTC", "amount": "0.40000001"}\n')
-    r = runner.invoke(app, ["balances", "import", str(balances), "--as-of", "2022-06-01", "--db", db, "--json"])
+    r = runner.invoke(
+        app, ["balances", "import", str(balances), "--as-of", "2022-06-01", "--db", db, "--json"]
+    )
     assert r.exit_code == 0, r.stderr
     assert json.loads(r.stdout)["rows"] == 1
 
@@ -31,7 +33,12 @@ def test_imports_and_errors(tmp_path: Path) -> None:
     prices.write_text("asset,price_eur,as_of,source\nBTC,twenty,2022-06-01,example\n")
     r = runner.invoke(app, ["prices", "import", str(prices), "--db", db])
     assert r.exit_code == 2
-    assert "prices.csv" in r.stderr and "line 2" in r.stderr and "price_eur" in r.stderr and "decimal" in r.stderr
+    assert (
+        "prices.csv" in r.stderr
+        and "line 2" in r.stderr
+        and "price_eur" in r.stderr
+        and "decimal" in r.stderr
+    )
 
     bad = tmp_path / "bad.csv"
     bad.write_text(HEADER + "C2,person,Too Many Cells,,,,,,,,,,,extra\n")

@@ -39,7 +39,7 @@ class KeySigner:
 CUSTOMERS = ["c1", "c2", "c3", "c4"]
 BASE = date(2024, 1, 1)
 days = st.integers(min_value=0, max_value=1000)
-text = st.text(alphabet="abcxyz019 ,\"\n", max_size=12)
+text = st.text(alphabet='abcxyz019 ,"\n', max_size=12)
 
 
 @st.composite
@@ -53,7 +53,9 @@ def records(draw: st.DrawFn) -> dict[str, list[dict[str, Any]]]:
                 rec[f] = draw(text)
             if kind in DATE_FIELDS:
                 d = BASE + timedelta(days=draw(days))
-                rec[DATE_FIELDS[kind]] = d.isoformat() + "T12:00:00Z" if draw(st.booleans()) else d.isoformat()
+                rec[DATE_FIELDS[kind]] = (
+                    d.isoformat() + "T12:00:00Z" if draw(st.booleans()) else d.isoformat()
+                )
             rows.append(rec)
         out[kind] = rows
     return out
@@ -64,7 +66,9 @@ def scopes(draw: st.DrawFn) -> Scope:
     cats = draw(st.sets(st.sampled_from(CATEGORIES), min_size=1))
     ids = draw(st.sets(st.sampled_from(CUSTOMERS), min_size=1, max_size=2))
     a, b = sorted((draw(days), draw(days)))
-    return Scope(frozenset(cats), frozenset(ids), DateRange(BASE + timedelta(days=a), BASE + timedelta(days=b)))
+    return Scope(
+        frozenset(cats), frozenset(ids), DateRange(BASE + timedelta(days=a), BASE + timedelta(days=b))
+    )
 
 
 SIGNER = KeySigner()
@@ -89,8 +93,15 @@ def test_package_holds_only_the_approved_scope(recs: dict[str, list[dict[str, An
                 if kind in DATE_FIELDS and DATE_FIELDS[kind] in rec:
                     assert scope.date_range.contains(date.fromisoformat(rec[DATE_FIELDS[kind]][:10]))
             # nothing in range and in scope was left out
-            expected = [r for r in recs.get(kind, []) if r[KEY] in scope.customer_ids and (
-                kind not in DATE_FIELDS or scope.date_range.contains(date.fromisoformat(r[DATE_FIELDS[kind]][:10])))]
+            expected = [
+                r
+                for r in recs.get(kind, [])
+                if r[KEY] in scope.customer_ids
+                and (
+                    kind not in DATE_FIELDS
+                    or scope.date_range.contains(date.fromisoformat(r[DATE_FIELDS[kind]][:10]))
+                )
+            ]
             assert len(json.loads(z.read(name))) == len(expected)
 
 

@@ -36,7 +36,9 @@ def load_scenarios() -> list[tuple[str, dict[str, Any]]]:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
         bases = doc.get("bases", {})
         for sc in doc["scenarios"]:
-            request = deep_merge(bases[sc["base"]], sc.get("request") or {}) if "base" in sc else sc["request"]
+            request = (
+                deep_merge(bases[sc["base"]], sc.get("request") or {}) if "base" in sc else sc["request"]
+            )
             out.append((f"{path.stem}:{sc['id']}", {**sc, "request": request}))
     return out
 
@@ -49,8 +51,16 @@ def make_context(raw: dict[str, Any] | None) -> EvaluationContext:
     hits = None
     if "sanction_hits" in raw:
         hits = tuple(
-            Hit(h["entity_id"], h["source_id"], h["list"], h["list_version"], h["schema"], h["name"],
-                float(h["score"]), bool(h["match"]))
+            Hit(
+                h["entity_id"],
+                h["source_id"],
+                h["list"],
+                h["list_version"],
+                h["schema"],
+                h["name"],
+                float(h["score"]),
+                bool(h["match"]),
+            )
             for h in raw["sanction_hits"]
         )
     tags = {k: tuple(v) for k, v in (raw.get("target_tags") or {}).items()}
@@ -81,7 +91,9 @@ def test_scenario(sid: str, scenario: dict[str, Any], request_rules: RequestRule
     assert out["allowed_categories"] == exp["allowed_categories"], why
     for cat, needs in (exp.get("refused") or {}).items():
         assert any(r["category"] == cat and r["needs"] == needs for r in out["refused_categories"]), (
-            why, out["refused_categories"])
+            why,
+            out["refused_categories"],
+        )
     for code in exp.get("reasons") or ():
         assert code in codes, (code, why)
     if "deadline" in exp:

@@ -17,8 +17,14 @@ SELF = Principal("ines", frozenset({"legal_intake", "approver"}))
 
 
 def case(**kw: object) -> wf.Case:
-    base: dict[str, object] = dict(id="rq1", state="in_review", intake_by="ines", outcome="accept",
-                                   eligible_categories=("subscriber",), action="disclose")
+    base: dict[str, object] = dict(
+        id="rq1",
+        state="in_review",
+        intake_by="ines",
+        outcome="accept",
+        eligible_categories=("subscriber",),
+        action="disclose",
+    )
     base.update(kw)
     return wf.Case(**base)  # type: ignore[arg-type]
 

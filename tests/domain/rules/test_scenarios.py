@@ -61,7 +61,9 @@ def test_scenario(doc: dict[str, Any], case: dict[str, Any]) -> None:
     by_id = {r["id"]: r for r in out["rules"]}
     for rid, want in (exp.get("rules") or {}).items():
         for key, value in want.items():
-            assert by_id[rid][key] == value, f"{case['name']}: {rid}.{key} = {by_id[rid][key]!r}; {by_id[rid]['reason']}"
+            assert by_id[rid][key] == value, (
+                f"{case['name']}: {rid}.{key} = {by_id[rid][key]!r}; {by_id[rid]['reason']}"
+            )
 
 
 def test_every_case_has_a_name_and_expectation() -> None:

@@ -17,15 +17,25 @@ from rempart.adapters.storage.db import Store
 from rempart.errors import InputError
 from rempart.services import requests as svc
 
-app = typer.Typer(help="The data-request desk: evaluate, take in, review, approve (four eyes), produce, deliver.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="The data-request desk: evaluate, take in, review, approve (four eyes), produce, deliver.",
+    no_args_is_help=True,
+)
 
-RequestFile = Annotated[Path, typer.Argument(help="The request, JSON in the shape of product.md ('-' = stdin).")]
-ActorOption = Annotated[str, typer.Option("--actor", envvar="REMPART_ACTOR",
-                                          help="The stored user acting (roles are read from the store).")]
+RequestFile = Annotated[
+    Path, typer.Argument(help="The request, JSON in the shape of product.md ('-' = stdin).")
+]
+ActorOption = Annotated[
+    str,
+    typer.Option(
+        "--actor", envvar="REMPART_ACTOR", help="The stored user acting (roles are read from the store)."
+    ),
+]
 ReasonOption = Annotated[str, typer.Option("--reason", help="Why (recorded with the move).")]
-AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Rules in force on this date (default: the day "
-                                                                "the request was received).")]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Rules in force on this date (default: the day the request was received)."),
+]
 
 
 def _read_json(path: Path) -> Any:
@@ -33,8 +43,9 @@ def _read_json(path: Path) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"malformed JSON: {exc.msg}", file=str(path), line=exc.lineno,
-                         expected="a JSON object") from None
+        raise InputError(
+            f"malformed JSON: {exc.msg}", file=str(path), line=exc.lineno, expected="a JSON object"
+        ) from None
 
 
 def _as_of(text: str | None) -> date | None:
@@ -51,7 +62,7 @@ def _store_if_any(db: str | None) -> Store | None:
     cfg = settings()
     url = db or cfg.database_url
     if db is None and "REMPART_DATABASE_URL" not in os.environ and url.startswith("sqlite:///"):
-        path = Path(url[len("sqlite:///"):])
+        path = Path(url[len("sqlite:///") :])
         if not path.exists():
             return None
     return open_store(db, cfg)
@@ -63,13 +74,18 @@ def _show(view: dict[str, Any], as_json: bool) -> None:
         return
     ev = view.get("evaluation", view)
     if "state" in view:
-        typer.echo(f"{view['id']}: {view['state']} (evaluation {view['outcome']}; approvals "
-                   f"{', '.join(a['approver'] for a in view['approvals']) or 'none'})")
+        typer.echo(
+            f"{view['id']}: {view['state']} (evaluation {view['outcome']}; approvals "
+            f"{', '.join(a['approver'] for a in view['approvals']) or 'none'})"
+        )
     typer.echo(f"outcome: {ev['outcome']}")
     typer.echo(f"allowed: {', '.join(ev['allowed_categories']) or '-'}")
     for r in ev.get("refused_categories", []):
-        typer.echo(f"refused: {r['category']} (needs {r['needs']}"
-                   + (f" from {'/'.join(r['issuers'])}" if r.get("issuers") else "") + ")")
+        typer.echo(
+            f"refused: {r['category']} (needs {r['needs']}"
+            + (f" from {'/'.join(r['issuers'])}" if r.get("issuers") else "")
+            + ")"
+        )
     if ev.get("deadline"):
         typer.echo(f"deadline: {ev['deadline']}")
     for r in ev.get("reasons", []):
@@ -78,8 +94,9 @@ def _show(view: dict[str, Any], as_json: bool) -> None:
 
 @app.command("evaluate")
 @handle_errors
-def evaluate_cmd(file: RequestFile, as_of: AsOfOption = None, db: DbOption = None,
-                 as_json: JsonOption = False) -> None:
+def evaluate_cmd(
+    file: RequestFile, as_of: AsOfOption = None, db: DbOption = None, as_json: JsonOption = False
+) -> None:
     """Evaluate one request (stateless): outcome, allowed and refused categories, deadline, reasons.
 
     The requesting agency is screened against the lists loaded in the store, when there is one."""
@@ -95,39 +112,65 @@ def evaluate_cmd(file: RequestFile, as_of: AsOfOption = None, db: DbOption = Non
 
 @app.command("submit")
 @handle_errors
-def submit_cmd(file: RequestFile, actor: ActorOption, as_of: AsOfOption = None, db: DbOption = None,
-               as_json: JsonOption = False) -> None:
+def submit_cmd(
+    file: RequestFile,
+    actor: ActorOption,
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Take a request in: every target must match a stored customer; it is evaluated and stored."""
     cfg = settings()
     store = open_store(db, cfg)
-    view = svc.submit(store, cfg, svc.rules_from_settings(cfg), _read_json(file),
-                      svc.principal_for_user(store, actor), as_of=_as_of(as_of))
+    view = svc.submit(
+        store,
+        cfg,
+        svc.rules_from_settings(cfg),
+        _read_json(file),
+        svc.principal_for_user(store, actor),
+        as_of=_as_of(as_of),
+    )
     _show(view, as_json)
 
 
 @app.command("update")
 @handle_errors
-def update_cmd(request_id: str, file: RequestFile, actor: ActorOption, db: DbOption = None,
-               as_json: JsonOption = False) -> None:
+def update_cmd(
+    request_id: str, file: RequestFile, actor: ActorOption, db: DbOption = None, as_json: JsonOption = False
+) -> None:
     """Replace a request's content (information supplied, requester verified) and re-evaluate."""
     cfg = settings()
     store = open_store(db, cfg)
-    _show(svc.resupply(store, cfg, svc.rules_from_settings(cfg), request_id, _read_json(file),
-                       svc.principal_for_user(store, actor)), as_json)
+    _show(
+        svc.resupply(
+            store,
+            cfg,
+            svc.rules_from_settings(cfg),
+            request_id,
+            _read_json(file),
+            svc.principal_for_user(store, actor),
+        ),
+        as_json,
+    )
 
 
 @app.command("list")
 @handle_errors
-def list_cmd(state: Annotated[str | None, typer.Option("--state")] = None, db: DbOption = None,
-             as_json: JsonOption = False) -> None:
+def list_cmd(
+    state: Annotated[str | None, typer.Option("--state")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Stored requests, newest first."""
     rows = svc.list_requests(open_store(db), state=state)
     if as_json:
         emit_json(rows)
     else:
         for r in rows:
-            typer.echo(f"{r['id']}  {r['state']:<10} {r['outcome']:<10} {r['country']} {r['instrument_type']} "
-                       f"deadline={r['deadline'] or '-'}")
+            typer.echo(
+                f"{r['id']}  {r['state']:<10} {r['outcome']:<10} {r['country']} {r['instrument_type']} "
+                f"deadline={r['deadline'] or '-'}"
+            )
 
 
 @app.command("show")
@@ -139,8 +182,14 @@ def show_cmd(request_id: str, db: DbOption = None, as_json: JsonOption = False) 
 
 @app.command("advance")
 @handle_errors
-def advance_cmd(request_id: str, to: str, actor: ActorOption, reason: ReasonOption, db: DbOption = None,
-                as_json: JsonOption = False) -> None:
+def advance_cmd(
+    request_id: str,
+    to: str,
+    actor: ActorOption,
+    reason: ReasonOption,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Move a request along the state table (e.g. needs_info, rejected, closed)."""
     store = open_store(db)
     _show(svc.advance(store, request_id, to, svc.principal_for_user(store, actor), reason), as_json)
@@ -148,8 +197,13 @@ def advance_cmd(request_id: str, to: str, actor: ActorOption, reason: ReasonOpti
 
 @app.command("approve")
 @handle_errors
-def approve_cmd(request_id: str, actor: ActorOption, reason: ReasonOption, db: DbOption = None,
-                as_json: JsonOption = False) -> None:
+def approve_cmd(
+    request_id: str,
+    actor: ActorOption,
+    reason: ReasonOption,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Approve (four eyes: two distinct approvers, neither the intake author)."""
     store = open_store(db)
     _show(svc.approve(store, request_id, svc.principal_for_user(store, actor), reason), as_json)
@@ -157,8 +211,13 @@ def approve_cmd(request_id: str, actor: ActorOption, reason: ReasonOption, db: D
 
 @app.command("reject")
 @handle_errors
-def reject_cmd(request_id: str, actor: ActorOption, reason: ReasonOption, db: DbOption = None,
-               as_json: JsonOption = False) -> None:
+def reject_cmd(
+    request_id: str,
+    actor: ActorOption,
+    reason: ReasonOption,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Refuse a request, with the reason."""
     store = open_store(db)
     _show(svc.reject(store, request_id, svc.principal_for_user(store, actor), reason), as_json)
@@ -166,9 +225,13 @@ def reject_cmd(request_id: str, actor: ActorOption, reason: ReasonOption, db: Db
 
 @app.command("produce")
 @handle_errors
-def produce_cmd(request_id: str, actor: ActorOption,
-                out: Annotated[Path | None, typer.Option("--out", help="Write the package (zip) here.")] = None,
-                db: DbOption = None, as_json: JsonOption = False) -> None:
+def produce_cmd(
+    request_id: str,
+    actor: ActorOption,
+    out: Annotated[Path | None, typer.Option("--out", help="Write the package (zip) here.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Produce the approved scope: zip of JSON + CSV, manifest of SHA-256 hashes, Ed25519 signature."""
     cfg = settings()
     store = open_store(db, cfg)
@@ -181,15 +244,21 @@ def produce_cmd(request_id: str, actor: ActorOption,
     if as_json:
         emit_json(result)
     else:
-        typer.echo(f"produced {result['production_id']}: sha256 {result['package_sha256']}"
-                   + (f" -> {out}" if out else ""))
+        typer.echo(
+            f"produced {result['production_id']}: sha256 {result['package_sha256']}"
+            + (f" -> {out}" if out else "")
+        )
 
 
 @app.command("download")
 @handle_errors
-def download_cmd(request_id: str, out: Annotated[Path, typer.Option("--out")],
-                 production: Annotated[str | None, typer.Option("--production")] = None,
-                 db: DbOption = None, as_json: JsonOption = False) -> None:
+def download_cmd(
+    request_id: str,
+    out: Annotated[Path, typer.Option("--out")],
+    production: Annotated[str | None, typer.Option("--production")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Write a produced package to a file."""
     pid, data = svc.download(open_store(db), request_id, production)
     out.write_bytes(data)
@@ -201,8 +270,13 @@ def download_cmd(request_id: str, out: Annotated[Path, typer.Option("--out")],
 
 @app.command("deliver")
 @handle_errors
-def deliver_cmd(request_id: str, actor: ActorOption, reason: ReasonOption, db: DbOption = None,
-                as_json: JsonOption = False) -> None:
+def deliver_cmd(
+    request_id: str,
+    actor: ActorOption,
+    reason: ReasonOption,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Record delivery of the produced package to the requester."""
     store = open_store(db)
     key = load_or_create(settings().key_dir)
@@ -211,8 +285,13 @@ def deliver_cmd(request_id: str, actor: ActorOption, reason: ReasonOption, db: D
 
 @app.command("notify")
 @handle_errors
-def notify_cmd(request_id: str, actor: ActorOption, reason: ReasonOption, db: DbOption = None,
-               as_json: JsonOption = False) -> None:
+def notify_cmd(
+    request_id: str,
+    actor: ActorOption,
+    reason: ReasonOption,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Record that the user was notified (refused while a non-disclosure order holds)."""
     store = open_store(db)
     _show(svc.notify(store, request_id, svc.principal_for_user(store, actor), reason), as_json)
@@ -220,8 +299,11 @@ def notify_cmd(request_id: str, actor: ActorOption, reason: ReasonOption, db: Db
 
 @app.command("due")
 @handle_errors
-def due_cmd(days: Annotated[int, typer.Option("--days", help="Horizon in days.")] = 2, db: DbOption = None,
-            as_json: JsonOption = False) -> None:
+def due_cmd(
+    days: Annotated[int, typer.Option("--days", help="Horizon in days.")] = 2,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Deadlines, preservation expiries and user notifications due now or within the horizon."""
     items = svc.due(open_store(db), horizon=timedelta(days=days))
     if as_json:
@@ -233,9 +315,12 @@ def due_cmd(days: Annotated[int, typer.Option("--days", help="Horizon in days.")
 
 @app.command("import")
 @handle_errors
-def import_cmd(kind: Annotated[str, typer.Argument(help="transactions | logins | messages")],
-               file: Annotated[Path, typer.Argument(help="CSV with a header, or JSON lines.")],
-               db: DbOption = None, as_json: JsonOption = False) -> None:
+def import_cmd(
+    kind: Annotated[str, typer.Argument(help="transactions | logins | messages")],
+    file: Annotated[Path, typer.Argument(help="CSV with a header, or JSON lines.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Import the provider's records a request can reach (all or nothing)."""
     result = svc.import_records(open_store(db), kind, file)
     if as_json:
@@ -246,11 +331,18 @@ def import_cmd(kind: Annotated[str, typer.Argument(help="transactions | logins |
 
 @app.command("mark")
 @handle_errors
-def mark_cmd(customer_id: str, tag: str, actor: ActorOption,
-             note: Annotated[str | None, typer.Option("--note")] = None,
-             remove: Annotated[bool, typer.Option("--remove")] = False,
-             db: DbOption = None, as_json: JsonOption = False) -> None:
+def mark_cmd(
+    customer_id: str,
+    tag: str,
+    actor: ActorOption,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    remove: Annotated[bool, typer.Option("--remove")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Mark a customer at risk (journalist, activist, opposition, political_donor...) or clear the mark."""
     store = open_store(db)
-    result = svc.mark_customer(store, customer_id, tag, svc.principal_for_user(store, actor), note, remove=remove)
+    result = svc.mark_customer(
+        store, customer_id, tag, svc.principal_for_user(store, actor), note, remove=remove
+    )
     emit_json(result) if as_json else typer.echo(f"{customer_id}: {'removed' if remove else 'marked'} {tag}")

@@ -21,10 +21,18 @@ app = typer.Typer(help="Restrictions: dated, cited rules deciding per customer a
 
 def _print_decision(out: dict[str, Any]) -> None:
     c = Console()
-    colour = {"allow": "green", "deny": "yellow", "offboard": "red", "freeze": "bold red", "review": "magenta"}
-    c.print(f"outcome: [{colour.get(out['outcome'], 'white')}]{out['outcome']}[/] "
-            f"(action {out['action']} on {out['as_of']}, {out['provider_entity']} entity; "
-            f"holdings EUR {out['holdings_eur']})")
+    colour = {
+        "allow": "green",
+        "deny": "yellow",
+        "offboard": "red",
+        "freeze": "bold red",
+        "review": "magenta",
+    }
+    c.print(
+        f"outcome: [{colour.get(out['outcome'], 'white')}]{out['outcome']}[/] "
+        f"(action {out['action']} on {out['as_of']}, {out['provider_entity']} entity; "
+        f"holdings EUR {out['holdings_eur']})"
+    )
     if out.get("decided_by"):
         c.print("decided by: " + ", ".join(out["decided_by"]))
     t = Table("rule", "version", "status", "reason")
@@ -50,7 +58,9 @@ def _as_of(value: str | None, option: str = "--as-of") -> date | None:
 @handle_errors
 def decide_cmd(
     facts: Annotated[Path, typer.Argument(help="Decision input (product.md shape); '-' reads stdin.")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Decide on this date instead of the input's.")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Decide on this date instead of the input's.")
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -59,8 +69,9 @@ def decide_cmd(
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg}", file=str(facts), line=exc.lineno,
-                         expected="a JSON object") from None
+        raise InputError(
+            f"not valid JSON: {exc.msg}", file=str(facts), line=exc.lineno, expected="a JSON object"
+        ) from None
     rules = svc.rules_from_settings(settings())
     out = svc.decide_json(doc, rules, file=str(facts), as_of=_as_of(as_of))
     emit_json(out) if as_json else _print_decision(out)
@@ -70,11 +81,15 @@ def decide_cmd(
 @handle_errors
 def check_cmd(
     customer: Annotated[str, typer.Option("--customer", help="Stored customer id.")],
-    action: Annotated[str, typer.Option("--action", help="hold|open_account|deposit|withdraw|trade|transfer_out")],
+    action: Annotated[
+        str, typer.Option("--action", help="hold|open_account|deposit|withdraw|trade|transfer_out")
+    ],
     asset: Annotated[str | None, typer.Option("--asset")] = None,
     amount: Annotated[str | None, typer.Option("--amount")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Default: today.")] = None,
-    provider_entity: Annotated[str | None, typer.Option("--provider-entity", help="EU (default), US, UK")] = None,
+    provider_entity: Annotated[
+        str | None, typer.Option("--provider-entity", help="EU (default), US, UK")
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -82,8 +97,17 @@ def check_cmd(
     cfg = settings()
     store = open_store(db, cfg)
     rules = svc.rules_from_settings(cfg)
-    out = svc.check_customer(store, rules, customer_id=customer, action=action, asset=asset, amount=amount,
-                             as_of=as_of, provider_entity=provider_entity, actor="cli")
+    out = svc.check_customer(
+        store,
+        rules,
+        customer_id=customer,
+        action=action,
+        asset=asset,
+        amount=amount,
+        as_of=as_of,
+        provider_entity=provider_entity,
+        actor="cli",
+    )
     emit_json(out) if as_json else _print_decision(out)
 
 
@@ -101,14 +125,17 @@ def evaluate_cmd(
     store = open_store(db, cfg)
     rules = svc.rules_from_settings(cfg)
     d = _as_of(as_of) or date.today()
-    summary = svc.evaluate_base(store, rules, d, out=out, provider_entity=provider_entity,
-                                progress=not as_json, actor="cli")
+    summary = svc.evaluate_base(
+        store, rules, d, out=out, provider_entity=provider_entity, progress=not as_json, actor="cli"
+    )
     if as_json:
         emit_json(summary)
         return
     c = Console()
-    c.print(f"run {summary['run_id']} as of {summary['as_of']}: {summary['customers']} customers in "
-            f"{summary['seconds']:.2f} s")
+    c.print(
+        f"run {summary['run_id']} as of {summary['as_of']}: {summary['customers']} customers in "
+        f"{summary['seconds']:.2f} s"
+    )
     c.print("outcomes: " + ", ".join(f"{k}={v}" for k, v in summary["outcomes"].items()))
     ch = summary["changes"]
     c.print(f"changes since {ch.get('previous_run') or 'no previous run'}: {len(ch['items'])}")
@@ -131,8 +158,10 @@ def replay_cmd(
         emit_json(result)
     else:
         state = "identical" if result["identical"] else "DIFFERENT"
-        typer.echo(f"decision {decision_id}: replay {state} (outcome {result['stored_outcome']} -> "
-                   f"{result['replayed_outcome']})")
+        typer.echo(
+            f"decision {decision_id}: replay {state} (outcome {result['stored_outcome']} -> "
+            f"{result['replayed_outcome']})"
+        )
         for diff in result["differences"]:
             typer.echo(f"  {diff}")
     if not result["identical"]:

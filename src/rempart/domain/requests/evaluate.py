@@ -29,7 +29,9 @@ FIELDS_CITATION = (
     "Fields a valid request needs: agency, officer, government e-mail, legal process, reference, targets, "
     "entity, data types, date range (platform practice [S55][S58][S60][S67][S71])"
 )
-VERIFY_CITATION = "Government-domain e-mail or verified portal account required; verify out of band [S55][S58][S67][S69]"
+VERIFY_CITATION = (
+    "Government-domain e-mail or verified portal account required; verify out of band [S55][S58][S67][S69]"
+)
 EMERGENCY_UNVERIFIED_CITATION = (
     "Fake emergency requests and sold portal access are a known attack: verify out of band before any "
     "disclosure; § 2702 disclosure is voluntary (legal-reference Part 3, case 14) [S69]"
@@ -61,8 +63,12 @@ class Reason:
     category: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"code": self.code, "message": self.message, "citation": self.citation,
-                               "effect": self.effect}
+        out: dict[str, Any] = {
+            "code": self.code,
+            "message": self.message,
+            "citation": self.citation,
+            "effect": self.effect,
+        }
         if self.category:
             out["category"] = self.category
         return out
@@ -75,8 +81,12 @@ class Refusal:
     code: str
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"category": self.category, "needs": self.needs.instrument,
-                               "issuers": list(self.needs.issuers), "code": self.code}
+        out: dict[str, Any] = {
+            "category": self.category,
+            "needs": self.needs.instrument,
+            "issuers": list(self.needs.issuers),
+            "code": self.code,
+        }
         if self.needs.min_penalty_years is not None:
             out["min_penalty_years"] = int(self.needs.min_penalty_years)
         return out
@@ -153,7 +163,9 @@ def _missing_fields(req: DataRequest) -> list[str]:
 class _Acc:
     reasons: list[Reason] = field(default_factory=list)
 
-    def add(self, code: str, message: str, citation: str, effect: str = "info", category: str | None = None) -> None:
+    def add(
+        self, code: str, message: str, citation: str, effect: str = "info", category: str | None = None
+    ) -> None:
         self.reasons.append(Reason(code, message, citation, effect, category))
 
     def effects(self) -> set[str]:
@@ -167,59 +179,100 @@ def _verify_requester(req: DataRequest, rules: RequestRules, acc: _Acc) -> tuple
     domain = email.rsplit("@", 1)[1] if "@" in email else None
     by_name = rules.agency_by_name(r.agency, r.country) if r.agency else None
     if r.email and domain is None:
-        acc.add("requester_email_invalid", f"contact e-mail {r.email!r} is not an address", VERIFY_CITATION, "needs_info")
+        acc.add(
+            "requester_email_invalid",
+            f"contact e-mail {r.email!r} is not an address",
+            VERIFY_CITATION,
+            "needs_info",
+        )
     status = "unverified"
     agency = by_name
     if domain and rules.is_free_mail(domain):
         if r.verified:
             status = "out_of_band"
-            acc.add("requester_verified_out_of_band",
-                    f"sent from a free-mail domain ({domain}) but verified out of band by the desk", VERIFY_CITATION)
+            acc.add(
+                "requester_verified_out_of_band",
+                f"sent from a free-mail domain ({domain}) but verified out of band by the desk",
+                VERIFY_CITATION,
+            )
         else:
-            acc.add("requester_free_mail", f"sent from a free-mail domain ({domain}): requester unverified",
-                    VERIFY_CITATION, "escalate")
+            acc.add(
+                "requester_free_mail",
+                f"sent from a free-mail domain ({domain}): requester unverified",
+                VERIFY_CITATION,
+                "escalate",
+            )
     elif domain:
         by_domain = rules.agency_by_domain(domain)
         if by_domain is not None and (r.country is None or by_domain.country == r.country):
             status = "official_domain"
             agency = by_domain
-            acc.add("requester_official_domain",
-                    f"{domain} is an official domain of {by_domain.name} ({by_domain.country})", VERIFY_CITATION)
+            acc.add(
+                "requester_official_domain",
+                f"{domain} is an official domain of {by_domain.name} ({by_domain.country})",
+                VERIFY_CITATION,
+            )
         elif by_domain is not None:
             if r.verified:
                 status = "out_of_band"
-                acc.add("requester_verified_out_of_band",
-                        f"{domain} belongs to {by_domain.name} ({by_domain.country}), not to a {r.country} "
-                        "authority, but the desk verified the requester out of band", VERIFY_CITATION)
+                acc.add(
+                    "requester_verified_out_of_band",
+                    f"{domain} belongs to {by_domain.name} ({by_domain.country}), not to a {r.country} "
+                    "authority, but the desk verified the requester out of band",
+                    VERIFY_CITATION,
+                )
             else:
-                acc.add("requester_domain_mismatch",
-                        f"{domain} belongs to {by_domain.name} ({by_domain.country}), not to a {r.country} authority",
-                        VERIFY_CITATION, "escalate")
+                acc.add(
+                    "requester_domain_mismatch",
+                    f"{domain} belongs to {by_domain.name} ({by_domain.country}), not to a {r.country} authority",
+                    VERIFY_CITATION,
+                    "escalate",
+                )
         elif rules.government_domain(domain, r.country):
             status = "out_of_band" if r.verified else "government_domain"
-            acc.add("requester_government_domain",
-                    f"{domain} is a {r.country} government domain; the agency {r.agency!r} is not in the registry "
-                    "(add it to rules/requests/agencies.yaml)", VERIFY_CITATION)
+            acc.add(
+                "requester_government_domain",
+                f"{domain} is a {r.country} government domain; the agency {r.agency!r} is not in the registry "
+                "(add it to rules/requests/agencies.yaml)",
+                VERIFY_CITATION,
+            )
         elif r.verified:
             status = "out_of_band"
-            acc.add("requester_verified_out_of_band",
-                    f"unknown domain {domain}, but verified out of band by the desk", VERIFY_CITATION)
+            acc.add(
+                "requester_verified_out_of_band",
+                f"unknown domain {domain}, but verified out of band by the desk",
+                VERIFY_CITATION,
+            )
         else:
-            acc.add("requester_unknown_domain",
-                    f"{domain} is not an official domain of a known {r.country or ''} authority: requester unverified",
-                    VERIFY_CITATION, "escalate")
+            acc.add(
+                "requester_unknown_domain",
+                f"{domain} is not an official domain of a known {r.country or ''} authority: requester unverified",
+                VERIFY_CITATION,
+                "escalate",
+            )
     elif r.verified:
         status = "out_of_band"
         acc.add("requester_verified_out_of_band", "verified out of band by the desk", VERIFY_CITATION)
     if status == "unverified" and req.is_emergency and domain is not None:
-        acc.add("emergency_unverified_requester",
-                "emergency claimed by an unverified requester: nothing is disclosed before out-of-band verification "
-                "(call the agency switchboard)", EMERGENCY_UNVERIFIED_CITATION, "escalate")
+        acc.add(
+            "emergency_unverified_requester",
+            "emergency claimed by an unverified requester: nothing is disclosed before out-of-band verification "
+            "(call the agency switchboard)",
+            EMERGENCY_UNVERIFIED_CITATION,
+            "escalate",
+        )
     return status, agency.id if agency else None
 
 
-def _screen(req: DataRequest, rules: RequestRules, context: EvaluationContext, agency_id: str | None,
-            as_of: date, acc: _Acc, status: str) -> list[Hit]:
+def _screen(
+    req: DataRequest,
+    rules: RequestRules,
+    context: EvaluationContext,
+    agency_id: str | None,
+    as_of: date,
+    acc: _Acc,
+    status: str,
+) -> list[Hit]:
     names: list[str] = []
     agency = next((a for a in rules.agencies if a.id == agency_id), None)
     if req.requester.agency:
@@ -240,36 +293,53 @@ def _screen(req: DataRequest, rules: RequestRules, context: EvaluationContext, a
                 if h.match and (h.entity_id not in hits or h.score > hits[h.entity_id].score):
                     hits[h.entity_id] = h
     elif context.sanction_hits is None:
-        acc.add("screening_not_run",
-                "the requesting agency was not screened against loaded lists (no lists available); only the "
-                "registry's recorded designations were checked", rules.policy.sanctions_citation)
+        acc.add(
+            "screening_not_run",
+            "the requesting agency was not screened against loaded lists (no lists available); only the "
+            "registry's recorded designations were checked",
+            rules.policy.sanctions_citation,
+        )
     rejected_lists: set[str] = set()
     policy = rules.policy
     for h in sorted(hits.values(), key=lambda x: -x.score):
         if h.score >= policy.sanctions_reject_score:
             rejected_lists.add(h.list_name)
-            acc.add("requester_sanctioned",
-                    f"the requesting agency matches {h.name!r} on the {h.list_name.upper()} list "
-                    f"(entity {h.entity_id}, list version {h.list_version}, score {h.score:.2f}): no dealings, "
-                    "no disclosure", policy.sanctions_citation, "reject")
+            acc.add(
+                "requester_sanctioned",
+                f"the requesting agency matches {h.name!r} on the {h.list_name.upper()} list "
+                f"(entity {h.entity_id}, list version {h.list_version}, score {h.score:.2f}): no dealings, "
+                "no disclosure",
+                policy.sanctions_citation,
+                "reject",
+            )
         elif status in ("official_domain", "out_of_band") and agency is not None:
-            acc.add("requester_weak_sanctions_hit",
-                    f"the requesting agency resembles {h.name!r} on the {h.list_name.upper()} list "
-                    f"(entity {h.entity_id}, score {h.score:.2f}), but it is the registered {agency.name} "
-                    f"({agency.country}), verified ({status}): recorded, not a match", policy.sanctions_citation)
+            acc.add(
+                "requester_weak_sanctions_hit",
+                f"the requesting agency resembles {h.name!r} on the {h.list_name.upper()} list "
+                f"(entity {h.entity_id}, score {h.score:.2f}), but it is the registered {agency.name} "
+                f"({agency.country}), verified ({status}): recorded, not a match",
+                policy.sanctions_citation,
+            )
         else:
-            acc.add("requester_possible_sanctions_match",
-                    f"the requesting agency resembles {h.name!r} on the {h.list_name.upper()} list "
-                    f"(entity {h.entity_id}, score {h.score:.2f}): adjudicate before any disclosure",
-                    policy.sanctions_citation, "escalate")
+            acc.add(
+                "requester_possible_sanctions_match",
+                f"the requesting agency resembles {h.name!r} on the {h.list_name.upper()} list "
+                f"(entity {h.entity_id}, score {h.score:.2f}): adjudicate before any disclosure",
+                policy.sanctions_citation,
+                "escalate",
+            )
     if agency is not None:
         for d in agency.designations:
             if d.list_name in rejected_lists:
                 continue
             if in_force(d.valid_from, d.until, as_of):
-                acc.add("requester_designated",
-                        f"{agency.name} is designated on the {d.list_name.upper()} list since "
-                        f"{d.valid_from.isoformat()} ({d.entry}): no dealings, no disclosure", d.citation, "reject")
+                acc.add(
+                    "requester_designated",
+                    f"{agency.name} is designated on the {d.list_name.upper()} list since "
+                    f"{d.valid_from.isoformat()} ({d.entry}): no dealings, no disclosure",
+                    d.citation,
+                    "reject",
+                )
     return list(hits.values())
 
 
@@ -285,45 +355,75 @@ def _red_flags(req: DataRequest, rules: RequestRules, context: EvaluationContext
         labels = ", ".join(f"'{label}' since {d.isoformat()}" for label, d, _ in o.designations)
         desig = f" (designated by {o.designated_by}{': ' + labels if labels else ''})"
         if country in o.reject_countries:
-            acc.add("political_organisation",
-                    f"the request concerns {o.name}{desig}, a politically designated organisation, from a "
-                    f"{country} authority: presumptively political; refuse and escalate to legal "
-                    f"(matched: {', '.join(found)})", o.citation, "reject")
+            acc.add(
+                "political_organisation",
+                f"the request concerns {o.name}{desig}, a politically designated organisation, from a "
+                f"{country} authority: presumptively political; refuse and escalate to legal "
+                f"(matched: {', '.join(found)})",
+                o.citation,
+                "reject",
+            )
         else:
-            acc.add("political_organisation_review",
-                    f"the request concerns {o.name}{desig}: human-rights review (matched: {', '.join(found)})",
-                    o.citation, "escalate")
+            acc.add(
+                "political_organisation_review",
+                f"the request concerns {o.name}{desig}: human-rights review (matched: {', '.join(found)})",
+                o.citation,
+                "escalate",
+            )
     for off in rf.offences:
         found = off.terms.find(text)
         if not found:
             continue
         if country in off.reject_countries or political:
-            why = f"from a {country} authority" if country in off.reject_countries else \
-                f"tied to political activity ({', '.join(political)})"
-            acc.add("political_offence",
-                    f"{off.label} {why}: refuse and escalate to legal (matched: {', '.join(found)})",
-                    off.citation, "reject")
+            why = (
+                f"from a {country} authority"
+                if country in off.reject_countries
+                else f"tied to political activity ({', '.join(political)})"
+            )
+            acc.add(
+                "political_offence",
+                f"{off.label} {why}: refuse and escalate to legal (matched: {', '.join(found)})",
+                off.citation,
+                "reject",
+            )
         else:
-            acc.add("political_offence_review",
-                    f"{off.label} (matched: {', '.join(found)}): check that the charge is not tied to political "
-                    "activity", off.citation, "escalate")
+            acc.add(
+                "political_offence_review",
+                f"{off.label} (matched: {', '.join(found)}): check that the charge is not tied to political "
+                "activity",
+                off.citation,
+                "escalate",
+            )
     if political:
-        acc.add("political_context",
-                f"the request mentions political activity ({', '.join(political)}): human-rights review",
-                rf.political_citation, "escalate")
+        acc.add(
+            "political_context",
+            f"the request mentions political activity ({', '.join(political)}): human-rights review",
+            rf.political_citation,
+            "escalate",
+        )
     at = req.requester.authority_type
     if at and at in rf.authority_types:
         action, citation = rf.authority_types[at]
-        acc.add("authority_type_review", f"requests from {at} authorities need human-rights review", citation, action)
+        acc.add(
+            "authority_type_review",
+            f"requests from {at} authorities need human-rights review",
+            citation,
+            action,
+        )
     for t in req.targets:
-        tags = set(t.tags) | set(context.target_tags.get(t.value, ())) | set(
-            context.target_tags.get(f"{t.type}:{t.value}", ())
+        tags = (
+            set(t.tags)
+            | set(context.target_tags.get(t.value, ()))
+            | set(context.target_tags.get(f"{t.type}:{t.value}", ()))
         )
         risky = sorted(tags & rf.target_tags)
         if risky:
-            acc.add("target_at_risk",
-                    f"target {t.type} {t.value} is marked at risk ({', '.join(risky)}): human-rights review",
-                    rf.target_tags_citation, "escalate")
+            acc.add(
+                "target_at_risk",
+                f"target {t.type} {t.value} is marked at risk ({', '.join(risky)}): human-rights review",
+                rf.target_tags_citation,
+                "escalate",
+            )
 
 
 def _relation(req: DataRequest, rules: RequestRules) -> str | None:
@@ -351,8 +451,9 @@ _FAILURE_RANK = {
 }
 
 
-def _check_grant(g: Grant, req: DataRequest, rv: RouteVersion, rules: RequestRules, as_of: date,
-                 acc: _Acc) -> str | None:
+def _check_grant(
+    g: Grant, req: DataRequest, rv: RouteVersion, rules: RequestRules, as_of: date, acc: _Acc
+) -> str | None:
     ins = req.instrument
     if ins.type not in g.instruments:
         return "instrument_insufficient"
@@ -366,8 +467,11 @@ def _check_grant(g: Grant, req: DataRequest, rv: RouteVersion, rules: RequestRul
     if g.min_penalty_years is not None:
         listed = [oid for oid, terms in rv.listed_offences if terms.find(ins.offence or "")]
         if listed:
-            acc.add("listed_offence", f"offence {ins.offence!r} is a listed offence ({', '.join(listed)}): "
-                    "no penalty threshold", g.citation)
+            acc.add(
+                "listed_offence",
+                f"offence {ins.offence!r} is a listed offence ({', '.join(listed)}): no penalty threshold",
+                g.citation,
+            )
             return None
         if ins.max_penalty_years is None:
             return "penalty_missing"
@@ -376,8 +480,9 @@ def _check_grant(g: Grant, req: DataRequest, rv: RouteVersion, rules: RequestRul
     return None
 
 
-def _evaluate_grants(grants: Sequence[Grant], req: DataRequest, rv: RouteVersion, rules: RequestRules,
-                     as_of: date, acc: _Acc) -> tuple[Grant | None, str]:
+def _evaluate_grants(
+    grants: Sequence[Grant], req: DataRequest, rv: RouteVersion, rules: RequestRules, as_of: date, acc: _Acc
+) -> tuple[Grant | None, str]:
     worst = "instrument_insufficient"
     for g in grants:
         failure = _check_grant(g, req, rv, rules, as_of, acc)
@@ -390,7 +495,9 @@ def _evaluate_grants(grants: Sequence[Grant], req: DataRequest, rv: RouteVersion
 
 def _describe_needs(n: Needs) -> str:
     who = f" from a {' / '.join(r.replace('_', ' ') for r in n.issuers)}" if n.issuers else ""
-    pen = f", for an offence punishable by at least {n.min_penalty_years} years" if n.min_penalty_years else ""
+    pen = (
+        f", for an offence punishable by at least {n.min_penalty_years} years" if n.min_penalty_years else ""
+    )
     return f"{n.instrument}{who}{pen}"
 
 
@@ -409,21 +516,29 @@ def _failure_message(code: str, req: DataRequest, n: Needs) -> str:
     return f"{given}: {extra}; needs {_describe_needs(n)}"
 
 
-def evaluate(request: DataRequest, rules: RequestRules, context: EvaluationContext, as_of: date) -> Evaluation:
+def evaluate(
+    request: DataRequest, rules: RequestRules, context: EvaluationContext, as_of: date
+) -> Evaluation:
     """Evaluate one request against the rules in force on `as_of`. See the module docstring."""
     acc = _Acc()
     received = request.received_at
     if received is None:
         received = datetime.combine(as_of, time(), UTC)
-        acc.add("received_at_assumed", f"no receipt time given: deadlines count from {format_datetime(received)}",
-                FIELDS_CITATION)
+        acc.add(
+            "received_at_assumed",
+            f"no receipt time given: deadlines count from {format_datetime(received)}",
+            FIELDS_CITATION,
+        )
 
     for f in _missing_fields(request):
         acc.add("missing_field", f"missing {f}", FIELDS_CITATION, "needs_info")
     if request.is_emergency and not request.emergency_justification:
-        acc.add("emergency_justification_missing",
-                "emergency without a stated nature of the emergency, who is at risk and why normal process is "
-                "too slow: ask for it", FIELDS_CITATION)
+        acc.add(
+            "emergency_justification_missing",
+            "emergency without a stated nature of the emergency, who is at risk and why normal process is "
+            "too slow: ask for it",
+            FIELDS_CITATION,
+        )
 
     status, agency_id = _verify_requester(request, rules, acc)
     hits = _screen(request, rules, context, agency_id, as_of, acc, status)
@@ -444,8 +559,12 @@ def evaluate(request: DataRequest, rules: RequestRules, context: EvaluationConte
         route = rules.route(request.provider_entity or "", relation)
         rv = route.as_of(as_of) if route else None
         if route is None or rv is None:
-            acc.add("no_rule_in_force", f"no request rule in force on {as_of.isoformat()} for "
-                    f"{request.provider_entity} / {relation}", "rules/requests", "escalate")
+            acc.add(
+                "no_rule_in_force",
+                f"no request rule in force on {as_of.isoformat()} for {request.provider_entity} / {relation}",
+                "rules/requests",
+                "escalate",
+            )
         else:
             route_ref = {**rv.ref(), "title": route.title}
 
@@ -457,17 +576,31 @@ def evaluate(request: DataRequest, rules: RequestRules, context: EvaluationConte
             if agreement is None:
                 no_path = True
                 if request.is_emergency:
-                    acc.add("no_legal_path", f"no MLAT or international agreement with {country} in force "
-                            "(GDPR Art. 48); only the Art. 49(1)(f) vital-interests derogation, case by case",
-                            rv.citation, "escalate")
-                    acc.add("emergency_vital_interests", "emergency: legal review of the vital-interests derogation",
-                            rv.emergency.citation, "escalate")
+                    acc.add(
+                        "no_legal_path",
+                        f"no MLAT or international agreement with {country} in force "
+                        "(GDPR Art. 48); only the Art. 49(1)(f) vital-interests derogation, case by case",
+                        rv.citation,
+                        "escalate",
+                    )
+                    acc.add(
+                        "emergency_vital_interests",
+                        "emergency: legal review of the vital-interests derogation",
+                        rv.emergency.citation,
+                        "escalate",
+                    )
                 else:
-                    acc.add("no_legal_path", f"no MLAT or international agreement with {country} in force: the EU "
-                            "entity may neither disclose nor preserve on this request (GDPR Art. 48)",
-                            rv.citation, "reject")
+                    acc.add(
+                        "no_legal_path",
+                        f"no MLAT or international agreement with {country} in force: the EU "
+                        "entity may neither disclose nor preserve on this request (GDPR Art. 48)",
+                        rv.citation,
+                        "reject",
+                    )
             else:
-                acc.add("agreement_path", f"agreement path with {country}: {agreement.name}", agreement.citation)
+                acc.add(
+                    "agreement_path", f"agreement path with {country}: {agreement.name}", agreement.citation
+                )
         if no_path:
             refused = [Refusal(c, rv.categories[c].needs, "no_legal_path") for c in cats]
         elif request.is_preservation:
@@ -478,13 +611,20 @@ def evaluate(request: DataRequest, rules: RequestRules, context: EvaluationConte
                 action = "preserve"
                 preservation_until = received.date() + timedelta(days=p.days)
                 ext = f", extendable by {p.extension_days} days" if p.extension_days else ""
-                acc.add("preservation", f"preserve {', '.join(cats) or 'the records'} until "
-                        f"{preservation_until.isoformat()} ({p.days} days{ext}); preservation discloses nothing",
-                        grant.citation)
+                acc.add(
+                    "preservation",
+                    f"preserve {', '.join(cats) or 'the records'} until "
+                    f"{preservation_until.isoformat()} ({p.days} days{ext}); preservation discloses nothing",
+                    grant.citation,
+                )
             else:
                 refused = [Refusal(c, p.needs, failure) for c in cats]
-                acc.add(failure, "preservation: " + _failure_message(failure, request, p.needs), rv.citation,
-                        "needs_info" if failure == "penalty_missing" else "refuse")
+                acc.add(
+                    failure,
+                    "preservation: " + _failure_message(failure, request, p.needs),
+                    rv.citation,
+                    "needs_info" if failure == "penalty_missing" else "refuse",
+                )
         else:
             emergency_escalated = False
             for c in cats:
@@ -492,33 +632,60 @@ def evaluate(request: DataRequest, rules: RequestRules, context: EvaluationConte
                 grant, failure = _evaluate_grants(cr.grants, request, rv, rules, as_of, acc)
                 if grant is not None:
                     allowed.append(c)
-                    acc.add("category_allowed", f"{c}: {ins.type} issued by a {ins.issuer_role or 'requester'} "
-                            "suffices", grant.citation, "allow", c)
+                    acc.add(
+                        "category_allowed",
+                        f"{c}: {ins.type} issued by a {ins.issuer_role or 'requester'} suffices",
+                        grant.citation,
+                        "allow",
+                        c,
+                    )
                     continue
                 em = rv.emergency
-                if request.is_emergency and em.mode != "none" and (em.any_instrument or ins.type == "emergency"):
+                if (
+                    request.is_emergency
+                    and em.mode != "none"
+                    and (em.any_instrument or ins.type == "emergency")
+                ):
                     if em.mode == "voluntary":
                         allowed.append(c)
-                        acc.add("emergency_voluntary_disclosure",
-                                f"{c}: voluntary good-faith emergency disclosure (danger of death or serious "
-                                "physical injury); permissive, not compulsory", em.citation, "allow", c)
+                        acc.add(
+                            "emergency_voluntary_disclosure",
+                            f"{c}: voluntary good-faith emergency disclosure (danger of death or serious "
+                            "physical injury); permissive, not compulsory",
+                            em.citation,
+                            "allow",
+                            c,
+                        )
                         continue
                     if not emergency_escalated:
                         emergency_escalated = True
-                        acc.add("emergency_vital_interests", "emergency without the formal instrument of this "
-                                "route: legal review of a vital-interests disclosure, case by case",
-                                em.citation, "escalate")
+                        acc.add(
+                            "emergency_vital_interests",
+                            "emergency without the formal instrument of this "
+                            "route: legal review of a vital-interests disclosure, case by case",
+                            em.citation,
+                            "escalate",
+                        )
                 refused.append(Refusal(c, cr.needs, failure))
                 cite = cr.grants[0].citation if cr.grants else rv.citation
-                acc.add(failure, f"{c}: " + _failure_message(failure, request, cr.needs), cite,
-                        "needs_info" if failure == "penalty_missing" else "refuse", c)
+                acc.add(
+                    failure,
+                    f"{c}: " + _failure_message(failure, request, cr.needs),
+                    cite,
+                    "needs_info" if failure == "penalty_missing" else "refuse",
+                    c,
+                )
             if allowed:
                 action = "disclose"
         dl = rv.deadline
         if dl is not None and ins.type in dl.instruments and not no_path:
             if request.is_emergency:
                 deadline = received + timedelta(hours=dl.emergency_hours)
-                acc.add("deadline", f"emergency: produce within {dl.emergency_hours} hours of receipt", dl.citation)
+                acc.add(
+                    "deadline",
+                    f"emergency: produce within {dl.emergency_hours} hours of receipt",
+                    dl.citation,
+                )
             else:
                 deadline = received + timedelta(days=dl.days)
                 acc.add("deadline", f"produce within {dl.days} days of receipt", dl.citation)
@@ -535,15 +702,25 @@ def evaluate(request: DataRequest, rules: RequestRules, context: EvaluationConte
     policy = rules.policy
     notice: dict[str, Any]
     if nd is not None and nd.until is not None:
-        notice = {"status": "withheld", "until": nd.until.isoformat(),
-                  "due_on": (nd.until + timedelta(days=1)).isoformat()}
-        acc.add("non_disclosure_order", f"non-disclosure order until {nd.until.isoformat()}: notify the user "
-                "when it lapses", policy.non_disclosure_citation)
+        notice = {
+            "status": "withheld",
+            "until": nd.until.isoformat(),
+            "due_on": (nd.until + timedelta(days=1)).isoformat(),
+        }
+        acc.add(
+            "non_disclosure_order",
+            f"non-disclosure order until {nd.until.isoformat()}: notify the user when it lapses",
+            policy.non_disclosure_citation,
+        )
     elif nd is not None:
         review = nd.review_at or received.date() + timedelta(days=policy.non_disclosure_review_days)
         notice = {"status": "withheld_pending_review", "until": None, "review_at": review.isoformat()}
-        acc.add("non_disclosure_order", f"non-disclosure order without an end date: honour it, review on "
-                f"{review.isoformat()}, notify the user when it lapses", policy.non_disclosure_citation)
+        acc.add(
+            "non_disclosure_order",
+            f"non-disclosure order without an end date: honour it, review on "
+            f"{review.isoformat()}, notify the user when it lapses",
+            policy.non_disclosure_citation,
+        )
     elif request.is_emergency:
         notice = {"status": "due_after_emergency"}
     else:
@@ -562,8 +739,12 @@ def evaluate(request: DataRequest, rules: RequestRules, context: EvaluationConte
         outcome = "accept"
     else:
         outcome = "reject"
-        acc.add("no_category_allowed", "the instrument supports none of the requested categories",
-                route_ref["citation"] if route_ref else "rules/requests", "reject")
+        acc.add(
+            "no_category_allowed",
+            "the instrument supports none of the requested categories",
+            route_ref["citation"] if route_ref else "rules/requests",
+            "reject",
+        )
 
     eligible = tuple(c for c in CATEGORIES if c in allowed)
     return Evaluation(

@@ -17,11 +17,25 @@ from rempart.errors import InputError
 
 CATEGORIES = ("subscriber", "identification", "transactions", "content")
 AUTHORITY_TYPES = (
-    "police", "prosecutor", "court", "investigating_judge", "regulator", "tax", "intelligence", "other",
+    "police",
+    "prosecutor",
+    "court",
+    "investigating_judge",
+    "regulator",
+    "tax",
+    "intelligence",
+    "other",
 )
 INSTRUMENT_TYPES = (
-    "subpoena", "court_order", "search_warrant", "epoc", "epoc_pr", "mlat", "emergency",
-    "preservation_letter", "informal",
+    "subpoena",
+    "court_order",
+    "search_warrant",
+    "epoc",
+    "epoc_pr",
+    "mlat",
+    "emergency",
+    "preservation_letter",
+    "informal",
 )
 PRESERVATION_INSTRUMENTS = ("epoc_pr", "preservation_letter")
 ISSUER_ROLES = ("judge", "court", "investigating_judge", "prosecutor", "police", "agency")
@@ -102,7 +116,10 @@ class DataRequest:
     def free_text(self) -> str:
         """Every free-text field, for red-flag terms (offence, description, justification, agency)."""
         parts = [
-            self.instrument.offence, self.description, self.emergency_justification, self.requester.agency,
+            self.instrument.offence,
+            self.description,
+            self.emergency_justification,
+            self.requester.agency,
             self.instrument.reference,
         ]
         parts += [t.value for t in self.targets if t.type not in ("wallet", "txid")]
@@ -154,7 +171,10 @@ def parse_datetime(text: str, *, element: str = "request", field: str = "receive
             dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
     except ValueError:
         raise InputError(
-            "not a date-time", element=element, field=field, expected="ISO 8601, e.g. 2026-09-01T10:00:00Z",
+            "not a date-time",
+            element=element,
+            field=field,
+            expected="ISO 8601, e.g. 2026-09-01T10:00:00Z",
             value=s,
         ) from None
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
@@ -169,14 +189,18 @@ def _mapping(d: Mapping[str, Any], key: str, element: str) -> Mapping[str, Any]:
     if v is None:
         return {}
     if not isinstance(v, Mapping):
-        raise InputError("must be an object", element=element, field=key, expected="a JSON object", value=repr(v))
+        raise InputError(
+            "must be an object", element=element, field=key, expected="a JSON object", value=repr(v)
+        )
     return v
 
 
 def parse_request(data: Any) -> DataRequest:
     """Build a `DataRequest` from the JSON shape of `product.md`. Malformed values raise `InputError`."""
     if not isinstance(data, Mapping):
-        raise InputError("a request must be a JSON object", expected="a JSON object", value=type(data).__name__)
+        raise InputError(
+            "a request must be a JSON object", expected="a JSON object", value=type(data).__name__
+        )
     received = _str(data, "received_at", "request")
     received_at = parse_datetime(received) if received else None
     entity = _str(data, "provider_entity", "request")
@@ -184,16 +208,24 @@ def parse_request(data: Any) -> DataRequest:
         entity = entity.upper()
         if entity not in PROVIDER_ENTITIES:
             raise InputError(
-                "unknown provider entity", element="request", field="provider_entity",
-                expected=" | ".join(PROVIDER_ENTITIES), value=entity,
+                "unknown provider entity",
+                element="request",
+                field="provider_entity",
+                expected=" | ".join(PROVIDER_ENTITIES),
+                value=entity,
             )
     provider_country = _str(data, "provider_country", "request")
 
     r = _mapping(data, "requester", "request")
     verified = r.get("verified", False)
     if not isinstance(verified, bool):
-        raise InputError("must be true or false", element="requester", field="verified", expected="a boolean",
-                         value=repr(verified))
+        raise InputError(
+            "must be true or false",
+            element="requester",
+            field="verified",
+            expected="a boolean",
+            value=repr(verified),
+        )
     country = _str(r, "country", "requester")
     requester = Requester(
         agency=_str(r, "agency", "requester"),
@@ -214,11 +246,21 @@ def parse_request(data: Any) -> DataRequest:
                 raise InvalidOperation
             penalty = Decimal(str(penalty_raw))
         except InvalidOperation:
-            raise InputError("not a number", element="instrument", field="max_penalty_years",
-                             expected="a number of years", value=repr(penalty_raw)) from None
+            raise InputError(
+                "not a number",
+                element="instrument",
+                field="max_penalty_years",
+                expected="a number of years",
+                value=repr(penalty_raw),
+            ) from None
         if penalty < 0:
-            raise InputError("negative penalty", element="instrument", field="max_penalty_years",
-                             expected="a number of years >= 0", value=str(penalty))
+            raise InputError(
+                "negative penalty",
+                element="instrument",
+                field="max_penalty_years",
+                expected="a number of years >= 0",
+                value=str(penalty),
+            )
     due = _str(i, "due_at", "instrument")
     instrument = Instrument(
         type=_enum(i, "type", "instrument", INSTRUMENT_TYPES),
@@ -236,8 +278,13 @@ def parse_request(data: Any) -> DataRequest:
     if emergency is None:
         emergency = False
     if not isinstance(emergency, bool):
-        raise InputError("must be true or false", element="request", field="emergency", expected="a boolean",
-                         value=repr(emergency))
+        raise InputError(
+            "must be true or false",
+            element="request",
+            field="emergency",
+            expected="a boolean",
+            value=repr(emergency),
+        )
 
     targets_raw = data.get("targets") or []
     if not isinstance(targets_raw, list):
@@ -246,26 +293,45 @@ def parse_request(data: Any) -> DataRequest:
     for n, t in enumerate(targets_raw):
         el = f"targets[{n}]"
         if not isinstance(t, Mapping):
-            raise InputError("must be an object", element=el, expected='{"type": ..., "value": ...}', value=repr(t))
+            raise InputError(
+                "must be an object", element=el, expected='{"type": ..., "value": ...}', value=repr(t)
+            )
         ttype = _enum(t, "type", el, TARGET_TYPES)
         value = _str(t, "value", el)
         if ttype is None or value is None:
-            raise InputError("a target needs a type and a value", element=el,
-                             expected='{"type": "customer_id|email|wallet|txid", "value": "..."}')
+            raise InputError(
+                "a target needs a type and a value",
+                element=el,
+                expected='{"type": "customer_id|email|wallet|txid", "value": "..."}',
+            )
         tags_raw = t.get("tags") or []
         if not isinstance(tags_raw, list) or not all(isinstance(x, str) for x in tags_raw):
-            raise InputError("must be a list of strings", element=el, field="tags", expected="a JSON array of strings")
-        targets.append(Target(ttype, value.lower() if ttype == "email" else value,
-                              tuple(x.strip().lower() for x in tags_raw)))
+            raise InputError(
+                "must be a list of strings", element=el, field="tags", expected="a JSON array of strings"
+            )
+        targets.append(
+            Target(
+                ttype,
+                value.lower() if ttype == "email" else value,
+                tuple(x.strip().lower() for x in tags_raw),
+            )
+        )
 
     cats_raw = data.get("data_categories") or []
     if not isinstance(cats_raw, list):
-        raise InputError("must be a list", element="request", field="data_categories", expected="a JSON array")
+        raise InputError(
+            "must be a list", element="request", field="data_categories", expected="a JSON array"
+        )
     cats: list[str] = []
     for c in cats_raw:
         if not isinstance(c, str) or c.strip() not in CATEGORIES:
-            raise InputError("unknown data category", element="request", field="data_categories",
-                             expected=" | ".join(CATEGORIES), value=str(c))
+            raise InputError(
+                "unknown data category",
+                element="request",
+                field="data_categories",
+                expected=" | ".join(CATEGORIES),
+                value=str(c),
+            )
         if c.strip() not in cats:
             cats.append(c.strip())
     ordered = tuple(c for c in CATEGORIES if c in cats)
@@ -275,8 +341,13 @@ def parse_request(data: Any) -> DataRequest:
     date_range: DateRange | None = None
     if start is not None and end is not None:
         if start > end:
-            raise InputError("dates in the wrong order", element="date_range", field="from",
-                             expected=f"'from' on or before 'to' ({end.isoformat()})", value=start.isoformat())
+            raise InputError(
+                "dates in the wrong order",
+                element="date_range",
+                field="from",
+                expected=f"'from' on or before 'to' ({end.isoformat()})",
+                value=start.isoformat(),
+            )
         date_range = DateRange(start, end)
 
     nd_raw = data.get("non_disclosure")
@@ -286,11 +357,17 @@ def parse_request(data: Any) -> DataRequest:
             non_disclosure = NonDisclosure()
         elif isinstance(nd_raw, Mapping):
             if nd_raw.get("ordered", True) is not False:
-                non_disclosure = NonDisclosure(_date(nd_raw, "until", "non_disclosure"),
-                                               _date(nd_raw, "review_at", "non_disclosure"))
+                non_disclosure = NonDisclosure(
+                    _date(nd_raw, "until", "non_disclosure"), _date(nd_raw, "review_at", "non_disclosure")
+                )
         else:
-            raise InputError("must be an object", element="request", field="non_disclosure",
-                             expected='{"until": "YYYY-MM-DD" | null}', value=repr(nd_raw))
+            raise InputError(
+                "must be an object",
+                element="request",
+                field="non_disclosure",
+                expected='{"until": "YYYY-MM-DD" | null}',
+                value=repr(nd_raw),
+            )
 
     return DataRequest(
         received_at=received_at,

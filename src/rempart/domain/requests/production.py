@@ -32,17 +32,34 @@ FORMAT = "rempart.request-production/1"
 
 FIELD_CATEGORIES: Mapping[str, Mapping[str, str]] = {
     "customers": {
-        "type": "subscriber", "name": "subscriber", "alt_names": "subscriber", "birth_date": "subscriber",
-        "nationalities": "subscriber", "residence_country": "subscriber", "residence_permits": "subscriber",
-        "establishment_country": "subscriber", "registration_number": "subscriber", "email": "subscriber",
+        "type": "subscriber",
+        "name": "subscriber",
+        "alt_names": "subscriber",
+        "birth_date": "subscriber",
+        "nationalities": "subscriber",
+        "residence_country": "subscriber",
+        "residence_permits": "subscriber",
+        "establishment_country": "subscriber",
+        "registration_number": "subscriber",
+        "email": "subscriber",
         "created_at": "subscriber",
     },
     "logins": {"at": "identification", "ip": "identification", "device": "transactions"},
     "wallets": {"chain": "transactions", "address": "transactions"},
-    "balances": {"as_of": "transactions", "account_id": "transactions", "asset": "transactions",
-                 "amount": "transactions"},
-    "transactions": {"txid": "transactions", "kind": "transactions", "asset": "transactions",
-                     "amount": "transactions", "address": "transactions", "at": "transactions"},
+    "balances": {
+        "as_of": "transactions",
+        "account_id": "transactions",
+        "asset": "transactions",
+        "amount": "transactions",
+    },
+    "transactions": {
+        "txid": "transactions",
+        "kind": "transactions",
+        "asset": "transactions",
+        "amount": "transactions",
+        "address": "transactions",
+        "at": "transactions",
+    },
     "messages": {"at": "content", "channel": "content", "subject": "content", "body": "content"},
 }
 # The field whose date must fall in the approved range (kinds without one are current state).
@@ -60,7 +77,8 @@ class Scope:
             "categories": sorted(self.categories),
             "customer_ids": sorted(self.customer_ids),
             "date_range": {"from": self.date_range.start.isoformat(), "to": self.date_range.end.isoformat()}
-            if self.date_range else None,
+            if self.date_range
+            else None,
         }
 
 
@@ -74,7 +92,9 @@ def _record_date(value: Any) -> date | None:
         return None
 
 
-def extract(records: Mapping[str, Sequence[Mapping[str, Any]]], scope: Scope) -> dict[str, list[dict[str, Any]]]:
+def extract(
+    records: Mapping[str, Sequence[Mapping[str, Any]]], scope: Scope
+) -> dict[str, list[dict[str, Any]]]:
     """Only the approved fields of the approved customers' records within the date range."""
     out: dict[str, list[dict[str, Any]]] = {}
     for kind, fields in FIELD_CATEGORIES.items():
@@ -104,8 +124,14 @@ def _csv_bytes(kind: str, rows: Sequence[Mapping[str, Any]]) -> bytes:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(header)
     for r in rows:
-        w.writerow(["" if r.get(h) is None else (json.dumps(r[h], ensure_ascii=False)
-                                                   if isinstance(r[h], list | dict) else r[h]) for h in header])
+        w.writerow(
+            [
+                ""
+                if r.get(h) is None
+                else (json.dumps(r[h], ensure_ascii=False) if isinstance(r[h], list | dict) else r[h])
+                for h in header
+            ]
+        )
     return buf.getvalue().encode("utf-8")
 
 
@@ -133,7 +159,10 @@ _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def build_package(
-    records: Mapping[str, Sequence[Mapping[str, Any]]], scope: Scope, meta: Mapping[str, Any], signer: Signer,
+    records: Mapping[str, Sequence[Mapping[str, Any]]],
+    scope: Scope,
+    meta: Mapping[str, Any],
+    signer: Signer,
     key_id: str,
 ) -> Package:
     """Extract, write JSON + CSV per kind, hash every file into the manifest, sign the manifest."""
@@ -141,17 +170,27 @@ def build_package(
     files: dict[str, bytes] = {}
     entries: list[dict[str, Any]] = []
     for kind, rows in data.items():
-        js = (json.dumps(rows, ensure_ascii=False, indent=1, sort_keys=True, default=str) + "\n").encode("utf-8")
+        js = (json.dumps(rows, ensure_ascii=False, indent=1, sort_keys=True, default=str) + "\n").encode(
+            "utf-8"
+        )
         cs = _csv_bytes(kind, rows)
         for name, content in ((f"{kind}.json", js), (f"{kind}.csv", cs)):
             files[name] = content
-            entries.append({"name": name, "sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content),
-                            "records": len(rows)})
+            entries.append(
+                {
+                    "name": name,
+                    "sha256": hashlib.sha256(content).hexdigest(),
+                    "bytes": len(content),
+                    "records": len(rows),
+                }
+            )
     manifest = {
         "format": FORMAT,
         **dict(meta),
         "scope": scope.to_dict(),
-        "fields": {k: sorted(f for f, c in FIELD_CATEGORIES[k].items() if c in scope.categories) for k in data},
+        "fields": {
+            k: sorted(f for f, c in FIELD_CATEGORIES[k].items() if c in scope.categories) for k in data
+        },
         "files": entries,
         "key_id": key_id,
         "signature_algorithm": "Ed25519",
@@ -160,9 +199,11 @@ def build_package(
     signature = signer.sign(manifest_bytes)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, content in [("manifest.json", manifest_bytes),
-                              ("manifest.sig", base64.b64encode(signature) + b"\n"),
-                              *sorted(files.items())]:
+        for name, content in [
+            ("manifest.json", manifest_bytes),
+            ("manifest.sig", base64.b64encode(signature) + b"\n"),
+            *sorted(files.items()),
+        ]:
             info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, content)
@@ -180,7 +221,8 @@ def verify_package(zip_bytes: bytes, public_key_raw: bytes) -> list[str]:
         mbytes = z.read("manifest.json")
         try:
             Ed25519PublicKey.from_public_bytes(public_key_raw).verify(
-                base64.b64decode(z.read("manifest.sig").strip()), mbytes)
+                base64.b64decode(z.read("manifest.sig").strip()), mbytes
+            )
         except (InvalidSignature, ValueError):
             problems.append("the manifest signature does not verify with this public key")
         manifest = json.loads(mbytes)

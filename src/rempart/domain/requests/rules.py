@@ -339,8 +339,9 @@ def _expand(countries: Iterable[str], groups: Mapping[str, Sequence[str]], where
         c = str(c)
         if c.startswith("@"):
             if c[1:] not in groups:
-                raise InputError("unknown country group", file=where, expected="a group of rules/groups.yaml",
-                                 value=c)
+                raise InputError(
+                    "unknown country group", file=where, expected="a group of rules/groups.yaml", value=c
+                )
             out.update(groups[c[1:]])
         else:
             out.add(c)
@@ -361,12 +362,16 @@ def _grant(g: Mapping[str, Any]) -> Grant:
 
 def _needs(n: Mapping[str, Any]) -> Needs:
     mp = n.get("min_penalty_years")
-    return Needs(str(n["instrument"]), tuple(n.get("issuers") or ()), Decimal(str(mp)) if mp is not None else None)
+    return Needs(
+        str(n["instrument"]), tuple(n.get("issuers") or ()), Decimal(str(mp)) if mp is not None else None
+    )
 
 
 def _route_version(route_id: str, v: Mapping[str, Any], where: str) -> RouteVersion:
     cats = {
-        c: CategoryRule(tuple(_grant(g) for g in v["categories"][c]["grants"]), _needs(v["categories"][c]["needs"]))
+        c: CategoryRule(
+            tuple(_grant(g) for g in v["categories"][c]["grants"]), _needs(v["categories"][c]["needs"])
+        )
         for c in CATEGORIES
     }
     p = v["preservation"]
@@ -378,21 +383,31 @@ def _route_version(route_id: str, v: Mapping[str, Any], where: str) -> RouteVers
         until=_dn(v.get("until"), where),
         citation=str(v["citation"]),
         categories=cats,
-        preservation=Preservation(tuple(_grant(g) for g in p["grants"]), _needs(p["needs"]), int(p["days"]),
-                                  p.get("extension_days")),
+        preservation=Preservation(
+            tuple(_grant(g) for g in p["grants"]), _needs(p["needs"]), int(p["days"]), p.get("extension_days")
+        ),
         emergency=EmergencyRule(str(e["mode"]), bool(e["any_instrument"]), str(e["citation"])),
-        deadline=Deadline(frozenset(dl["instruments"]), int(dl["days"]), int(dl["emergency_hours"]),
-                          str(dl["citation"])) if dl else None,
+        deadline=Deadline(
+            frozenset(dl["instruments"]), int(dl["days"]), int(dl["emergency_hours"]), str(dl["citation"])
+        )
+        if dl
+        else None,
         requires_agreement=bool(v.get("requires_agreement", False)),
         scope_warning=v.get("scope_warning"),
-        listed_offences=tuple((str(o["id"]), Terms(tuple(o["terms"]))) for o in v.get("listed_offences") or ()),
-        notices=tuple(Notice(str(n["code"]), frozenset(n["categories"]), str(n["message"]), str(n["citation"]))
-                      for n in v.get("notices") or ()),
+        listed_offences=tuple(
+            (str(o["id"]), Terms(tuple(o["terms"]))) for o in v.get("listed_offences") or ()
+        ),
+        notices=tuple(
+            Notice(str(n["code"]), frozenset(n["categories"]), str(n["message"]), str(n["citation"]))
+            for n in v.get("notices") or ()
+        ),
         enabled=bool(v.get("enabled", True)),
     )
 
 
-def build_rules(documents: Mapping[str, Mapping[str, Any]], groups: Mapping[str, Sequence[str]]) -> RequestRules:
+def build_rules(
+    documents: Mapping[str, Mapping[str, Any]], groups: Mapping[str, Sequence[str]]
+) -> RequestRules:
     """Assemble the rules from validated documents keyed by file name (each has a `kind`)."""
     by_kind: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
     for name, doc in documents.items():
@@ -401,22 +416,34 @@ def build_rules(documents: Mapping[str, Mapping[str, Any]], groups: Mapping[str,
         if kind not in by_kind:
             raise InputError(f"no rule file of kind {kind!r}", expected=f"a file with 'kind: {kind}'")
         if kind != "routes" and kind != "agencies" and len(by_kind[kind]) > 1:
-            raise InputError(f"more than one rule file of kind {kind!r}",
-                             file=", ".join(n for n, _ in by_kind[kind]))
+            raise InputError(
+                f"more than one rule file of kind {kind!r}", file=", ".join(n for n, _ in by_kind[kind])
+            )
 
     _ent_name, ent = by_kind["entities"][0]
-    entities = {str(e["id"]): Entity(str(e["id"]), str(e["name"]), str(e["country"])) for e in ent["entities"]}
+    entities = {
+        str(e["id"]): Entity(str(e["id"]), str(e["name"]), str(e["country"])) for e in ent["entities"]
+    }
     pol = ent["policy"]
-    policy = Policy(float(pol["sanctions_reject_score"]), str(pol["sanctions_citation"]),
-                    int(pol["non_disclosure_review_days"]), str(pol["non_disclosure_citation"]),
-                    str(pol["user_notice_citation"]))
+    policy = Policy(
+        float(pol["sanctions_reject_score"]),
+        str(pol["sanctions_citation"]),
+        int(pol["non_disclosure_review_days"]),
+        str(pol["non_disclosure_citation"]),
+        str(pol["user_notice_citation"]),
+    )
 
     jur_name, jur = by_kind["jurisdictions"][0]
 
     def dated(items: Iterable[Mapping[str, Any]]) -> tuple[DatedCountries, ...]:
         return tuple(
-            DatedCountries(_expand(i["countries"], groups, jur_name), _d(i["from"], jur_name),
-                           _dn(i.get("until"), jur_name), str(i["name"]), str(i["citation"]))
+            DatedCountries(
+                _expand(i["countries"], groups, jur_name),
+                _d(i["from"], jur_name),
+                _dn(i.get("until"), jur_name),
+                str(i["name"]),
+                str(i["citation"]),
+            )
             for i in items
         )
 
@@ -428,53 +455,93 @@ def build_rules(documents: Mapping[str, Mapping[str, Any]], groups: Mapping[str,
         for r in doc["routes"]:
             rel = str(r["relation"])
             if rel not in allowed:
-                raise InputError("relation not valid for this entity", file=name, element=str(r["id"]),
-                                 field="relation", expected=" | ".join(allowed), value=rel)
+                raise InputError(
+                    "relation not valid for this entity",
+                    file=name,
+                    element=str(r["id"]),
+                    field="relation",
+                    expected=" | ".join(allowed),
+                    value=rel,
+                )
             if (entity, rel) in seen:
                 raise InputError("two routes for one relation", file=name, element=str(r["id"]), value=rel)
             seen.add((entity, rel))
             versions = tuple(_route_version(str(r["id"]), v, name) for v in r["versions"])
             for v in versions:
                 if v.until is not None and v.until < v.valid_from:
-                    raise InputError("'until' before 'from'", file=name, element=str(r["id"]),
-                                     field="until", expected=f"on or after {v.valid_from}", value=str(v.until))
+                    raise InputError(
+                        "'until' before 'from'",
+                        file=name,
+                        element=str(r["id"]),
+                        field="until",
+                        expected=f"on or after {v.valid_from}",
+                        value=str(v.until),
+                    )
             routes.append(Route(str(r["id"]), entity, rel, str(r["title"]), versions))
     for e in entities:
         for rel in RELATIONS_EU if e == "EU" else RELATIONS_US:
             if (e, rel) not in seen:
-                raise InputError(f"no route for entity {e} and relation {rel}", expected="a route for every relation")
+                raise InputError(
+                    f"no route for entity {e} and relation {rel}", expected="a route for every relation"
+                )
 
     agencies: list[Agency] = []
     for name, doc in by_kind["agencies"]:
         for a in doc["agencies"]:
-            agencies.append(Agency(
-                id=str(a["id"]), name=str(a["name"]), aliases=tuple(str(x) for x in a.get("aliases") or ()),
-                country=str(a["country"]), authority_type=str(a["authority_type"]),
-                domains=tuple(str(x) for x in a["domains"]),
-                designations=tuple(
-                    Designation(str(d["list"]), str(d["entry"]), _d(d["from"], name), _dn(d.get("until"), name),
-                                str(d["citation"]), str(d.get("program", "")))
-                    for d in a.get("designations") or ()
-                ),
-            ))
+            agencies.append(
+                Agency(
+                    id=str(a["id"]),
+                    name=str(a["name"]),
+                    aliases=tuple(str(x) for x in a.get("aliases") or ()),
+                    country=str(a["country"]),
+                    authority_type=str(a["authority_type"]),
+                    domains=tuple(str(x) for x in a["domains"]),
+                    designations=tuple(
+                        Designation(
+                            str(d["list"]),
+                            str(d["entry"]),
+                            _d(d["from"], name),
+                            _dn(d.get("until"), name),
+                            str(d["citation"]),
+                            str(d.get("program", "")),
+                        )
+                        for d in a.get("designations") or ()
+                    ),
+                )
+            )
 
     rf_name, rf = by_kind["red_flags"][0]
     red = RedFlags(
         organisations=tuple(
-            OrgFlag(str(o["id"]), str(o["name"]), Terms(tuple(o["terms"])), str(o["designated_by"]),
-                    _expand(o["reject_countries"], groups, rf_name), str(o["citation"]),
-                    tuple((str(x["label"]), _d(x["from"], rf_name), str(x["citation"]))
-                          for x in o.get("designations") or ()))
+            OrgFlag(
+                str(o["id"]),
+                str(o["name"]),
+                Terms(tuple(o["terms"])),
+                str(o["designated_by"]),
+                _expand(o["reject_countries"], groups, rf_name),
+                str(o["citation"]),
+                tuple(
+                    (str(x["label"]), _d(x["from"], rf_name), str(x["citation"]))
+                    for x in o.get("designations") or ()
+                ),
+            )
             for o in rf["organisations"]
         ),
         offences=tuple(
-            OffenceFlag(str(o["id"]), str(o["label"]), Terms(tuple(o["terms"])),
-                        _expand(o["reject_countries"], groups, rf_name), str(o["citation"]))
+            OffenceFlag(
+                str(o["id"]),
+                str(o["label"]),
+                Terms(tuple(o["terms"])),
+                _expand(o["reject_countries"], groups, rf_name),
+                str(o["citation"]),
+            )
             for o in rf["offences"]
         ),
         political_terms=Terms(tuple(rf["political_context"]["terms"])),
         political_citation=str(rf["political_context"]["citation"]),
-        authority_types={str(a["authority_type"]): (str(a["action"]), str(a["citation"])) for a in rf["authority_types"]},
+        authority_types={
+            str(a["authority_type"]): (str(a["action"]), str(a["citation"])) for a in rf["authority_types"]
+        },
         target_tags=frozenset(str(t).lower() for t in rf["target_tags"]["tags"]),
         target_tags_citation=str(rf["target_tags"]["citation"]),
     )

@@ -16,8 +16,16 @@ from rempart.domain.principals import Principal
 from rempart.errors import Conflict, Forbidden, InputError
 
 STATES = (
-    "received", "needs_info", "in_review", "approved", "rejected", "preserved", "producing", "produced",
-    "delivered", "closed",
+    "received",
+    "needs_info",
+    "in_review",
+    "approved",
+    "rejected",
+    "preserved",
+    "producing",
+    "produced",
+    "delivered",
+    "closed",
 )
 
 # (from, to) -> roles allowed to make the move ("system" moves are made by the service itself).
@@ -73,8 +81,13 @@ class Move:
     reason: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"request_id": self.request_id, "from": self.from_state, "to": self.to_state,
-                "actor": self.actor, "reason": self.reason}
+        return {
+            "request_id": self.request_id,
+            "from": self.from_state,
+            "to": self.to_state,
+            "actor": self.actor,
+            "reason": self.reason,
+        }
 
 
 def allowed_moves(state: str) -> tuple[str, ...]:
@@ -89,12 +102,16 @@ def advance(case: Case, to: str, actor: Principal, reason: str) -> tuple[Case, M
     if roles is None:
         raise Conflict(
             f"request {case.id} cannot move from {case.state} to {to}",
-            request_id=case.id, state=case.state, allowed=list(allowed_moves(case.state)),
+            request_id=case.id,
+            state=case.state,
+            allowed=list(allowed_moves(case.state)),
         )
     human_roles = roles - {"system"}
     if not (actor.roles & roles or ("admin" in actor.roles and human_roles)):
-        raise Forbidden(f"moving a request from {case.state} to {to} needs one of the roles: "
-                        f"{', '.join(sorted(roles))}", user=actor.user)
+        raise Forbidden(
+            f"moving a request from {case.state} to {to} needs one of the roles: {', '.join(sorted(roles))}",
+            user=actor.user,
+        )
     if not reason or not reason.strip():
         raise InputError("a reason is required for every move", field="reason", expected="a non-empty reason")
     if to == "approved" and case.state == "in_review" and len(set(case.approvals)) < REQUIRED_APPROVALS:
@@ -117,7 +134,9 @@ def approve(case: Case, actor: Principal, reason: str) -> tuple[Case, Move | Non
     if not actor.has("approver"):
         raise Forbidden("approving needs the approver role", user=actor.user)
     if case.state != "in_review":
-        raise Conflict(f"request {case.id} is {case.state}, not in_review", request_id=case.id, state=case.state)
+        raise Conflict(
+            f"request {case.id} is {case.state}, not in_review", request_id=case.id, state=case.state
+        )
     if actor.user == case.intake_by:
         raise Forbidden("the intake author may not approve their own request", user=actor.user)
     if actor.user in case.approvals:
@@ -149,8 +168,13 @@ class DueItem:
     detail: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"request_id": self.request_id, "kind": self.kind, "due": self.due, "state": self.state,
-                "detail": self.detail}
+        return {
+            "request_id": self.request_id,
+            "kind": self.kind,
+            "due": self.due,
+            "state": self.state,
+            "detail": self.detail,
+        }
 
 
 def due_items(case: Case, now: datetime, horizon: timedelta = timedelta(days=2)) -> list[DueItem]:
@@ -159,23 +183,58 @@ def due_items(case: Case, now: datetime, horizon: timedelta = timedelta(days=2))
     limit = now + horizon
     if case.deadline is not None and case.state in OPEN_STATES and case.deadline <= limit:
         overdue = " (overdue)" if case.deadline <= now else ""
-        out.append(DueItem(case.id, "deadline", case.deadline.isoformat(), case.state,
-                           f"production deadline{overdue}"))
-    if case.preservation_until is not None and case.state == "preserved" and case.preservation_until <= limit.date():
-        out.append(DueItem(case.id, "preservation_expiry", case.preservation_until.isoformat(), case.state,
-                           "preservation lapses unless a production order confirms it"))
+        out.append(
+            DueItem(
+                case.id, "deadline", case.deadline.isoformat(), case.state, f"production deadline{overdue}"
+            )
+        )
+    if (
+        case.preservation_until is not None
+        and case.state == "preserved"
+        and case.preservation_until <= limit.date()
+    ):
+        out.append(
+            DueItem(
+                case.id,
+                "preservation_expiry",
+                case.preservation_until.isoformat(),
+                case.state,
+                "preservation lapses unless a production order confirms it",
+            )
+        )
     if case.state in ("delivered", "closed") and case.notified_at is None:
         status = case.notice.get("status")
         until = case.notice.get("until")
         review = case.notice.get("review_at")
         today = now.date()
         if status == "withheld" and until and date.fromisoformat(until) < today:
-            out.append(DueItem(case.id, "user_notification", until, case.state,
-                               "the non-disclosure order lapsed: notify the user"))
+            out.append(
+                DueItem(
+                    case.id,
+                    "user_notification",
+                    until,
+                    case.state,
+                    "the non-disclosure order lapsed: notify the user",
+                )
+            )
         elif status == "withheld_pending_review" and review and date.fromisoformat(review) <= limit.date():
-            out.append(DueItem(case.id, "non_disclosure_review", review, case.state,
-                               "non-disclosure order without an end: review it; notify the user if it lapsed"))
+            out.append(
+                DueItem(
+                    case.id,
+                    "non_disclosure_review",
+                    review,
+                    case.state,
+                    "non-disclosure order without an end: review it; notify the user if it lapsed",
+                )
+            )
         elif status in ("due_on_disclosure", "due_after_emergency", "lapsed"):
-            out.append(DueItem(case.id, "user_notification", today.isoformat(), case.state,
-                               "data delivered and no non-disclosure order: notify the user"))
+            out.append(
+                DueItem(
+                    case.id,
+                    "user_notification",
+                    today.isoformat(),
+                    case.state,
+                    "data delivered and no non-disclosure order: notify the user",
+                )
+            )
     return out

@@ -22,7 +22,12 @@ from rempart.domain.rules.resolve import in_window, next_start
 YES, NO, UNKNOWN = "yes", "no", "unknown"
 DEPOSIT_LIMIT_EUR = Decimal("100000.00")
 # Services a MiCA-wide rule ("any") reaches; the 2022 wording reaches custody only.
-ACTION_SERVICES = {"deposit": "custody", "withdraw": "custody", "trade": "exchange", "transfer_out": "transfer"}
+ACTION_SERVICES = {
+    "deposit": "custody",
+    "withdraw": "custody",
+    "trade": "exchange",
+    "transfer_out": "transfer",
+}
 
 
 def fmt_eur(v: Decimal) -> str:
@@ -85,8 +90,10 @@ def value_holdings(facts: Facts) -> Valuation:
         per_account[h.account_id] += v
     delta: Decimal | None = Decimal(0)
     account = facts.account_id
-    if facts.amount is not None and facts.asset is not None and facts.action in (
-        "deposit", "withdraw", "transfer_out", "open_account"
+    if (
+        facts.amount is not None
+        and facts.asset is not None
+        and facts.action in ("deposit", "withdraw", "transfer_out", "open_account")
     ):
         price = _price(facts, facts.asset)
         if price is None:
@@ -98,9 +105,12 @@ def value_holdings(facts: Facts) -> Valuation:
         if account is None:
             account = max(per_account, key=lambda k: per_account[k]) if per_account else "default"
     prices = tuple(
-        {"asset": a, "price_eur": str(_price(facts, a)),
-         "source": facts.prices[a].source if a in facts.prices else "identity",
-         "as_of": facts.prices[a].as_of if a in facts.prices else None}
+        {
+            "asset": a,
+            "price_eur": str(_price(facts, a)),
+            "source": facts.prices[a].source if a in facts.prices else "identity",
+            "as_of": facts.prices[a].as_of if a in facts.prices else None,
+        }
         for a in sorted(used)
     )
     return Valuation(total, per_account, tuple(sorted(unpriced)), prices, delta, account)
@@ -203,19 +213,32 @@ def _freeze_coverage(v: RuleVersion, c: Customer, d: date) -> tuple[str, str, tu
     if possible:
         s = possible[0]
         state = UNKNOWN
-        reasons.append(f"possible match on the {s.list.upper()} list not yet adjudicated ({s.entity_id or 'entry'})")
+        reasons.append(
+            f"possible match on the {s.list.upper()} list not yet adjudicated ({s.entity_id or 'entry'})"
+        )
     if v.covers.owned_by_listed_share is not None and c.ownership:
         for o in c.ownership:
             listed = [s for s in o.sanctions if s.list in lists and _active(s, d)]
             if not listed:
                 continue
-            if any(s.status == "confirmed" for s in listed) and o.share is not None and \
-                    o.share >= v.covers.owned_by_listed_share:
-                return YES, (f"owned {o.share} % by a person with a confirmed {listed[0].list.upper()} listing: "
-                             "control presumed (rebuttable)"), ()
+            if (
+                any(s.status == "confirmed" for s in listed)
+                and o.share is not None
+                and o.share >= v.covers.owned_by_listed_share
+            ):
+                return (
+                    YES,
+                    (
+                        f"owned {o.share} % by a person with a confirmed {listed[0].list.upper()} listing: "
+                        "control presumed (rebuttable)"
+                    ),
+                    (),
+                )
             state = UNKNOWN
-            reasons.append(f"owner listed or possibly listed on {listed[0].list.upper()} with share "
-                           f"{o.share if o.share is not None else 'unknown'} %: control to be assessed")
+            reasons.append(
+                f"owner listed or possibly listed on {listed[0].list.upper()} with share "
+                f"{o.share if o.share is not None else 'unknown'} %: control to be assessed"
+            )
     if state == UNKNOWN:
         return UNKNOWN, "; ".join(reasons), ("sanctions adjudication",)
     return NO, f"no confirmed or possible match on {', '.join(sorted(x.upper() for x in lists))}", ()
@@ -232,8 +255,11 @@ def _restriction_coverage(v: RuleVersion, c: Customer) -> tuple[str, str, tuple[
                 parts.append((UNKNOWN, "nationality unknown", "customer.nationalities"))
             else:
                 hit = sorted(set(c.nationalities) & cov.nationals)
-                parts.append((YES, f"national of {'/'.join(hit)}", None) if hit else
-                             (NO, f"not a national of {'/'.join(sorted(cov.nationals))}", None))
+                parts.append(
+                    (YES, f"national of {'/'.join(hit)}", None)
+                    if hit
+                    else (NO, f"not a national of {'/'.join(sorted(cov.nationals))}", None)
+                )
         if cov.residents:
             if c.residence_country is None:
                 parts.append((UNKNOWN, "residence country unknown", "customer.residence_country"))
@@ -267,7 +293,8 @@ def _restriction_coverage(v: RuleVersion, c: Customer) -> tuple[str, str, tuple[
             unknown_share = False
             for o in c.ownership:
                 owner_hit = (o.nationalities is not None and bool(set(o.nationalities) & ob.countries)) or (
-                    o.residence_country is not None and o.residence_country in ob.countries)
+                    o.residence_country is not None and o.residence_country in ob.countries
+                )
                 if owner_hit:
                     if o.share is None:
                         unknown_share = True
@@ -275,14 +302,30 @@ def _restriction_coverage(v: RuleVersion, c: Customer) -> tuple[str, str, tuple[
                         share += o.share
             cs = "/".join(sorted(ob.countries))
             if share > ob.share_exceeds:
-                parts2.append((YES, f"more than {ob.share_exceeds} % owned ({share} %) by {cs} nationals or "
-                                    f"residents", None))
+                parts2.append(
+                    (
+                        YES,
+                        f"more than {ob.share_exceeds} % owned ({share} %) by {cs} nationals or residents",
+                        None,
+                    )
+                )
             elif unknown_share:
-                parts2.append((UNKNOWN, f"owned by {cs} nationals or residents, share unknown",
-                               "customer.ownership[].share"))
+                parts2.append(
+                    (
+                        UNKNOWN,
+                        f"owned by {cs} nationals or residents, share unknown",
+                        "customer.ownership[].share",
+                    )
+                )
             else:
-                parts2.append((NO, f"not more than {ob.share_exceeds} % owned by {cs} nationals or residents "
-                                   f"({share} %)", None))
+                parts2.append(
+                    (
+                        NO,
+                        f"not more than {ob.share_exceeds} % owned by {cs} nationals or residents "
+                        f"({share} %)",
+                        None,
+                    )
+                )
     if not parts2:
         return NO, "the rule does not cover legal persons", ()
     state = _any3(p[0] for p in parts2)
@@ -310,8 +353,11 @@ def _one_exemption(e: Exemption, c: Customer, d: date) -> tuple[str, str, str | 
         return NO, "the natural-person exemptions do not help a legal person" + tag, None
     if e.kind == "nationality":
         if c.nationalities is None:
-            return UNKNOWN, "nationality unknown, so a nationality exemption cannot be ruled out" + tag, \
-                "customer.nationalities"
+            return (
+                UNKNOWN,
+                "nationality unknown, so a nationality exemption cannot be ruled out" + tag,
+                "customer.nationalities",
+            )
         hit = sorted(set(c.nationalities) & e.countries)
         if hit:
             return YES, f"exempt: national of {'/'.join(hit)}" + tag, None
@@ -332,11 +378,17 @@ def _one_exemption(e: Exemption, c: Customer, d: date) -> tuple[str, str, str | 
         if in_window(d, p.valid_from, p.valid_until):
             until = f" valid until {p.valid_until}" if p.valid_until else ""
             return YES, f"exempt: {p.kind} residence permit in {p.country}{until}" + tag, None
-        notes.append(f"{p.kind} permit in {p.country} not valid on {d} "
-                     f"({'expired ' + str(p.valid_until) if p.valid_until and p.valid_until < d else 'not yet valid'})")
+        notes.append(
+            f"{p.kind} permit in {p.country} not valid on {d} "
+            f"({'expired ' + str(p.valid_until) if p.valid_until and p.valid_until < d else 'not yet valid'})"
+        )
     if unknown:
         return UNKNOWN, "; ".join(notes) + tag, "customer.residence_permits[].valid_until"
-    return NO, ("; ".join(notes) if notes else "no valid residence permit in an exempting country") + tag, None
+    return (
+        NO,
+        ("; ".join(notes) if notes else "no valid residence permit in an exempting country") + tag,
+        None,
+    )
 
 
 def _services(facts: Facts) -> set[str]:
@@ -385,22 +437,39 @@ def _outcome_for(v: RuleVersion, action: str) -> str:
 def evaluate_rule(rr: ResolvedRule, facts: Facts, val: Valuation) -> RuleResult:
     rule, v, d = rr.rule, rr.version, rr.on
     if facts.jurisdiction not in rule.binds:
-        return RuleResult(rule, v, "not_applicable", None,
-                          f"binds the provider's {'/'.join(sorted(rule.binds))} entity; this customer is served by "
-                          f"the {facts.provider_entity} entity")
+        return RuleResult(
+            rule,
+            v,
+            "not_applicable",
+            None,
+            f"binds the provider's {'/'.join(sorted(rule.binds))} entity; this customer is served by "
+            f"the {facts.provider_entity} entity",
+        )
     if v is None:
         nxt = next_start(rule, d)
-        return RuleResult(rule, None, "not_applicable", None,
-                          f"no version in force on {d}" + (f" (next from {nxt})" if nxt else ""))
+        return RuleResult(
+            rule,
+            None,
+            "not_applicable",
+            None,
+            f"no version in force on {d}" + (f" (next from {nxt})" if nxt else ""),
+        )
     if facts.action not in v.actions:
         scope = ", ".join(sorted(v.actions)) or "no customer action (it governs the provider itself)"
-        return RuleResult(rule, v, "not_applicable", None, f"action {facts.action} is outside its scope ({scope})")
+        return RuleResult(
+            rule, v, "not_applicable", None, f"action {facts.action} is outside its scope ({scope})"
+        )
     if "any" not in v.services and "deposit_taking" not in v.services:
         used_services = _services(facts)
         if not used_services & v.services:
-            return RuleResult(rule, v, "not_applicable", None,
-                              f"services {', '.join(sorted(used_services))} are outside its scope "
-                              f"({', '.join(sorted(v.services))})")
+            return RuleResult(
+                rule,
+                v,
+                "not_applicable",
+                None,
+                f"services {', '.join(sorted(used_services))} are outside its scope "
+                f"({', '.join(sorted(v.services))})",
+            )
     outcome = _outcome_for(v, facts.action)
     if rule.kind == "freeze":
         state, why, missing = _freeze_coverage(v, facts.customer, d)
@@ -414,7 +483,9 @@ def evaluate_rule(rr: ResolvedRule, facts: Facts, val: Valuation) -> RuleResult:
         return RuleResult(rule, v, "not_applicable", None, f"not covered: {cwhy}")
     estate, ewhy, emissing = _exemption(v, facts.customer, d)
     if estate == YES:
-        return RuleResult(rule, v, "not_applicable", None, f"{ewhy}" + (f" (covered: {cwhy})" if cstate == YES else ""))
+        return RuleResult(
+            rule, v, "not_applicable", None, f"{ewhy}" + (f" (covered: {cwhy})" if cstate == YES else "")
+        )
     tstate, twhy, crossed_before = YES, "no threshold", True
     if v.threshold is not None:
         tstate, twhy, crossed_before = _measure(v, val)
@@ -428,8 +499,14 @@ def evaluate_rule(rr: ResolvedRule, facts: Facts, val: Valuation) -> RuleResult:
             reason += " (uncertain rule version applied as encoded; an operator may override it)"
         return RuleResult(rule, v, "applies", outcome, reason)
     unknowns = [w for s, w in ((cstate, cwhy), (estate, ewhy), (tstate, twhy)) if s == UNKNOWN]
-    return RuleResult(rule, v, "undetermined", outcome, "cannot decide: " + "; ".join(unknowns),
-                      tuple(dict.fromkeys(cmissing + emissing + (("prices_eur",) if tstate == UNKNOWN else ()))))
+    return RuleResult(
+        rule,
+        v,
+        "undetermined",
+        outcome,
+        "cannot decide: " + "; ".join(unknowns),
+        tuple(dict.fromkeys(cmissing + emissing + (("prices_eur",) if tstate == UNKNOWN else ()))),
+    )
 
 
 # ---------------------------------------------------------------- plans
@@ -452,16 +529,23 @@ def offboard_plan(result: RuleResult, facts: Facts, val: Valuation) -> dict[str,
         ],
         "permitted_actions": ["withdraw", "transfer_out"],
         "return_assets": {"to": "external wallet of the customer", "screen_destination": True},
-        "convert_to_fiat": {"allowed": True, "limit_eur": fmt_eur(DEPOSIT_LIMIT_EUR),
-                            "per": "credit institution"},
+        "convert_to_fiat": {
+            "allowed": True,
+            "limit_eur": fmt_eur(DEPOSIT_LIMIT_EUR),
+            "per": "credit institution",
+        },
         "holdings_eur": fmt_eur(val.total),
         "basis": "Commission consolidated FAQ 833/269 (21 Mar 2023), C.6 Q2: no new services; close; return or "
-                 "convert; no freeze foreseen [S5]",
+        "convert; no freeze foreseen [S5]",
     }
 
 
-REPORT_TO = {"EU": "the national competent authority of the Member State", "US": "OFAC",
-             "UK": "OFSI (HM Treasury)", "UN": "the competent authority of the provider's entity"}
+REPORT_TO = {
+    "EU": "the national competent authority of the Member State",
+    "US": "OFAC",
+    "UK": "OFSI (HM Treasury)",
+    "UN": "the competent authority of the provider's entity",
+}
 
 
 def freeze_plan(result: RuleResult) -> dict[str, Any]:
@@ -498,9 +582,14 @@ def decide(facts: Facts, rules: RuleSet, as_of: date | None = None) -> Decision:
     if pending and possible > certain:
         outcome = "review"
         decided_by = tuple(r.rule.id for r in pending if SEVERITY[r.outcome or "allow"] > certain)
-        plan = {"type": "review", "missing_facts": sorted({m for r in pending for m in r.missing}),
-                "steps": ["Hold the action until a compliance analyst decides.",
-                          "Obtain the missing facts or adjudicate the possible match, then decide again."]}
+        plan = {
+            "type": "review",
+            "missing_facts": sorted({m for r in pending for m in r.missing}),
+            "steps": [
+                "Hold the action until a compliance analyst decides.",
+                "Obtain the missing facts or adjudicate the possible match, then decide again.",
+            ],
+        }
     else:
         outcome = next((k for k, s in SEVERITY.items() if s == certain), "allow")
         decided_by = tuple(r.rule.id for r in applies if r.outcome == outcome)
@@ -510,14 +599,36 @@ def decide(facts: Facts, rules: RuleSet, as_of: date | None = None) -> Decision:
         elif outcome == "freeze" and first is not None:
             plan = freeze_plan(first)
     allowed = outcome == "allow" or (outcome == "offboard" and facts.action in ("withdraw", "transfer_out"))
-    agg = next((r.version.threshold.aggregation for r in results
-                if r.version and r.version.threshold and r.status != "not_applicable"), None)
-    agg = agg or next((rr.version.threshold.aggregation for rr in resolve_as_of(rules, d)
-                       if rr.version and rr.version.threshold), "per_provider")
+    agg = next(
+        (
+            r.version.threshold.aggregation
+            for r in results
+            if r.version and r.version.threshold and r.status != "not_applicable"
+        ),
+        None,
+    )
+    agg = agg or next(
+        (
+            rr.version.threshold.aggregation
+            for rr in resolve_as_of(rules, d)
+            if rr.version and rr.version.threshold
+        ),
+        "per_provider",
+    )
     return Decision(
-        outcome=outcome, action=facts.action, as_of=d, provider_entity=facts.provider_entity,
-        holdings_eur=val.total, valuation=val, aggregation=agg, results=results, decided_by=decided_by,
-        action_allowed=allowed, plan=plan, facts_hash=facts.content_hash(), rules_hash=rules.content_hash,
+        outcome=outcome,
+        action=facts.action,
+        as_of=d,
+        provider_entity=facts.provider_entity,
+        holdings_eur=val.total,
+        valuation=val,
+        aggregation=agg,
+        results=results,
+        decided_by=decided_by,
+        action_allowed=allowed,
+        plan=plan,
+        facts_hash=facts.content_hash(),
+        rules_hash=rules.content_hash,
         missing_facts=tuple(sorted({m for r in pending for m in r.missing})),
     )
 
@@ -527,7 +638,16 @@ def rules_snapshot(rules: RuleSet, d: date) -> list[dict[str, Any]]:
     out = []
     for rr in resolve_as_of(rules, d):
         r = rr.rule
-        out.append({"id": r.id, "title": r.title, "kind": r.kind, "regime": r.regime,
-                    "jurisdiction": r.jurisdiction, "binds": sorted(r.binds), "source": r.source,
-                    "versions": [dict(rr.version.raw)] if rr.version else []})
+        out.append(
+            {
+                "id": r.id,
+                "title": r.title,
+                "kind": r.kind,
+                "regime": r.regime,
+                "jurisdiction": r.jurisdiction,
+                "binds": sorted(r.binds),
+                "source": r.source,
+                "versions": [dict(rr.version.raw)] if rr.version else [],
+            }
+        )
     return out

@@ -16,15 +16,65 @@ from rempart.domain.lists import sha256_json
 from rempart.domain.rules.model import ACTIONS, LISTS
 from rempart.errors import InputError
 
-CUSTOMER_TYPES = {"person": "person", "natural_person": "person", "individual": "person",
-                  "entity": "entity", "company": "entity", "organization": "entity", "legal_person": "entity",
-                  "organisation": "entity", "legalentity": "entity"}
+CUSTOMER_TYPES = {
+    "person": "person",
+    "natural_person": "person",
+    "individual": "person",
+    "entity": "entity",
+    "company": "entity",
+    "organization": "entity",
+    "legal_person": "entity",
+    "organisation": "entity",
+    "legalentity": "entity",
+}
 PERMIT_KINDS = {"temporary", "permanent", "visa", "other"}
 MATCH_STATUSES = {"confirmed", "possible", "open"}
 PROVIDER_ENTITIES = {"EU", "US", "UK"}
-EU_MEMBERS = frozenset(["AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "EL", "HU", "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"])
-SERVICES = {"custody", "exchange", "trading_platform", "transfer", "reception_transmission", "execution",
-            "advice", "portfolio_management", "placing", "payment", "e_money"}
+EU_MEMBERS = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "EL",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+    ]
+)
+SERVICES = {
+    "custody",
+    "exchange",
+    "trading_platform",
+    "transfer",
+    "reception_transmission",
+    "execution",
+    "advice",
+    "portfolio_management",
+    "placing",
+    "payment",
+    "e_money",
+}
 _CC = re.compile(r"^[A-Z]{2}$")
 
 
@@ -98,8 +148,11 @@ class Facts:
 
     @property
     def jurisdiction(self) -> str:
-        return "EU" if self.provider_entity in EU_MEMBERS else ("UK" if self.provider_entity == "GB"
-                                                                else self.provider_entity)
+        return (
+            "EU"
+            if self.provider_entity in EU_MEMBERS
+            else ("UK" if self.provider_entity == "GB" else self.provider_entity)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         c = self.customer
@@ -113,25 +166,36 @@ class Facts:
                 "nationalities": list(c.nationalities) if c.nationalities is not None else None,
                 "residence_country": c.residence_country,
                 "residence_permits": [
-                    {"country": p.country, "kind": p.kind,
-                     "valid_from": p.valid_from.isoformat() if p.valid_from else None,
-                     "valid_until": p.valid_until.isoformat() if p.valid_until else None}
+                    {
+                        "country": p.country,
+                        "kind": p.kind,
+                        "valid_from": p.valid_from.isoformat() if p.valid_from else None,
+                        "valid_until": p.valid_until.isoformat() if p.valid_until else None,
+                    }
                     for p in c.residence_permits
                 ],
                 "establishment_country": c.establishment_country,
                 "sanctions": [_sanction_dict(s) for s in c.sanctions],
-                "ownership": None if c.ownership is None else [
-                    {"share": str(o.share) if o.share is not None else None, "type": o.type,
-                     "nationalities": list(o.nationalities) if o.nationalities is not None else None,
-                     "residence_country": o.residence_country,
-                     "sanctions": [_sanction_dict(s) for s in o.sanctions]}
+                "ownership": None
+                if c.ownership is None
+                else [
+                    {
+                        "share": str(o.share) if o.share is not None else None,
+                        "type": o.type,
+                        "nationalities": list(o.nationalities) if o.nationalities is not None else None,
+                        "residence_country": o.residence_country,
+                        "sanctions": [_sanction_dict(s) for s in o.sanctions],
+                    }
                     for o in c.ownership
                 ],
             },
-            "holdings": [{"account_id": h.account_id, "asset": h.asset, "amount": str(h.amount)}
-                         for h in self.holdings],
-            "prices_eur": {k: {"price": str(p.price_eur), "source": p.source, "as_of": p.as_of}
-                           for k, p in sorted(self.prices.items())},
+            "holdings": [
+                {"account_id": h.account_id, "asset": h.asset, "amount": str(h.amount)} for h in self.holdings
+            ],
+            "prices_eur": {
+                k: {"price": str(p.price_eur), "source": p.source, "as_of": p.as_of}
+                for k, p in sorted(self.prices.items())
+            },
             "services": list(self.services) if self.services is not None else None,
             "asset": self.asset,
             "amount": str(self.amount) if self.amount is not None else None,
@@ -143,9 +207,14 @@ class Facts:
 
 
 def _sanction_dict(s: Sanction) -> dict[str, Any]:
-    return {"list": s.list, "regime": s.regime, "entity_id": s.entity_id, "status": s.status,
-            "listed_from": s.listed_from.isoformat() if s.listed_from else None,
-            "listed_until": s.listed_until.isoformat() if s.listed_until else None}
+    return {
+        "list": s.list,
+        "regime": s.regime,
+        "entity_id": s.entity_id,
+        "status": s.status,
+        "listed_from": s.listed_from.isoformat() if s.listed_from else None,
+        "listed_until": s.listed_until.isoformat() if s.listed_until else None,
+    }
 
 
 # ---------------------------------------------------------------- parsing
@@ -158,8 +227,13 @@ class _P:
         self.file = file
 
     def err(self, field: str, message: str, expected: str, value: Any = None) -> InputError:
-        return InputError(message, file=self.file, field=field, expected=expected,
-                          value=None if value is None else str(value)[:80])
+        return InputError(
+            message,
+            file=self.file,
+            field=field,
+            expected=expected,
+            value=None if value is None else str(value)[:80],
+        )
 
     def date(self, v: Any, field: str, required: bool = False) -> date | None:
         if v is None:
@@ -175,20 +249,20 @@ class _P:
 
     def decimal(self, v: Any, field: str, *, negative: bool = False) -> Decimal:
         if isinstance(v, bool) or not isinstance(v, str | int | float):
-            raise self.err(field, "not a decimal", "a decimal string such as \"0.5\"", v)
+            raise self.err(field, "not a decimal", 'a decimal string such as "0.5"', v)
         try:
             d = Decimal(str(v).strip())
         except InvalidOperation:
-            raise self.err(field, "not a decimal", "a decimal string such as \"0.5\"", v) from None
+            raise self.err(field, "not a decimal", 'a decimal string such as "0.5"', v) from None
         if not d.is_finite() or (d < 0 and not negative):
-            raise self.err(field, "not a finite non-negative decimal", "a decimal string such as \"0.5\"", v)
+            raise self.err(field, "not a finite non-negative decimal", 'a decimal string such as "0.5"', v)
         return d
 
     def country(self, v: Any, field: str) -> str | None:
         if v is None or v == "":
             return None
         if not isinstance(v, str) or not _CC.match(v.strip().upper()):
-            raise self.err(field, "not a country code", "an ISO 3166-1 alpha-2 code such as \"RU\"", v)
+            raise self.err(field, "not a country code", 'an ISO 3166-1 alpha-2 code such as "RU"', v)
         return v.strip().upper()
 
     def countries(self, v: Any, field: str) -> tuple[str, ...] | None:
@@ -229,12 +303,16 @@ def parse_sanctions(p: _P, v: Any, field: str) -> tuple[Sanction, ...]:
         status = str(s.get("status") or "confirmed").lower()
         if status not in MATCH_STATUSES:
             raise p.err(f"{f}.status", "unknown match status", "confirmed or possible", status)
-        out.append(Sanction(
-            list=lst, regime=s.get("regime"), entity_id=s.get("entity_id"),
-            status="possible" if status == "open" else status,
-            listed_from=p.date(s.get("listed_from", s.get("listed_on")), f"{f}.listed_from"),
-            listed_until=p.date(s.get("listed_until", s.get("delisted_on")), f"{f}.listed_until"),
-        ))
+        out.append(
+            Sanction(
+                list=lst,
+                regime=s.get("regime"),
+                entity_id=s.get("entity_id"),
+                status="possible" if status == "open" else status,
+                listed_from=p.date(s.get("listed_from", s.get("listed_on")), f"{f}.listed_from"),
+                listed_until=p.date(s.get("listed_until", s.get("delisted_on")), f"{f}.listed_until"),
+            )
+        )
     return tuple(out)
 
 
@@ -251,17 +329,28 @@ def parse_customer(p: _P, v: Any, field: str = "customer") -> Customer:
         f = f"{field}.residence_permits[{i}]"
         if isinstance(pm, str):  # CC:kind:valid_until, as in the customer file
             parts = pm.split(":")
-            pm = {"country": parts[0], "kind": parts[1] if len(parts) > 1 else None,
-                  "valid_until": parts[2] if len(parts) > 2 and parts[2] else None}
+            pm = {
+                "country": parts[0],
+                "kind": parts[1] if len(parts) > 1 else None,
+                "valid_until": parts[2] if len(parts) > 2 and parts[2] else None,
+            }
         pm = p.obj(pm, f)
         country = p.country(pm.get("country"), f"{f}.country")
         if country is None:
             raise p.err(f"{f}.country", "missing", "an ISO 3166-1 alpha-2 code")
         kind = str(pm.get("kind") or "").lower().replace(" ", "_")
         if kind not in PERMIT_KINDS:
-            raise p.err(f"{f}.kind", "unknown permit kind", "temporary, permanent, visa or other", pm.get("kind"))
-        permits.append(Permit(country, kind, p.date(pm.get("valid_until"), f"{f}.valid_until"),
-                              p.date(pm.get("valid_from"), f"{f}.valid_from")))
+            raise p.err(
+                f"{f}.kind", "unknown permit kind", "temporary, permanent, visa or other", pm.get("kind")
+            )
+        permits.append(
+            Permit(
+                country,
+                kind,
+                p.date(pm.get("valid_until"), f"{f}.valid_until"),
+                p.date(pm.get("valid_from"), f"{f}.valid_from"),
+            )
+        )
     ownership = None
     if c.get("ownership") is not None or c.get("owners") is not None:
         key = "ownership" if c.get("ownership") is not None else "owners"
@@ -272,9 +361,15 @@ def parse_customer(p: _P, v: Any, field: str = "customer") -> Customer:
             share_raw = o.get("share_percent", o.get("share"))
             share = p.decimal(share_raw, f"{f}.share") if share_raw is not None else None
             otype = CUSTOMER_TYPES.get(str(o.get("type", "person")).lower(), "person")
-            owners.append(Owner(share, otype, p.countries(o.get("nationalities"), f"{f}.nationalities"),
-                                p.country(o.get("residence_country"), f"{f}.residence_country"),
-                                parse_sanctions(p, o.get("sanctions"), f"{f}.sanctions")))
+            owners.append(
+                Owner(
+                    share,
+                    otype,
+                    p.countries(o.get("nationalities"), f"{f}.nationalities"),
+                    p.country(o.get("residence_country"), f"{f}.residence_country"),
+                    parse_sanctions(p, o.get("sanctions"), f"{f}.sanctions"),
+                )
+            )
         ownership = tuple(owners)
     return Customer(
         type=ctype,
@@ -283,9 +378,14 @@ def parse_customer(p: _P, v: Any, field: str = "customer") -> Customer:
         residence_permits=tuple(permits),
         establishment_country=p.country(c.get("establishment_country"), f"{field}.establishment_country"),
         sanctions=parse_sanctions(p, c.get("sanctions"), f"{field}.sanctions")
-        + parse_sanctions(p, [{**x, "status": "possible"} if isinstance(x, dict) else x
-                              for x in p.lst(c.get("possible_matches"), f"{field}.possible_matches")],
-                          f"{field}.possible_matches"),
+        + parse_sanctions(
+            p,
+            [
+                {**x, "status": "possible"} if isinstance(x, dict) else x
+                for x in p.lst(c.get("possible_matches"), f"{field}.possible_matches")
+            ],
+            f"{field}.possible_matches",
+        ),
         ownership=ownership,
         id=str(c["id"]) if c.get("id") is not None else None,
     )
@@ -309,11 +409,16 @@ def parse_facts(doc: Any, file: str | None = None, *, default_as_of: date | None
         h = p.obj(h, f)
         asset = h.get("asset")
         if not isinstance(asset, str) or not asset.strip():
-            raise p.err(f"{f}.asset", "missing", "an asset code such as \"BTC\"", asset)
+            raise p.err(f"{f}.asset", "missing", 'an asset code such as "BTC"', asset)
         if "amount" not in h:
             raise p.err(f"{f}.amount", "missing", "a decimal string")
-        holdings.append(Holding(str(h.get("account_id") or h.get("wallet") or "default"), asset.strip().upper(),
-                                p.decimal(h["amount"], f"{f}.amount")))
+        holdings.append(
+            Holding(
+                str(h.get("account_id") or h.get("wallet") or "default"),
+                asset.strip().upper(),
+                p.decimal(h["amount"], f"{f}.amount"),
+            )
+        )
     prices: dict[str, Price] = {}
     praw = d.get("prices_eur") or {}
     if not isinstance(praw, dict):
@@ -321,8 +426,12 @@ def parse_facts(doc: Any, file: str | None = None, *, default_as_of: date | None
     for asset, pv in praw.items():
         f = f"prices_eur.{asset}"
         if isinstance(pv, dict):
-            prices[asset.upper()] = Price(asset.upper(), p.decimal(pv.get("price", pv.get("price_eur")), f"{f}.price"),
-                                          pv.get("source"), pv.get("as_of"))
+            prices[asset.upper()] = Price(
+                asset.upper(),
+                p.decimal(pv.get("price", pv.get("price_eur")), f"{f}.price"),
+                pv.get("source"),
+                pv.get("as_of"),
+            )
         else:
             prices[asset.upper()] = Price(asset.upper(), p.decimal(pv, f))
     for ev in p.lst(d.get("price_evidence"), "price_evidence"):
@@ -331,8 +440,12 @@ def parse_facts(doc: Any, file: str | None = None, *, default_as_of: date | None
             prices[a] = Price(a, prices[a].price_eur, ev.get("source"), ev.get("as_of"))
     provider = str(d.get("provider_entity") or "EU").upper()
     if provider not in PROVIDER_ENTITIES and provider not in EU_MEMBERS and provider != "GB":
-        raise p.err("provider_entity", "unknown provider entity", "EU, US or UK (or an EU member state code)",
-                    provider)
+        raise p.err(
+            "provider_entity",
+            "unknown provider entity",
+            "EU, US or UK (or an EU member state code)",
+            provider,
+        )
     services = None
     if d.get("services") is not None:
         services = tuple(str(s) for s in p.lst(d.get("services"), "services"))
@@ -342,7 +455,17 @@ def parse_facts(doc: Any, file: str | None = None, *, default_as_of: date | None
     amount = p.decimal(d["amount"], "amount") if d.get("amount") is not None else None
     asset = str(d["asset"]).upper() if d.get("asset") else None
     if amount is not None and asset is None:
-        raise p.err("asset", "an amount needs its asset", "an asset code such as \"BTC\"")
-    return Facts(as_of=as_of, action=action, customer=customer, holdings=tuple(holdings), prices=prices,
-                 provider_entity=provider, services=services, asset=asset, amount=amount,
-                 account_id=str(d["account_id"]) if d.get("account_id") else None, raw=d)
+        raise p.err("asset", "an amount needs its asset", 'an asset code such as "BTC"')
+    return Facts(
+        as_of=as_of,
+        action=action,
+        customer=customer,
+        holdings=tuple(holdings),
+        prices=prices,
+        provider_entity=provider,
+        services=services,
+        asset=asset,
+        amount=amount,
+        account_id=str(d["account_id"]) if d.get("account_id") else None,
+        raw=d,
+    )

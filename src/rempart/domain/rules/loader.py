@@ -84,7 +84,9 @@ def parse_yaml(text: str, file: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(
             f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            file=file, line=mark.line + 1 if mark else None, expected="a YAML document",
+            file=file,
+            line=mark.line + 1 if mark else None,
+            expected="a YAML document",
         ) from None
 
 
@@ -94,12 +96,18 @@ def parse_yaml(text: str, file: str) -> Any:
 def load_groups(text: str, file: str = "groups.yaml") -> dict[str, frozenset[str]]:
     doc = parse_yaml(text, file)
     if not isinstance(doc, dict) or not isinstance(doc.get("groups"), dict):
-        raise InputError("no 'groups' mapping", file=file, field="groups", expected="groups: {NAME: [CC, ...]}")
+        raise InputError(
+            "no 'groups' mapping", file=file, field="groups", expected="groups: {NAME: [CC, ...]}"
+        )
     out: dict[str, frozenset[str]] = {}
     for name, members in doc["groups"].items():
         if not isinstance(members, list) or not all(isinstance(m, str) and len(m) == 2 for m in members):
-            raise InputError("a group must be a list of ISO 3166-1 alpha-2 codes", file=file,
-                             field=f"groups.{name}", expected="[CC, ...]")
+            raise InputError(
+                "a group must be a list of ISO 3166-1 alpha-2 codes",
+                file=file,
+                field=f"groups.{name}",
+                expected="[CC, ...]",
+            )
         out[str(name)] = frozenset(members)
     return out
 
@@ -117,18 +125,27 @@ def parse_overrides(text: str, origin: str = "REMPART_RULE_OVERRIDES") -> dict[s
     except json.JSONDecodeError:
         doc = parse_yaml(text, origin)
     if not isinstance(doc, dict):
-        raise InputError("overrides must be a mapping of rule id to values", file=origin,
-                         expected='{"rule.id": {"2022-04-09": {"enabled": false}}}')
+        raise InputError(
+            "overrides must be a mapping of rule id to values",
+            file=origin,
+            expected='{"rule.id": {"2022-04-09": {"enabled": false}}}',
+        )
     return doc
 
 
-def _normalize_overrides(overrides: Mapping[str, Any], origin: str) -> dict[str, dict[str | None, dict[str, Any]]]:
+def _normalize_overrides(
+    overrides: Mapping[str, Any], origin: str
+) -> dict[str, dict[str | None, dict[str, Any]]]:
     """-> {rule_id: {version_from or None: {field: value}}}."""
     out: dict[str, dict[str | None, dict[str, Any]]] = {}
     for key, value in overrides.items():
         if not isinstance(value, dict):
-            raise InputError("an override must be a mapping of field to value", file=origin, field=str(key),
-                             expected="{field: value}")
+            raise InputError(
+                "an override must be a mapping of field to value",
+                file=origin,
+                field=str(key),
+                expected="{field: value}",
+            )
         rule_id, _, vfrom = str(key).partition("@")
         per = out.setdefault(rule_id, {})
         if vfrom:
@@ -156,51 +173,70 @@ def _apply_overrides(
             versions: list[dict[str, Any]] = rule["versions"]
             for vfrom, fields in wanted[rid].items():
                 if vfrom is None:
-                    targets = [v for v in versions if v.get("uncertain")] or (versions if len(versions) == 1 else [])
+                    targets = [v for v in versions if v.get("uncertain")] or (
+                        versions if len(versions) == 1 else []
+                    )
                     if len(targets) != 1:
                         raise InputError(
                             f"rule {rid} has {len(targets)} uncertain versions; name the version",
-                            file=origin, field=rid, expected=f'{{"{rid}": {{"<from date>": {{...}}}}}}',
+                            file=origin,
+                            field=rid,
+                            expected=f'{{"{rid}": {{"<from date>": {{...}}}}}}',
                         )
                     idx = versions.index(targets[0])
                 else:
                     matches = [i for i, v in enumerate(versions) if str(v["from"]) == vfrom]
                     if not matches:
                         raise InputError(
-                            f"rule {rid} has no version from {vfrom}", file=origin, field=f"{rid}@{vfrom}",
+                            f"rule {rid} has no version from {vfrom}",
+                            file=origin,
+                            field=f"{rid}@{vfrom}",
                             expected="one of " + ", ".join(str(v["from"]) for v in versions),
                         )
                     idx = matches[0]
                 _override_version(rid, versions, idx, fields, origin)
     unknown = set(wanted) - seen
     if unknown:
-        raise InputError("override of an unknown rule", file=origin, field=sorted(unknown)[0],
-                         expected="a rule id from the rule files")
+        raise InputError(
+            "override of an unknown rule",
+            file=origin,
+            field=sorted(unknown)[0],
+            expected="a rule id from the rule files",
+        )
 
 
-def _override_version(rid: str, versions: list[dict[str, Any]], idx: int, fields: Mapping[str, Any],
-                      origin: str) -> None:
+def _override_version(
+    rid: str, versions: list[dict[str, Any]], idx: int, fields: Mapping[str, Any], origin: str
+) -> None:
     v = versions[idx]
     applied: list[str] = list(v.get("overridden", []))
     for name, value in fields.items():
         where = f"{rid}@{v['from']}.{name}"
         if name not in OVERRIDABLE:
-            raise InputError("this field cannot be overridden", file=origin, field=where,
-                             expected="one of " + ", ".join(OVERRIDABLE))
+            raise InputError(
+                "this field cannot be overridden",
+                file=origin,
+                field=where,
+                expected="one of " + ", ".join(OVERRIDABLE),
+            )
         if name == "enabled":
             if not isinstance(value, bool):
-                raise InputError("not a boolean", file=origin, field=where, expected="true or false",
-                                 value=repr(value))
+                raise InputError(
+                    "not a boolean", file=origin, field=where, expected="true or false", value=repr(value)
+                )
             v["enabled"] = value
         elif name in ("from", "until"):
             try:
                 new = date.fromisoformat(str(value)) if value is not None else None
             except ValueError:
-                raise InputError("not a date", file=origin, field=where, expected="YYYY-MM-DD",
-                                 value=str(value)) from None
+                raise InputError(
+                    "not a date", file=origin, field=where, expected="YYYY-MM-DD", value=str(value)
+                ) from None
             if name == "from":
                 if new is None:
-                    raise InputError("a version needs a start", file=origin, field=where, expected="YYYY-MM-DD")
+                    raise InputError(
+                        "a version needs a start", file=origin, field=where, expected="YYYY-MM-DD"
+                    )
                 old = date.fromisoformat(str(v["from"]))
                 if idx > 0 and versions[idx - 1].get("until") is not None:
                     prev_until = date.fromisoformat(str(versions[idx - 1]["until"]))
@@ -212,18 +248,32 @@ def _override_version(rid: str, versions: list[dict[str, Any]], idx: int, fields
         else:
             th = v.get("threshold")
             if not isinstance(th, dict):
-                raise InputError("this version has no threshold", file=origin, field=where,
-                                 expected="a version with a threshold")
+                raise InputError(
+                    "this version has no threshold",
+                    file=origin,
+                    field=where,
+                    expected="a version with a threshold",
+                )
             key = name.split(".", 1)[1]
             if key == "aggregation" and value not in ("per_provider", "per_account"):
-                raise InputError("unknown aggregation", file=origin, field=where,
-                                 expected="per_provider or per_account", value=str(value))
+                raise InputError(
+                    "unknown aggregation",
+                    file=origin,
+                    field=where,
+                    expected="per_provider or per_account",
+                    value=str(value),
+                )
             if key == "amount":
                 try:
                     Decimal(str(value))
                 except InvalidOperation:
-                    raise InputError("not a decimal", file=origin, field=where, expected="a decimal string",
-                                     value=str(value)) from None
+                    raise InputError(
+                        "not a decimal",
+                        file=origin,
+                        field=where,
+                        expected="a decimal string",
+                        value=str(value),
+                    ) from None
             v["threshold"] = {**th, key: str(value)}
         applied.append(f"{name}={value}")
     v["overridden"] = applied
@@ -232,23 +282,39 @@ def _override_version(rid: str, versions: list[dict[str, Any]], idx: int, fields
 # ---------------------------------------------------------------- building the model
 
 
-def _countries(items: Sequence[str], groups: Mapping[str, frozenset[str]], file: str,
-               path: tuple[str | int, ...], lines: Mapping[tuple[str | int, ...], int]) -> frozenset[str]:
+def _countries(
+    items: Sequence[str],
+    groups: Mapping[str, frozenset[str]],
+    file: str,
+    path: tuple[str | int, ...],
+    lines: Mapping[tuple[str | int, ...], int],
+) -> frozenset[str]:
     out: set[str] = set()
     for i, c in enumerate(items):
         if c.startswith("@"):
             g = groups.get(c[1:])
             if g is None:
-                raise InputError(f"unknown country group {c}", file=file, line=lines.get((*path, i)),
-                                 field=_dotted((*path, i)), expected="one of " + ", ".join("@" + k for k in groups))
+                raise InputError(
+                    f"unknown country group {c}",
+                    file=file,
+                    line=lines.get((*path, i)),
+                    field=_dotted((*path, i)),
+                    expected="one of " + ", ".join("@" + k for k in groups),
+                )
             out |= g
         else:
             out.add(c)
     return frozenset(out)
 
 
-def _version(rule_id: str, v: Mapping[str, Any], groups: Mapping[str, frozenset[str]], file: str,
-             path: tuple[str | int, ...], lines: Mapping[tuple[str | int, ...], int]) -> RuleVersion:
+def _version(
+    rule_id: str,
+    v: Mapping[str, Any],
+    groups: Mapping[str, frozenset[str]],
+    file: str,
+    path: tuple[str | int, ...],
+    lines: Mapping[tuple[str | int, ...], int],
+) -> RuleVersion:
     def cc(key: str, sub: Mapping[str, Any], p: tuple[str | int, ...]) -> frozenset[str]:
         return _countries(sub.get(key, []), groups, file, (*p, key), lines)
 
@@ -258,15 +324,20 @@ def _version(rule_id: str, v: Mapping[str, Any], groups: Mapping[str, frozenset[
     if "owned_by" in c:
         ob = c["owned_by"]
         p = (*cov_path, "owned_by")
-        owned_by = OwnedBy(cc("nationals_or_residents_of", ob, p), Decimal(ob["share_exceeds"]),
-                           cc("established_outside", ob, p))
+        owned_by = OwnedBy(
+            cc("nationals_or_residents_of", ob, p),
+            Decimal(ob["share_exceeds"]),
+            cc("established_outside", ob, p),
+        )
     covers = Coverage(
         nationals=cc("nationals", c, cov_path),
         residents=cc("residents", c, cov_path),
         established_in=cc("established_in", c, cov_path),
         owned_by=owned_by,
         listed_on=frozenset(c.get("listed_on", [])),
-        owned_by_listed_share=Decimal(c["owned_by_listed"]["share_at_least"]) if "owned_by_listed" in c else None,
+        owned_by_listed_share=Decimal(c["owned_by_listed"]["share_at_least"])
+        if "owned_by_listed" in c
+        else None,
     )
     th = v.get("threshold")
     threshold = (
@@ -274,7 +345,8 @@ def _version(rule_id: str, v: Mapping[str, Any], groups: Mapping[str, frozenset[
     )
     exemptions = tuple(
         Exemption(
-            id=e["id"], kind=e["kind"],
+            id=e["id"],
+            kind=e["kind"],
             countries=_countries(e["countries"], groups, file, (*path, "exemptions", i, "countries"), lines),
             permit_kinds=frozenset(e.get("permit_kinds", ["temporary", "permanent"])),
             natural_persons_only=bool(e.get("natural_persons_only", True)),
@@ -315,24 +387,43 @@ def _check_dates(doc: Mapping[str, Any], file: str, lines: Mapping[tuple[str | i
                 try:
                     date.fromisoformat(str(v[key]))
                 except ValueError:
-                    raise InputError("not a real calendar date", file=file, line=lines.get(path),
-                                     field=_dotted(path), expected="YYYY-MM-DD", value=str(v[key])) from None
+                    raise InputError(
+                        "not a real calendar date",
+                        file=file,
+                        line=lines.get(path),
+                        field=_dotted(path),
+                        expected="YYYY-MM-DD",
+                        value=str(v[key]),
+                    ) from None
             start = date.fromisoformat(str(v["from"]))
             if v.get("until") and date.fromisoformat(str(v["until"])) < start:
                 path = ("rules", ri, "versions", vi, "until")
-                raise InputError("a version ends before it starts", file=file, line=lines.get(path),
-                                 field=_dotted(path), expected=f"a date on or after {start}", value=str(v["until"]))
+                raise InputError(
+                    "a version ends before it starts",
+                    file=file,
+                    line=lines.get(path),
+                    field=_dotted(path),
+                    expected=f"a date on or after {start}",
+                    value=str(v["until"]),
+                )
             if prev is not None and start <= prev:
                 path = ("rules", ri, "versions", vi, "from")
-                raise InputError("versions must be in increasing order of 'from'", file=file,
-                                 line=lines.get(path), field=_dotted(path), expected=f"a date after {prev}",
-                                 value=str(v["from"]))
+                raise InputError(
+                    "versions must be in increasing order of 'from'",
+                    file=file,
+                    line=lines.get(path),
+                    field=_dotted(path),
+                    expected=f"a date after {prev}",
+                    value=str(v["from"]),
+                )
             prev = start
 
 
 def validate_document(doc: Any, schema: Mapping[str, Any], file: str, text: str) -> None:
     validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(doc), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    errors = sorted(
+        validator.iter_errors(doc), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path)))
+    )
     if errors:
         err = errors[0]
         best = jsonschema.exceptions.best_match(errors) or err
@@ -341,7 +432,10 @@ def validate_document(doc: Any, schema: Mapping[str, Any], file: str, text: str)
         expected = _expected(best)
         raise InputError(
             best.message if len(best.message) < 300 else best.message[:300] + "...",
-            file=file, line=lines.get(path), field=_dotted(path), expected=expected,
+            file=file,
+            line=lines.get(path),
+            field=_dotted(path),
+            expected=expected,
             value=None,
         )
 
@@ -391,22 +485,31 @@ def load_rule_documents(
         binds = frozenset(doc.get("binds") or [doc["jurisdiction"]])
         for ri, r in enumerate(doc["rules"]):
             if r["id"] in seen:
-                raise InputError(f"rule id {r['id']} is already defined in {seen[r['id']]}", file=file,
-                                 line=lines.get(("rules", ri, "id")), field=_dotted(("rules", ri, "id")),
-                                 expected="a unique rule id")
+                raise InputError(
+                    f"rule id {r['id']} is already defined in {seen[r['id']]}",
+                    file=file,
+                    line=lines.get(("rules", ri, "id")),
+                    field=_dotted(("rules", ri, "id")),
+                    expected="a unique rule id",
+                )
             seen[r["id"]] = file
             versions = tuple(
                 _version(r["id"], v, groups, file, ("rules", ri, "versions", vi), lines)
                 for vi, v in enumerate(r["versions"])
             )
             versions = tuple(sorted(versions, key=lambda x: x.valid_from))
-            rules.append(Rule(r["id"], r["title"], r["kind"], doc["regime"], doc["jurisdiction"], binds,
-                              versions, file))
+            rules.append(
+                Rule(
+                    r["id"], r["title"], r["kind"], doc["regime"], doc["jurisdiction"], binds, versions, file
+                )
+            )
     content = [{"file": f, "doc": d} for f, d in docs]
     return RuleSet(tuple(rules), sha256_json(content), dict(overrides or {}))
 
 
-def ruleset_from_versions(snapshot: Sequence[Mapping[str, Any]], groups: Mapping[str, frozenset[str]]) -> RuleSet:
+def ruleset_from_versions(
+    snapshot: Sequence[Mapping[str, Any]], groups: Mapping[str, frozenset[str]]
+) -> RuleSet:
     """Rebuild the rules a stored decision used (see `decide.rules_snapshot`), for replay."""
     rules: list[Rule] = []
     for item in snapshot:
@@ -414,6 +517,16 @@ def ruleset_from_versions(snapshot: Sequence[Mapping[str, Any]], groups: Mapping
             _version(item["id"], v, groups, "(stored decision)", ("rules", item["id"]), {})
             for v in item.get("versions", [])
         )
-        rules.append(Rule(item["id"], item["title"], item["kind"], item["regime"], item["jurisdiction"],
-                          frozenset(item["binds"]), versions, item.get("source", "")))
+        rules.append(
+            Rule(
+                item["id"],
+                item["title"],
+                item["kind"],
+                item["regime"],
+                item["jurisdiction"],
+                frozenset(item["binds"]),
+                versions,
+                item.get("source", ""),
+            )
+        )
     return RuleSet(tuple(rules), sha256_json(list(snapshot)))

@@ -201,7 +201,9 @@ def _greedy(
 Rows = dict[int, list[float]]
 
 
-def name_score_estimate(q: NameForm, c: NameForm, memo: Memo | None = None, rows: Rows | None = None) -> float:
+def name_score_estimate(
+    q: NameForm, c: NameForm, memo: Memo | None = None, rows: Rows | None = None
+) -> float:
     """A cheap, optimistic estimate of `compare_name_forms(q, c).score`, to skip candidates.
 
     Every token takes its best partner on the other side (single or merged with a neighbour)

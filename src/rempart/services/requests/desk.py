@@ -86,8 +86,11 @@ def _target_tags(conn: Connection, req: DataRequest) -> dict[str, tuple[str, ...
     if not ids:
         return {}
     marks: dict[str, set[str]] = {}
-    for r in conn.execute(select(customer_risk_marks.c.customer_id, customer_risk_marks.c.tag)
-                          .where(customer_risk_marks.c.customer_id.in_(ids))):
+    for r in conn.execute(
+        select(customer_risk_marks.c.customer_id, customer_risk_marks.c.tag).where(
+            customer_risk_marks.c.customer_id.in_(ids)
+        )
+    ):
         marks.setdefault(r[0], set()).add(r[1])
     out: dict[str, tuple[str, ...]] = {}
     for t in req.targets:
@@ -98,7 +101,10 @@ def _target_tags(conn: Connection, req: DataRequest) -> dict[str, tuple[str, ...
 
 
 def evaluation_context(
-    store: Store | None, settings: Settings, req: DataRequest, screen: ScreenFn | None = None,
+    store: Store | None,
+    settings: Settings,
+    req: DataRequest,
+    screen: ScreenFn | None = None,
     lists: tuple[str, ...] = (),
 ) -> EvaluationContext:
     """Screening against the loaded lists and the targets' at-risk marks, when a store is at hand."""
@@ -117,8 +123,9 @@ def _as_of(req: DataRequest, as_of: date | None) -> date:
     return req.received_at.date() if req.received_at else _now().date()
 
 
-def evaluate_json(body: Any, rules: RequestRules, context: EvaluationContext | None = None,
-                  as_of: date | None = None) -> dict[str, Any]:
+def evaluate_json(
+    body: Any, rules: RequestRules, context: EvaluationContext | None = None, as_of: date | None = None
+) -> dict[str, Any]:
     """The stateless evaluation: `product.md` input shape in, output shape out (plus details)."""
     req = parse_request(body)
     ev = evaluate(req, rules, context or EvaluationContext(), _as_of(req, as_of))
@@ -139,23 +146,38 @@ def _row(conn: Connection, request_id: str) -> Any:
 
 def _case(conn: Connection, row: Any) -> wf.Case:
     ev = json.loads(row.evaluation)
-    approvals = tuple(r[0] for r in conn.execute(
-        select(request_approvals.c.approver).where(request_approvals.c.request_id == row.id)
-        .order_by(request_approvals.c.at)))
+    approvals = tuple(
+        r[0]
+        for r in conn.execute(
+            select(request_approvals.c.approver)
+            .where(request_approvals.c.request_id == row.id)
+            .order_by(request_approvals.c.at)
+        )
+    )
     return wf.Case(
-        id=row.id, state=row.state, intake_by=row.intake_by, outcome=row.outcome,
-        eligible_categories=tuple(ev.get("eligible_categories") or ()), action=row.action,
+        id=row.id,
+        state=row.state,
+        intake_by=row.intake_by,
+        outcome=row.outcome,
+        eligible_categories=tuple(ev.get("eligible_categories") or ()),
+        action=row.action,
         approvals=approvals,
         deadline=datetime.fromisoformat(row.deadline.replace("Z", "+00:00")) if row.deadline else None,
         preservation_until=date.fromisoformat(row.preservation_until) if row.preservation_until else None,
-        notice=json.loads(row.notice), notified_at=row.notified_at,
+        notice=json.loads(row.notice),
+        notified_at=row.notified_at,
     )
 
 
 def _write_move(conn: Connection, move: wf.Move, *, extra: Mapping[str, Any] | None = None) -> str:
     """Persist one validated move and its audit event in the caller's transaction."""
-    ev = record(conn, type="request.state_changed", actor=move.actor, subject=f"request:{move.request_id}",
-                payload={**move.to_dict(), **dict(extra or {})})
+    ev = record(
+        conn,
+        type="request.state_changed",
+        actor=move.actor,
+        subject=f"request:{move.request_id}",
+        payload={**move.to_dict(), **dict(extra or {})},
+    )
     res = conn.execute(
         update(data_requests)
         .where(data_requests.c.id == move.request_id, data_requests.c.state == move.from_state)
@@ -163,19 +185,35 @@ def _write_move(conn: Connection, move: wf.Move, *, extra: Mapping[str, Any] | N
     )
     if res.rowcount != 1:
         raise Conflict(f"request {move.request_id} changed meanwhile; retry", request_id=move.request_id)
-    conn.execute(request_moves.insert().values(
-        request_id=move.request_id, from_state=move.from_state, to_state=move.to_state, actor=move.actor,
-        reason=move.reason, at=ev.time, audit_event_id=ev.id))
+    conn.execute(
+        request_moves.insert().values(
+            request_id=move.request_id,
+            from_state=move.from_state,
+            to_state=move.to_state,
+            actor=move.actor,
+            reason=move.reason,
+            at=ev.time,
+            audit_event_id=ev.id,
+        )
+    )
     return ev.id
 
 
-def _evaluate_for_store(store: Store, settings: Settings, rules: RequestRules, body: Any,
-                        as_of: date | None, context: EvaluationContext | None
-                        ) -> tuple[DataRequest, Evaluation, dict[str, list[str]], EvaluationContext]:
+def _evaluate_for_store(
+    store: Store,
+    settings: Settings,
+    rules: RequestRules,
+    body: Any,
+    as_of: date | None,
+    context: EvaluationContext | None,
+) -> tuple[DataRequest, Evaluation, dict[str, list[str]], EvaluationContext]:
     req = parse_request(body)
     if not req.targets:
-        raise InputError("a stored request needs at least one target", field="targets",
-                         expected='[{"type": "customer_id|email|wallet|txid", "value": "..."}]')
+        raise InputError(
+            "a stored request needs at least one target",
+            field="targets",
+            expected='[{"type": "customer_id|email|wallet|txid", "value": "..."}]',
+        )
     if req.received_at is None:
         req = replace(req, received_at=_now().replace(microsecond=0))
     with store.read() as conn:
@@ -192,8 +230,16 @@ def _request_json(req: DataRequest) -> dict[str, Any]:
     return body
 
 
-def submit(store: Store, settings: Settings, rules: RequestRules, body: Any, actor: Principal, *,
-           as_of: date | None = None, context: EvaluationContext | None = None) -> dict[str, Any]:
+def submit(
+    store: Store,
+    settings: Settings,
+    rules: RequestRules,
+    body: Any,
+    actor: Principal,
+    *,
+    as_of: date | None = None,
+    context: EvaluationContext | None = None,
+) -> dict[str, Any]:
     """Take a request in: resolve its targets (each must match a customer), evaluate, store, and move it
     to `in_review` (or `needs_info`). Bad input raises before anything is written."""
     if not actor.has(*INTAKE_ROLES):
@@ -206,25 +252,47 @@ def submit(store: Store, settings: Settings, rules: RequestRules, body: Any, act
     now = now_iso()
     with store.begin() as conn:
         dec = save_decision(
-            conn, kind="request_evaluation", subject=f"request:{rid}", actor=actor.user,
+            conn,
+            kind="request_evaluation",
+            subject=f"request:{rid}",
+            actor=actor.user,
             inputs={"request": body_json, "as_of": ev.as_of.isoformat(), "targets": resolved},
-            outputs=evd, refs={"rules": list(rules.sources), "route": evd.get("route"),
-                               "lists": list(ctx.lists)},
+            outputs=evd,
+            refs={"rules": list(rules.sources), "route": evd.get("route"), "lists": list(ctx.lists)},
         )
-        conn.execute(data_requests.insert().values(
-            id=rid, state="received", provider_entity=req.provider_entity or "",
-            country=req.requester.country or "", instrument_type=req.instrument.type or "",
-            received_at=format_datetime(req.received_at) if req.received_at else now,
-            intake_by=actor.user, request=canonical_json(body_json).decode(), request_sha256=sha256_json(body_json),
-            evaluation=canonical_json(evd).decode(), outcome=ev.outcome, action=ev.action if ev.action != "none"
-            else ("preserve" if req.is_preservation else "disclose"),
-            customer_ids=canonical_json(customer_ids).decode(),
-            deadline=evd["deadline"], preservation_until=evd["preservation_until"],
-            notice=canonical_json(evd["user_notice"]).decode(), notified_at=None, decision_id=dec.id,
-            created_at=now, updated_at=now,
-        ))
-        record(conn, type="request.received", actor=actor.user, subject=f"request:{rid}",
-               payload={"request_id": rid, "request_sha256": sha256_json(body_json), "decision_id": dec.id})
+        conn.execute(
+            data_requests.insert().values(
+                id=rid,
+                state="received",
+                provider_entity=req.provider_entity or "",
+                country=req.requester.country or "",
+                instrument_type=req.instrument.type or "",
+                received_at=format_datetime(req.received_at) if req.received_at else now,
+                intake_by=actor.user,
+                request=canonical_json(body_json).decode(),
+                request_sha256=sha256_json(body_json),
+                evaluation=canonical_json(evd).decode(),
+                outcome=ev.outcome,
+                action=ev.action
+                if ev.action != "none"
+                else ("preserve" if req.is_preservation else "disclose"),
+                customer_ids=canonical_json(customer_ids).decode(),
+                deadline=evd["deadline"],
+                preservation_until=evd["preservation_until"],
+                notice=canonical_json(evd["user_notice"]).decode(),
+                notified_at=None,
+                decision_id=dec.id,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        record(
+            conn,
+            type="request.received",
+            actor=actor.user,
+            subject=f"request:{rid}",
+            payload={"request_id": rid, "request_sha256": sha256_json(body_json), "decision_id": dec.id},
+        )
         case = _case(conn, _row(conn, rid))
         to = "needs_info" if ev.outcome == "needs_info" else "in_review"
         _, move = wf.advance(case, to, wf.SYSTEM, f"evaluation: {ev.outcome}")
@@ -233,8 +301,16 @@ def submit(store: Store, settings: Settings, rules: RequestRules, body: Any, act
     return get_request(store, rid)
 
 
-def resupply(store: Store, settings: Settings, rules: RequestRules, request_id: str, body: Any,
-             actor: Principal, *, as_of: date | None = None) -> dict[str, Any]:
+def resupply(
+    store: Store,
+    settings: Settings,
+    rules: RequestRules,
+    request_id: str,
+    body: Any,
+    actor: Principal,
+    *,
+    as_of: date | None = None,
+) -> dict[str, Any]:
     """Replace a request's content (information supplied, or out-of-band verification done) and
     re-evaluate. Earlier approvals lapse: they approved another content."""
     if not actor.has(*INTAKE_ROLES):
@@ -245,48 +321,95 @@ def resupply(store: Store, settings: Settings, rules: RequestRules, request_id: 
     with store.begin() as conn:
         row = _row(conn, request_id)
         if row.state not in ("needs_info", "in_review"):
-            raise Conflict(f"request {request_id} is {row.state}: only a request in needs_info or in_review "
-                           "can be updated", request_id=request_id, state=row.state)
+            raise Conflict(
+                f"request {request_id} is {row.state}: only a request in needs_info or in_review "
+                "can be updated",
+                request_id=request_id,
+                state=row.state,
+            )
         dec = save_decision(
-            conn, kind="request_evaluation", subject=f"request:{request_id}", actor=actor.user,
+            conn,
+            kind="request_evaluation",
+            subject=f"request:{request_id}",
+            actor=actor.user,
             inputs={"request": body_json, "as_of": ev.as_of.isoformat(), "targets": resolved},
-            outputs=evd, refs={"rules": list(rules.sources), "supersedes": row.decision_id},
+            outputs=evd,
+            refs={"rules": list(rules.sources), "supersedes": row.decision_id},
         )
         conn.execute(request_approvals.delete().where(request_approvals.c.request_id == request_id))
-        conn.execute(update(data_requests).where(data_requests.c.id == request_id).values(
-            request=canonical_json(body_json).decode(), request_sha256=sha256_json(body_json),
-            evaluation=canonical_json(evd).decode(), outcome=ev.outcome,
-            action=ev.action if ev.action != "none" else ("preserve" if req.is_preservation else "disclose"),
-            customer_ids=canonical_json(sorted({c for ids in resolved.values() for c in ids})).decode(),
-            deadline=evd["deadline"], preservation_until=evd["preservation_until"],
-            notice=canonical_json(evd["user_notice"]).decode(), decision_id=dec.id, updated_at=now_iso(),
-        ))
+        conn.execute(
+            update(data_requests)
+            .where(data_requests.c.id == request_id)
+            .values(
+                request=canonical_json(body_json).decode(),
+                request_sha256=sha256_json(body_json),
+                evaluation=canonical_json(evd).decode(),
+                outcome=ev.outcome,
+                action=ev.action
+                if ev.action != "none"
+                else ("preserve" if req.is_preservation else "disclose"),
+                customer_ids=canonical_json(sorted({c for ids in resolved.values() for c in ids})).decode(),
+                deadline=evd["deadline"],
+                preservation_until=evd["preservation_until"],
+                notice=canonical_json(evd["user_notice"]).decode(),
+                decision_id=dec.id,
+                updated_at=now_iso(),
+            )
+        )
         case = _case(conn, _row(conn, request_id))
         to = "needs_info" if ev.outcome == "needs_info" else "in_review"
         if case.state != to:
-            _, move = wf.advance(case, to, actor if case.state == "needs_info" else wf.SYSTEM,
-                                 f"re-evaluated: {ev.outcome}")
+            _, move = wf.advance(
+                case, to, actor if case.state == "needs_info" else wf.SYSTEM, f"re-evaluated: {ev.outcome}"
+            )
             _write_move(conn, move)
         else:
-            record(conn, type="request.updated", actor=actor.user, subject=f"request:{request_id}",
-                   payload={"request_id": request_id, "decision_id": dec.id, "outcome": ev.outcome})
+            record(
+                conn,
+                type="request.updated",
+                actor=actor.user,
+                subject=f"request:{request_id}",
+                payload={"request_id": request_id, "decision_id": dec.id, "outcome": ev.outcome},
+            )
     return get_request(store, request_id)
 
 
 def get_request(store: Store, request_id: str) -> dict[str, Any]:
     with store.read() as conn:
         row = _row(conn, request_id)
-        moves = [dict(r._mapping) for r in conn.execute(
-            select(request_moves).where(request_moves.c.request_id == request_id).order_by(request_moves.c.seq))]
-        approvals = [dict(r._mapping) for r in conn.execute(
-            select(request_approvals).where(request_approvals.c.request_id == request_id)
-            .order_by(request_approvals.c.at))]
-        prods = [{"id": r.id, "created_at": r.created_at, "actor": r.actor, "package_sha256": r.package_sha256,
-                  "key_id": r.key_id, "signature": r.signature, "manifest": json.loads(r.manifest),
-                  "decision_id": r.decision_id}
-                 for r in conn.execute(select(request_productions)
-                                       .where(request_productions.c.request_id == request_id)
-                                       .order_by(request_productions.c.created_at))]
+        moves = [
+            dict(r._mapping)
+            for r in conn.execute(
+                select(request_moves)
+                .where(request_moves.c.request_id == request_id)
+                .order_by(request_moves.c.seq)
+            )
+        ]
+        approvals = [
+            dict(r._mapping)
+            for r in conn.execute(
+                select(request_approvals)
+                .where(request_approvals.c.request_id == request_id)
+                .order_by(request_approvals.c.at)
+            )
+        ]
+        prods = [
+            {
+                "id": r.id,
+                "created_at": r.created_at,
+                "actor": r.actor,
+                "package_sha256": r.package_sha256,
+                "key_id": r.key_id,
+                "signature": r.signature,
+                "manifest": json.loads(r.manifest),
+                "decision_id": r.decision_id,
+            }
+            for r in conn.execute(
+                select(request_productions)
+                .where(request_productions.c.request_id == request_id)
+                .order_by(request_productions.c.created_at)
+            )
+        ]
     ev = json.loads(row.evaluation)
     return {
         "id": row.id,
@@ -306,8 +429,17 @@ def get_request(store: Store, request_id: str) -> dict[str, Any]:
         "preservation_until": row.preservation_until,
         "user_notice": {**json.loads(row.notice), "notified_at": row.notified_at},
         "approvals": [{"approver": a["approver"], "at": a["at"], "reason": a["reason"]} for a in approvals],
-        "moves": [{"from": m["from_state"], "to": m["to_state"], "actor": m["actor"], "reason": m["reason"],
-                   "at": m["at"], "audit_event_id": m["audit_event_id"]} for m in moves],
+        "moves": [
+            {
+                "from": m["from_state"],
+                "to": m["to_state"],
+                "actor": m["actor"],
+                "reason": m["reason"],
+                "at": m["at"],
+                "audit_event_id": m["audit_event_id"],
+            }
+            for m in moves
+        ],
         "productions": prods,
         "decision_id": row.decision_id,
         "created_at": row.created_at,
@@ -318,9 +450,20 @@ def get_request(store: Store, request_id: str) -> dict[str, Any]:
 def list_requests(store: Store, *, state: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
     if state is not None and state not in wf.STATES:
         raise InputError("unknown state", field="state", expected=" | ".join(wf.STATES), value=state)
-    q = select(data_requests.c.id, data_requests.c.state, data_requests.c.outcome, data_requests.c.country,
-               data_requests.c.instrument_type, data_requests.c.received_at, data_requests.c.deadline,
-               data_requests.c.provider_entity).order_by(data_requests.c.created_at.desc()).limit(limit)
+    q = (
+        select(
+            data_requests.c.id,
+            data_requests.c.state,
+            data_requests.c.outcome,
+            data_requests.c.country,
+            data_requests.c.instrument_type,
+            data_requests.c.received_at,
+            data_requests.c.deadline,
+            data_requests.c.provider_entity,
+        )
+        .order_by(data_requests.c.created_at.desc())
+        .limit(limit)
+    )
     if state:
         q = q.where(data_requests.c.state == state)
     with store.read() as conn:
@@ -344,9 +487,14 @@ def reject(store: Store, request_id: str, actor: Principal, reason: str) -> dict
     with store.begin() as conn:
         case = _case(conn, _row(conn, request_id))
         _, move = wf.advance(case, "rejected", actor, reason)
-        save_decision(conn, kind="request_rejection", subject=f"request:{request_id}", actor=actor.user,
-                      inputs={"request_id": request_id, "reason": reason, "evaluation_outcome": case.outcome},
-                      outputs={"state": "rejected"})
+        save_decision(
+            conn,
+            kind="request_rejection",
+            subject=f"request:{request_id}",
+            actor=actor.user,
+            inputs={"request_id": request_id, "reason": reason, "evaluation_outcome": case.outcome},
+            outputs={"state": "rejected"},
+        )
         _write_move(conn, move)
         _commit_for_report(conn, request_id, outcome="reject")
     return get_request(store, request_id)
@@ -358,13 +506,28 @@ def approve(store: Store, request_id: str, actor: Principal, reason: str) -> dic
         case = _case(conn, _row(conn, request_id))
         new, move = wf.approve(case, actor, reason)
         dec = save_decision(
-            conn, kind="request_approval", subject=f"request:{request_id}", actor=actor.user,
-            inputs={"request_id": request_id, "approver": actor.user, "reason": reason,
-                    "scope": list(case.eligible_categories), "action": case.action},
+            conn,
+            kind="request_approval",
+            subject=f"request:{request_id}",
+            actor=actor.user,
+            inputs={
+                "request_id": request_id,
+                "approver": actor.user,
+                "reason": reason,
+                "scope": list(case.eligible_categories),
+                "action": case.action,
+            },
             outputs={"approvals": list(new.approvals), "state": new.state},
         )
-        conn.execute(request_approvals.insert().values(
-            request_id=request_id, approver=actor.user, reason=reason.strip(), at=now_iso(), decision_id=dec.id))
+        conn.execute(
+            request_approvals.insert().values(
+                request_id=request_id,
+                approver=actor.user,
+                reason=reason.strip(),
+                at=now_iso(),
+                decision_id=dec.id,
+            )
+        )
         if move is not None:
             _write_move(conn, move, extra={"approvers": list(new.approvals)})
     return get_request(store, request_id)
@@ -380,31 +543,62 @@ def produce(store: Store, request_id: str, actor: Principal, signer: Signer, key
         _write_move(conn, m1)
         body = json.loads(row.request)
         req = parse_request(body)
-        scope = Scope(frozenset(case.eligible_categories), frozenset(json.loads(row.customer_ids)), req.date_range)
+        scope = Scope(
+            frozenset(case.eligible_categories), frozenset(json.loads(row.customer_ids)), req.date_range
+        )
         records = read_records(conn, scope.customer_ids)
         pid = f"pr_{uuid.uuid4().hex[:20]}"
-        meta = {"request_id": request_id, "production_id": pid, "reference": req.instrument.reference,
-                "instrument": req.instrument.type, "requester": {"agency": req.requester.agency,
-                                                                   "country": req.requester.country},
-                "provider_entity": req.provider_entity, "approvers": list(case.approvals),
-                "created_at": now_iso()}
+        meta = {
+            "request_id": request_id,
+            "production_id": pid,
+            "reference": req.instrument.reference,
+            "instrument": req.instrument.type,
+            "requester": {"agency": req.requester.agency, "country": req.requester.country},
+            "provider_entity": req.provider_entity,
+            "approvers": list(case.approvals),
+            "created_at": now_iso(),
+        }
         pkg = build_package(records, scope, meta, signer, key_id)
         summary = pkg.summary()
-        dec = save_decision(conn, kind="request_production", subject=f"request:{request_id}", actor=actor.user,
-                            inputs={"request_id": request_id, "scope": scope.to_dict(),
-                                    "approvers": list(case.approvals)},
-                            outputs=summary, refs={"production_id": pid, "key_id": key_id})
-        conn.execute(request_productions.insert().values(
-            id=pid, request_id=request_id, created_at=meta["created_at"], actor=actor.user,
-            manifest=pkg.manifest_bytes.decode(), package_sha256=pkg.sha256, signature=summary["signature"],
-            key_id=key_id, package=pkg.zip_bytes, decision_id=dec.id))
-        record(conn, type="request.data_exported", actor=actor.user, subject=f"request:{request_id}",
-               payload={"production_id": pid, **summary})
+        dec = save_decision(
+            conn,
+            kind="request_production",
+            subject=f"request:{request_id}",
+            actor=actor.user,
+            inputs={"request_id": request_id, "scope": scope.to_dict(), "approvers": list(case.approvals)},
+            outputs=summary,
+            refs={"production_id": pid, "key_id": key_id},
+        )
+        conn.execute(
+            request_productions.insert().values(
+                id=pid,
+                request_id=request_id,
+                created_at=meta["created_at"],
+                actor=actor.user,
+                manifest=pkg.manifest_bytes.decode(),
+                package_sha256=pkg.sha256,
+                signature=summary["signature"],
+                key_id=key_id,
+                package=pkg.zip_bytes,
+                decision_id=dec.id,
+            )
+        )
+        record(
+            conn,
+            type="request.data_exported",
+            actor=actor.user,
+            subject=f"request:{request_id}",
+            payload={"production_id": pid, **summary},
+        )
         _, m2 = wf.advance(case1, "produced", wf.SYSTEM, f"package {pkg.sha256[:16]} signed")
         _write_move(conn, m2)
         _commit_for_report(conn, request_id, produced=True)
-    return {"request_id": request_id, "production_id": pid, **summary,
-            **checkpoint_after_disclosure(store, f"production {pid} of request {request_id}", signer)}
+    return {
+        "request_id": request_id,
+        "production_id": pid,
+        **summary,
+        **checkpoint_after_disclosure(store, f"production {pid} of request {request_id}", signer),
+    }
 
 
 def download(store: Store, request_id: str, production_id: str | None = None) -> tuple[str, bytes]:
@@ -418,18 +612,27 @@ def download(store: Store, request_id: str, production_id: str | None = None) ->
     return row.id, bytes(row.package)
 
 
-def deliver(store: Store, request_id: str, actor: Principal, reason: str,
-            signer: Signer | None = None) -> dict[str, Any]:
+def deliver(
+    store: Store, request_id: str, actor: Principal, reason: str, signer: Signer | None = None
+) -> dict[str, Any]:
     """Record delivery, then sign a checkpoint covering it (with `signer`, the provider's key)."""
     with store.begin() as conn:
         row = _row(conn, request_id)
         case = _case(conn, row)
         _, move = wf.advance(case, "delivered", actor, reason)
-        prod = conn.execute(select(request_productions.c.id, request_productions.c.package_sha256)
-                            .where(request_productions.c.request_id == request_id)
-                            .order_by(request_productions.c.created_at.desc())).first()
-        _write_move(conn, move, extra={"production_id": prod.id if prod else None,
-                                       "package_sha256": prod.package_sha256 if prod else None})
+        prod = conn.execute(
+            select(request_productions.c.id, request_productions.c.package_sha256)
+            .where(request_productions.c.request_id == request_id)
+            .order_by(request_productions.c.created_at.desc())
+        ).first()
+        _write_move(
+            conn,
+            move,
+            extra={
+                "production_id": prod.id if prod else None,
+                "package_sha256": prod.package_sha256 if prod else None,
+            },
+        )
     out = get_request(store, request_id)
     if signer is not None:
         out.update(checkpoint_after_disclosure(store, f"delivery of request {request_id}", signer))
@@ -448,8 +651,9 @@ def checkpoint_after_disclosure(store: Store, reason: str, signer: Signer) -> di
     return {"checkpoint": {"id": cp.id, "size": cp.size, "root_hash": cp.root_hash}}
 
 
-def _commit_for_report(conn: Connection, request_id: str, *, produced: bool = False,
-                       outcome: str | None = None) -> None:
+def _commit_for_report(
+    conn: Connection, request_id: str, *, produced: bool = False, outcome: str | None = None
+) -> None:
     """Commit the request's classification (no personal data) for transparency reports."""
     from rempart.services.transparency import commit_request, facts_from_request
 
@@ -457,8 +661,12 @@ def _commit_for_report(conn: Connection, request_id: str, *, produced: bool = Fa
     request = json.loads(row.request)
     evaluation = json.loads(row.evaluation) if row.evaluation else None
     accounts = len(json.loads(row.customer_ids)) if produced and row.customer_ids else 0
-    commit_request(conn, facts_from_request(request_id, request, evaluation, produced=produced,
-                                            accounts=accounts, outcome=outcome))
+    commit_request(
+        conn,
+        facts_from_request(
+            request_id, request, evaluation, produced=produced, accounts=accounts, outcome=outcome
+        ),
+    )
 
 
 def notify(store: Store, request_id: str, actor: Principal, reason: str) -> dict[str, Any]:
@@ -473,33 +681,54 @@ def notify(store: Store, request_id: str, actor: Principal, reason: str) -> dict
         if status == "withheld" and until and date.fromisoformat(until) >= now.date():
             raise Conflict(f"a non-disclosure order holds until {until}", request_id=request_id)
         if status == "withheld_pending_review" and "lapsed" not in reason.lower():
-            raise Conflict("a non-disclosure order without an end date holds: record its lapse in the reason "
-                           "(e.g. 'order lapsed: court letter of ...')", request_id=request_id)
+            raise Conflict(
+                "a non-disclosure order without an end date holds: record its lapse in the reason "
+                "(e.g. 'order lapsed: court letter of ...')",
+                request_id=request_id,
+            )
         if case.notified_at:
             raise Conflict(f"the user was already notified on {case.notified_at}", request_id=request_id)
         t = now_iso()
-        conn.execute(update(data_requests).where(data_requests.c.id == request_id).values(notified_at=t,
-                                                                                         updated_at=t))
-        record(conn, type="request.user_notified", actor=actor.user, subject=f"request:{request_id}",
-               payload={"request_id": request_id, "reason": reason})
+        conn.execute(
+            update(data_requests).where(data_requests.c.id == request_id).values(notified_at=t, updated_at=t)
+        )
+        record(
+            conn,
+            type="request.user_notified",
+            actor=actor.user,
+            subject=f"request:{request_id}",
+            payload={"request_id": request_id, "reason": reason},
+        )
     return get_request(store, request_id)
 
 
-def due(store: Store, *, now: datetime | None = None, horizon: timedelta = timedelta(days=2)) -> list[dict[str, Any]]:
+def due(
+    store: Store, *, now: datetime | None = None, horizon: timedelta = timedelta(days=2)
+) -> list[dict[str, Any]]:
     """Deadlines, preservation expiries and user notifications due by now + horizon, soonest first."""
     now = now or _now()
     items: list[wf.DueItem] = []
     with store.read() as conn:
         for row in conn.execute(select(data_requests).where(data_requests.c.state != "closed")):
             items.extend(wf.due_items(_case(conn, row), now, horizon))
-        for row in conn.execute(select(data_requests).where(data_requests.c.state == "closed",
-                                                            data_requests.c.notified_at.is_(None))):
+        for row in conn.execute(
+            select(data_requests).where(
+                data_requests.c.state == "closed", data_requests.c.notified_at.is_(None)
+            )
+        ):
             items.extend(wf.due_items(_case(conn, row), now, horizon))
     return [i.to_dict() for i in sorted(items, key=lambda i: i.due)]
 
 
-def mark_customer(store: Store, customer_id: str, tag: str, actor: Principal, note: str | None = None,
-                  *, remove: bool = False) -> dict[str, Any]:
+def mark_customer(
+    store: Store,
+    customer_id: str,
+    tag: str,
+    actor: Principal,
+    note: str | None = None,
+    *,
+    remove: bool = False,
+) -> dict[str, Any]:
     """Mark a customer at risk (journalist, activist, opposition, political_donor, ...) or clear a mark."""
     if not actor.has("legal_intake", "approver", "mlro"):
         raise Forbidden("marking customers needs the legal_intake, approver or mlro role", user=actor.user)
@@ -509,13 +738,29 @@ def mark_customer(store: Store, customer_id: str, tag: str, actor: Principal, no
     with store.begin() as conn:
         from rempart.adapters.storage.tables import customers
 
-        if conn.execute(select(customers.c.customer_id).where(customers.c.customer_id == customer_id)).first() is None:
+        if (
+            conn.execute(
+                select(customers.c.customer_id).where(customers.c.customer_id == customer_id)
+            ).first()
+            is None
+        ):
             raise NotFound(f"no customer {customer_id!r}", customer_id=customer_id)
-        conn.execute(customer_risk_marks.delete().where(customer_risk_marks.c.customer_id == customer_id,
-                                                        customer_risk_marks.c.tag == tag))
+        conn.execute(
+            customer_risk_marks.delete().where(
+                customer_risk_marks.c.customer_id == customer_id, customer_risk_marks.c.tag == tag
+            )
+        )
         if not remove:
-            conn.execute(customer_risk_marks.insert().values(customer_id=customer_id, tag=tag, note=note,
-                                                             set_by=actor.user, set_at=now_iso()))
-        record(conn, type="customer.risk_mark_" + ("removed" if remove else "set"), actor=actor.user,
-               subject=f"customer:{customer_id}", payload={"customer_id": customer_id, "tag": tag})
+            conn.execute(
+                customer_risk_marks.insert().values(
+                    customer_id=customer_id, tag=tag, note=note, set_by=actor.user, set_at=now_iso()
+                )
+            )
+        record(
+            conn,
+            type="customer.risk_mark_" + ("removed" if remove else "set"),
+            actor=actor.user,
+            subject=f"customer:{customer_id}",
+            payload={"customer_id": customer_id, "tag": tag},
+        )
     return {"customer_id": customer_id, "tag": tag, "removed": remove}

@@ -79,30 +79,56 @@ def import_records(store: Store, kind: str, path: Path, *, actor: str = "system"
             row[f] = str(v).strip() if v not in (None, "") else None
         if kind == "transactions":
             if row["kind"] not in TX_KINDS:
-                raise InputError("unknown transaction kind", file=str(path), line=n, field="kind",
-                                 expected=" | ".join(TX_KINDS), value=row["kind"])
+                raise InputError(
+                    "unknown transaction kind",
+                    file=str(path),
+                    line=n,
+                    field="kind",
+                    expected=" | ".join(TX_KINDS),
+                    value=row["kind"],
+                )
             try:
                 row["amount"] = str(Decimal(row["amount"]))
             except InvalidOperation:
-                raise InputError("not a decimal amount", file=str(path), line=n, field="amount",
-                                 expected="a decimal number", value=row["amount"]) from None
+                raise InputError(
+                    "not a decimal amount",
+                    file=str(path),
+                    line=n,
+                    field="amount",
+                    expected="a decimal number",
+                    value=row["amount"],
+                ) from None
         try:
-            row["at"] = parse_datetime(row["at"], element=f"line {n}", field="at").isoformat().replace("+00:00", "Z")
+            row["at"] = (
+                parse_datetime(row["at"], element=f"line {n}", field="at").isoformat().replace("+00:00", "Z")
+            )
         except InputError as exc:
-            raise InputError(exc.message, file=str(path), line=n, field="at", expected=exc.expected,
-                             value=exc.value) from None
+            raise InputError(
+                exc.message, file=str(path), line=n, field="at", expected=exc.expected, value=exc.value
+            ) from None
         rows.append(row)
     digest = sha256_json(rows)
     with store.begin() as conn:
         known = {r[0] for r in conn.execute(select(customers.c.customer_id))}
         for i, row in enumerate(rows):
             if row["customer_id"] not in known:
-                raise InputError("unknown customer", file=str(path), element=f"record {i + 1}", field="customer_id",
-                                 expected="an imported customer id", value=row["customer_id"])
+                raise InputError(
+                    "unknown customer",
+                    file=str(path),
+                    element=f"record {i + 1}",
+                    field="customer_id",
+                    expected="an imported customer id",
+                    value=row["customer_id"],
+                )
         if rows:
             conn.execute(table.insert(), rows)
-        record(conn, type=f"provider.{kind}_imported", actor=actor, subject=f"import:{kind}",
-               payload={"kind": kind, "file": path.name, "rows": len(rows), "sha256": digest})
+        record(
+            conn,
+            type=f"provider.{kind}_imported",
+            actor=actor,
+            subject=f"import:{kind}",
+            payload={"kind": kind, "file": path.name, "rows": len(rows), "sha256": digest},
+        )
     return RecordImport(kind, str(path), len(rows), digest)
 
 
@@ -132,8 +158,13 @@ def resolve_targets(conn: Connection, targets: Sequence[Target], *, strict: bool
     for i, t in enumerate(targets):
         ids = resolve_target(conn, t)
         if not ids and strict:
-            raise InputError(f"target {t.type} {t.value!r} matches no customer", element=f"targets[{i}]",
-                             field="value", expected=f"a {t.type} of a stored customer", value=t.value)
+            raise InputError(
+                f"target {t.type} {t.value!r} matches no customer",
+                element=f"targets[{i}]",
+                field="value",
+                expected=f"a {t.type} of a stored customer",
+                value=t.value,
+            )
         out[f"{t.type}:{t.value}"] = sorted(ids)
     return out
 
@@ -153,21 +184,45 @@ def _maybe_json(v: Any) -> Any:
 def read_records(conn: Connection, customer_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
     """Every record of these customers (the pure `extract()` then keeps only the approved scope)."""
     ids = sorted(set(customer_ids))
-    out: dict[str, list[dict[str, Any]]] = {k: [] for k in
-                                            ("customers", "wallets", "balances", "logins", "transactions", "messages")}
+    out: dict[str, list[dict[str, Any]]] = {
+        k: [] for k in ("customers", "wallets", "balances", "logins", "transactions", "messages")
+    }
     if not ids:
         return out
     for r in conn.execute(select(customers).where(customers.c.customer_id.in_(ids))):
         m = dict(r._mapping)
-        out["customers"].append({k: _maybe_json(m.get(k)) for k in (
-            "customer_id", "type", "name", "alt_names", "birth_date", "nationalities", "residence_country",
-            "residence_permits", "establishment_country", "registration_number", "email", "created_at")})
+        out["customers"].append(
+            {
+                k: _maybe_json(m.get(k))
+                for k in (
+                    "customer_id",
+                    "type",
+                    "name",
+                    "alt_names",
+                    "birth_date",
+                    "nationalities",
+                    "residence_country",
+                    "residence_permits",
+                    "establishment_country",
+                    "registration_number",
+                    "email",
+                    "created_at",
+                )
+            }
+        )
     for r in conn.execute(select(customer_wallets).where(customer_wallets.c.customer_id.in_(ids))):
         out["wallets"].append(dict(r._mapping))
-    q = (select(balances.c.customer_id, balances.c.account_id, balances.c.asset, balances.c.amount,
-                balance_snapshots.c.as_of)
-         .join(balance_snapshots, balance_snapshots.c.id == balances.c.snapshot_id)
-         .where(balances.c.customer_id.in_(ids)))
+    q = (
+        select(
+            balances.c.customer_id,
+            balances.c.account_id,
+            balances.c.asset,
+            balances.c.amount,
+            balance_snapshots.c.as_of,
+        )
+        .join(balance_snapshots, balance_snapshots.c.id == balances.c.snapshot_id)
+        .where(balances.c.customer_id.in_(ids))
+    )
     out["balances"] = [dict(r._mapping) for r in conn.execute(q)]
     for r in conn.execute(select(customer_logins).where(customer_logins.c.customer_id.in_(ids))):
         out["logins"].append({k: v for k, v in r._mapping.items() if k != "id"})

@@ -62,16 +62,27 @@ def load_documents(directory: Path) -> dict[str, dict[str, Any]]:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            raise InputError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=str(path),
-                             line=mark.line + 1 if mark else None) from None
+            raise InputError(
+                f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                file=str(path),
+                line=mark.line + 1 if mark else None,
+            ) from None
         if not isinstance(data, dict) or "kind" not in data:
-            raise InputError("a request rule file is a mapping with a 'kind'", file=str(path),
-                             expected="kind: entities | jurisdictions | routes | agencies | red_flags")
+            raise InputError(
+                "a request rule file is a mapping with a 'kind'",
+                file=str(path),
+                expected="kind: entities | jurisdictions | routes | agencies | red_flags",
+            )
         kind = str(data["kind"])
         sub_name = f"{kind}_file"
         if sub_name not in schema["$defs"]:
-            raise InputError("unknown kind", file=str(path), field="kind",
-                             expected="entities | jurisdictions | routes | agencies | red_flags", value=kind)
+            raise InputError(
+                "unknown kind",
+                file=str(path),
+                field="kind",
+                expected="entities | jurisdictions | routes | agencies | red_flags",
+                value=kind,
+            )
         sub = {**schema["$defs"][sub_name], "$defs": schema["$defs"]}
         validator = jsonschema.Draft202012Validator(sub, format_checker=jsonschema.FormatChecker())
         errors = sorted(validator.iter_errors(_jsonable(data)), key=lambda e: list(map(str, e.absolute_path)))
@@ -79,9 +90,14 @@ def load_documents(directory: Path) -> dict[str, dict[str, Any]]:
             err = errors[0]
             p = list(err.absolute_path)
             raise InputError(
-                err.message, file=str(path), line=_line_of(node, p),
-                element="/".join(str(x) for x in p[:-1]) or None, field=str(p[-1]) if p else None,
-                expected=str(err.schema.get("description") or err.validator) if isinstance(err.schema, dict) else None,
+                err.message,
+                file=str(path),
+                line=_line_of(node, p),
+                element="/".join(str(x) for x in p[:-1]) or None,
+                field=str(p[-1]) if p else None,
+                expected=str(err.schema.get("description") or err.validator)
+                if isinstance(err.schema, dict)
+                else None,
             )
         docs[path.name] = data
     return docs
@@ -107,6 +123,7 @@ def load_request_rules(rules_dir: Path) -> RequestRules:
     req = rules_dir / "requests"
     if not req.is_dir():
         raise InputError("request rules directory not found", file=str(req))
-    stamp = tuple(sorted((p.name, p.stat().st_mtime) for p in [*req.glob("*"), rules_dir / "groups.yaml"]
-                         if p.exists()))
+    stamp = tuple(
+        sorted((p.name, p.stat().st_mtime) for p in [*req.glob("*"), rules_dir / "groups.yaml"] if p.exists())
+    )
     return _cached(str(rules_dir.resolve()), stamp)
