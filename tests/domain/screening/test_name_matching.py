@@ -114,3 +114,56 @@ def test_rigour_dictionaries_when_present(shared_data: Path) -> None:
 
 def test_default_threshold_is_a_probability() -> None:
     assert 0.0 < DEFAULT_THRESHOLD < 1.0
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Вячаслаў Уладзiмiравiч ВЕРАСКОЎ", "Vyacheslav Vladimirovich VERASKOV"),  # Belarusian -ou / -ov
+        ("Аляксей Барысавіч ТРУБКО", "Alexei Borisovich TRUBKO"),  # Belarusian patronymic -avich
+        ("Zhdanau Mikalai", "Nikolay ZHDANOV"),  # Belarusian Latin spelling against Russian
+        ("김정은", "KIM Jong Un"),  # Korean given name as one token meets its split spelling
+        ("박지성", "Park Ji Sung"),  # Korean vowels romanized differently
+    ],
+)
+def test_east_slavic_and_korean_variants(a: str, b: str) -> None:
+    score, match, explanation = compare_names(a, b, "Person", LEX)
+    assert match, (score, explanation)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("程 吴", "CHEN, Wu"),  # Cheng / Chen: one syllable more or less is another name
+        ("준호 박", "박성호"),  # Park Junho / Park Seongho
+        ("玉兰 磊 王", "WANG, Lei"),  # a Chinese given name left over is not a middle name
+        ("서진 동수 최", "최동수"),
+        ("시우 정", "Jong-Su JUNG"),  # a Korean given name is one name, not a part of one
+    ],
+)
+def test_syllabic_names_need_near_identical_parts(a: str, b: str) -> None:
+    score, match, explanation = compare_names(a, b, "Person", LEX)
+    assert not match, (score, explanation)
+
+
+def test_given_names_written_apart_are_one_token() -> None:
+    assert analyze_name("수빈 한", "Person", LEX).text == "subin han"
+    assert analyze_name("玉兰 磊 王", "Person", LEX).text == "yulan lei wang"
+    assert analyze_name("김정은", "Person", LEX).text == "kim jeongeun"
+
+
+def test_common_parts_alone_do_not_match() -> None:
+    lex = Lexicon.builtin()
+    score, match, explanation = compare_names("Ali Ahmad Zarrouki", "Ali Ahmad", "Person", lex)
+    assert not match, (score, explanation)
+    assert explanation["name"]["common_parts_only"]["cap"] < DEFAULT_THRESHOLD
+
+
+@pytest.mark.parametrize(("a", "b", "schema"), MATCHES + NON_MATCHES)
+def test_cheap_estimate_is_optimistic(a: str, b: str, schema: str) -> None:
+    """The index skips a candidate on its estimate: it must not be below the real name score."""
+    from rempart.domain.screening.features import compare_name_forms, name_score_estimate
+
+    for x, y in ((a, b), (b, a)):
+        q, c = analyze_name(x, schema, LEX), analyze_name(y, schema, LEX)
+        assert name_score_estimate(q, c) >= compare_name_forms(q, c).score - 0.02, (x, y)

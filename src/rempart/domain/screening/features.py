@@ -14,6 +14,15 @@ Pairs below `PAIR_MIN` do not count as pairs. What is left unpaired on *both* si
 only is an extra part (a middle name the other side does not give), weighted `EXTRA_WEIGHT`. The
 name score is the weighted mean similarity of the pairs over the weights of pairs, conflicts and
 extras.
+
+Three rules keep partial matches from reaching the threshold on their own:
+- a part romanized syllable by syllable (Korean, Chinese) pairs only with a near-identical spelling
+  (`SYLLABIC_MIN`) or the same consonants (Jiseong / Jisung): Cheng / Chen are two names;
+- when either name is Korean or Chinese, a part left over on one side weighs in full
+  (`SYLLABIC_EXTRA`), not as a middle name (Zhang Yuhua Lei / Zhang Lei, 시우 이 / Jong-Su LI);
+- for persons, when either name has a distinctive part (a name, not a particle, title or very
+  common given name), one must be paired strongly (`STRONG_PAIR`), or the score is capped at
+  `COMMON_ONLY_CAP` (the explanation says `common_parts_only`).
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ from functools import lru_cache
 from typing import Any
 
 from rapidfuzz.distance import OSA
+from rapidfuzz.process import cdist
 
 from rempart.domain.dates import PartialDate
 from rempart.domain.lists import Identifier
@@ -42,6 +52,7 @@ __all__ = [
     "identifier_feature",
     "name_score_estimate",
     "nationality_feature",
+    "prime_similarities",
     "token_similarity",
 ]
 
@@ -55,7 +66,14 @@ EXTRA_WEIGHT = {"person": 0.20, "org": 0.50, "vessel": 0.50, "aircraft": 0.50, "
 EXTRA_WEIGHT_SINGLE = 0.6  # when only one token pairs: WALIJAN / WALIJAN ABDUL GHAFOOR HAQQANI
 SKELETON_DISCOUNT = 0.97
 CONSONANT_DISCOUNT = 0.92
-CONSONANT_SHORT = 0.80  # two consonants or fewer say little (mhd: Mahdi, Mohamed, Hamid...)
+CONSONANT_SHORT = 0.80
+CONSONANT_FUZZY_MIN = 0.75  # below this the consonants of two names are two names (mhmdjvd / mhmd)
+SYLLABIC_EXTRA = 1.0  # weight of a Korean or Chinese name part left over (EXTRA_WEIGHT for others)
+STRONG_PAIR = 0.80
+COMMON_ONLY_CAP = 0.65  # the most a name scores when no distinctive part matches strongly
+_DISTINCTIVE = frozenset({TokenKind.NAME, TokenKind.PATRONYMIC, TokenKind.NUMBER})
+SYLLABIC_MIN = 0.85
+SYLLABIC_VOWELS = 0.88  # a Korean or Chinese name part pairs only with a near-identical spelling  # two consonants or fewer say little (mhd: Mahdi, Mohamed, Hamid...)
 SYMBOL_MATCH = 0.95
 LEGAL_FORM_MISMATCH = 0.92
 
@@ -89,8 +107,16 @@ def _str_sim(a: str, b: str) -> float:
     return float(OSA.normalized_similarity(a, b))
 
 
+Memo = dict[tuple[int, int], float]  # (id(query token), id(candidate token)) -> similarity
+
+
 def token_similarity(a: Token, b: Token) -> float:
     """Similarity of two name parts, 0..1."""
+    return _token_similarity(a, b, None, None)
+
+
+def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: float | None) -> float:
+    """token_similarity, with the string similarities of the texts and skeletons when known."""
     if a.text == b.text:
         return 1.0
     ka, kb = a.kind, b.kind
@@ -106,12 +132,47 @@ def token_similarity(a: Token, b: Token) -> float:
         if a.cons == b.cons and a.cons:
             return CONSONANT_DISCOUNT if len(a.cons) >= 3 else CONSONANT_SHORT
         if min(len(a.cons), len(b.cons)) >= 4:
-            return _str_sim(a.cons, b.cons) * CONSONANT_DISCOUNT
+            cs = _str_sim(a.cons, b.cons)
+            return cs * CONSONANT_DISCOUNT if cs >= CONSONANT_FUZZY_MIN else 0.0
         return 0.0
-    s = _str_sim(a.text, b.text)
+    s = _str_sim(a.text, b.text) if text_sim is None else text_sim
     if s < 0.95:
-        s = max(s, _str_sim(a.skel, b.skel) * SKELETON_DISCOUNT)
+        s = max(s, (_str_sim(a.skel, b.skel) if skel_sim is None else skel_sim) * SKELETON_DISCOUNT)
+    if s < SYLLABIC_MIN and (a.syllabic or b.syllabic):
+        if a.cons == b.cons and len(a.cons) >= 4:
+            return SYLLABIC_VOWELS  # Jiseong / Jisung: the vowels of Korean romanizations vary
+        return 0.0  # Cheng / Chen, Jongsu / Seongsu: another syllable is another name
     return s
+
+
+def prime_similarities(query_forms: Sequence[NameForm], candidates: Sequence[NameForm], memo: Memo) -> None:
+    """Fill `memo` with the similarities of every query token (single or merged with its neighbour)
+    to every token of the candidates (likewise), the string distances computed in one `cdist` call
+    per query name, not pair by pair."""
+    seen: set[int] = set()
+    ctoks: list[Token] = []
+    for c in candidates:
+        for t in (*c.tokens, *c.merged):
+            if t is not None and id(t) not in seen:
+                seen.add(id(t))
+                ctoks.append(t)
+    if not ctoks:
+        return
+    ctexts = [t.text for t in ctoks]
+    cskels = [t.skel for t in ctoks]
+    for q in query_forms:
+        qt = [t for t in (*q.tokens, *q.merged) if t is not None]
+        if not qt:
+            continue
+        texts = cdist([t.text for t in qt], ctexts, scorer=OSA.normalized_similarity, workers=1).tolist()
+        skels = cdist([t.skel for t in qt], cskels, scorer=OSA.normalized_similarity, workers=1).tolist()
+        for i, a in enumerate(qt):
+            ta, sa = texts[i], skels[i]
+            ida = id(a)
+            for j, b in enumerate(ctoks):
+                key = (ida, id(b))
+                if key not in memo:
+                    memo[key] = _token_similarity(a, b, ta[j], sa[j])
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +187,6 @@ def _units(form: NameForm) -> list[_Unit]:
         if m is not None:
             units.append(_Unit((i, i + 1), m))
     return units
-
-
-Memo = dict[tuple[int, int], float]
 
 
 def _sim(a: Token, b: Token, memo: Memo | None) -> float:
@@ -149,11 +207,14 @@ class NameComparison:
     conflicts: tuple[tuple[str, ...], tuple[str, ...]]
     extras: tuple[str, ...]
     legal_forms: tuple[tuple[str, ...], tuple[str, ...]]
+    common_only: bool = False  # no distinctive part matched: capped at COMMON_ONLY_CAP
 
     def detail(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "pairs": [[q, c, round(s, 3)] for q, c, s in self.pairs],
         }
+        if self.common_only:
+            out["common_parts_only"] = {"cap": COMMON_ONLY_CAP}
         if self.conflicts[0] or self.conflicts[1]:
             out["unmatched_query"] = list(self.conflicts[0])
             out["unmatched_candidate"] = list(self.conflicts[1])
@@ -251,15 +312,15 @@ def name_score_estimate(
                     bq[i] = max(bq[i], cr)
     num = paired = 0.0
     wq = wc = 0.0
-    for t, b in zip(qt, bq, strict=True):
-        if b > 0.0:
-            num += b * t.weight / 2
+    for t, cr in zip(qt, bq, strict=True):
+        if cr > 0.0:
+            num += cr * t.weight / 2
             paired += t.weight / 2
         elif t.kind is not TokenKind.NUMBER:
             wq += t.weight
-    for t, b in zip(ct, bc, strict=True):
-        if b > 0.0:
-            num += b * t.weight / 2
+    for t, cr in zip(ct, bc, strict=True):
+        if cr > 0.0:
+            num += cr * t.weight / 2
             paired += t.weight / 2
         elif t.kind is not TokenKind.NUMBER:
             wc += t.weight
@@ -312,7 +373,10 @@ def compare_name_forms(q: NameForm, c: NameForm, memo: Memo | None = None) -> Na
         score = 0.0
     else:
         alpha = EXTRA_WEIGHT.get(q.family, 0.35) if len(pairs) > 1 else EXTRA_WEIGHT_SINGLE
-        score = num / (base + alpha * extra)
+        # Korean and Chinese names have no optional middle names: a part left over is a different
+        # given name (Zhang Yuhua Lei / Zhang Lei; 시우 이 / Jong-Su LI), it weighs in full
+        syl = extra if any(t.syllabic for t in (*qt, *ct)) else 0.0
+        score = num / (base + alpha * extra + max(0.0, SYLLABIC_EXTRA - alpha) * syl)
         score *= (1.0 - CONFLICT_PENALTY) ** (conflict / CONFLICT_UNIT)
         score *= NUMBER_MISMATCH ** min(numbers, 2)
     if q.legal_forms and c.legal_forms and q.legal_forms.isdisjoint(c.legal_forms):
@@ -326,7 +390,23 @@ def compare_name_forms(q: NameForm, c: NameForm, memo: Memo | None = None) -> Na
             tuple(t.text for t in left_c if t.kind is TokenKind.NUMBER),
         )
         extras = tuple(t.text for t in (*left_q, *left_c) if t.kind is not TokenKind.NUMBER)
-    return NameComparison(min(1.0, score), tuple(pairs), conflicts, extras, legal)
+    # a match needs a distinctive part (a name, not a particle, title or very common given name)
+    # matched strongly, when either name has one: Alf Ahmed / al-Ahmed is not a match
+    common_only = False
+    if score > COMMON_ONLY_CAP and q.family == "person" and any(t.kind in _DISTINCTIVE for t in (*qt, *ct)):
+        strong = False
+        for qn, cn, sim in pairs:
+            if sim >= STRONG_PAIR:
+                kinds = [t.kind for t in qt if t.text in qn.split()] + [
+                    t.kind for t in ct if t.text in cn.split()
+                ]
+                if any(k in _DISTINCTIVE for k in kinds):
+                    strong = True
+                    break
+        if not strong:
+            score = COMMON_ONLY_CAP
+            common_only = True
+    return NameComparison(min(1.0, score), tuple(pairs), conflicts, extras, legal, common_only)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,10 +7,20 @@ a deletion neighbourhood: each skeleton of four letters or more is also filed un
 one-letter deletions, and the query looks up its own deletions, which finds every skeleton at
 edit distance one (and most at two).
 
-Ranking the candidates. Query tokens are taken rarest first; the rare ones open candidates, the
-common ones (Mohammad, Ali) only add to candidates already open, so a query never walks the
-postings of a common name unless it has nothing else. A candidate name is scored in full only if
-its shared keys carry enough of the query's weight to reach the threshold.
+Bounded candidate generation. Each query part gets the set of names holding one of its keys;
+the parts are taken rarest first (IDF-like): the rare ones open candidates, the common ones
+(Mohammad, Kim, Zhang) only add to candidates already open, and a part held by more than
+`BIG_POSTING` names opens nothing once a rarer part (even an unknown one) has been seen; when every
+part is common, a candidate must hold two of them. At most `MAX_OPEN` names per query name are
+kept (the best-sharing, then the closest in weight). Korean and Chinese parts look up their exact
+spelling and consonants only (see `features.SYLLABIC_MIN`).
+
+Pruning before full scoring. A name is dropped when its shared keys cannot carry it to the
+threshold (`name_score_bound`); the best `MAX_SHARED` left get a cheap, optimistic estimate of the
+name score (`name_score_estimate`, token similarities computed in one `rapidfuzz` `cdist` call per
+query name and shared across candidates), plus what birth date, nationality and gender give for
+that entity (a contradicting birth date takes it out); only the best `MAX_CANDIDATES` entities that
+can still reach the threshold are scored in full, with their explanation.
 
 `Matcher` is built once from `(list_name, list_version, ListedEntity)` triples; it holds only
 plain Python data, so it pickles (or forks) to worker processes for batch screening.
@@ -21,17 +31,21 @@ from __future__ import annotations
 import gc
 import heapq
 from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
 from rempart.domain.lists import ListedEntity, NameKind, entity_id
 from rempart.domain.screening.features import (
+    BIRTH_DATE_DAY_MATCH,
+    NATIONALITY_MATCH,
     Memo,
     Rows,
     compare_name_forms,
     name_score_bound,
     name_score_estimate,
+    prime_similarities,
 )
 from rempart.domain.screening.lexicon import Lexicon
 from rempart.domain.screening.model import Hit, NameQuery
@@ -42,21 +56,30 @@ from rempart.domain.screening.normalize import (
     analyze_name,
     schema_family,
 )
-from rempart.domain.screening.score import DEFAULT_THRESHOLD, algorithm_id, score_entity
+from rempart.domain.screening.score import (
+    DEFAULT_THRESHOLD,
+    algorithm_id,
+    other_features_bound,
+    score_entity,
+)
 from rempart.domain.screening.transliterate import script_of
 
 __all__ = ["Matcher", "compare_names", "name_variants"]
 
 MIN_KEY_LEN_FUZZY = 4
+# a short name part differing by one letter is another name (Zhang / Zhong, Jian / Jiang): short keys
+# reach their neighbours with one letter more or less only, longer ones also with one letter changed
+MIN_KEY_LEN_SUBSTITUTION = 4
 GENERATE_SHARE = 0.45  # rarest query tokens carrying this share of the weight open candidates
 CANDIDATE_SHARE = 0.40  # a candidate name must share keys carrying this share of the query weight
 BIG_POSTING = 400  # a query part held by more names than this is common: it does not open candidates
 MAX_OPEN = 250  # candidate names kept per query name after key sharing, the best-sharing first
 MAX_SHARED = 30  # candidate names, the best-sharing first, whose name score is estimated
 MAX_CANDIDATES = 8  # entities scored in full per query, the best-estimated first
+QUERY_CACHE_SIZE = 50_000  # analyzed query names remembered (then forgotten all at once)
 MAX_FORMS = 3  # names of one entity scored in full, the best-estimated first
 WEAK_ALIAS_FACTOR = 0.92
-BOUND_MARGIN = 0.12  # the most birth date, nationality and gender can add
+MARGIN_SLACK = 0.02  # what the cheap estimates may miss of the name score
 
 
 def name_variants(full: str) -> list[str]:
@@ -92,12 +115,14 @@ def _deletions(key: str) -> set[str]:
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """Building creates a few million small objects that never form cycles: the cyclic collector
-    would only walk them again and again."""
+    would only walk them again and again, during the build and, once built, in every full
+    collection (a pause of 100 ms or more in the middle of a search). So they are frozen."""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if was:
             gc.enable()
 
@@ -108,6 +133,18 @@ class _Entry:
     list_version: str
     entity: ListedEntity
     family: str
+
+
+def _margin(query: NameQuery) -> float:
+    """The most the features other than the name can add to the score of this query."""
+    if query.identifiers:
+        return 1.0
+    m = 0.0
+    if query.birth_dates:
+        m += BIRTH_DATE_DAY_MATCH
+    if query.nationalities:
+        m += NATIONALITY_MATCH
+    return m + MARGIN_SLACK
 
 
 def _compatible(query_family: str, entity_family: str) -> bool:
@@ -139,10 +176,11 @@ class Matcher:
         self._cons_postings: dict[str, list[int]] = {}
         self._deletion_index: dict[str, list[str]] = {}
         self._entity_map: dict[str, ListedEntity] | None = None
-        self._set_cache: dict[int, frozenset[int]] = {}  # id(posting list) -> set, for big postings
         # build-time only: one analysis per distinct (name, schema), one object per distinct token
         self._analyzed: dict[tuple[str, str], NameForm] = {}
         self._tokens: dict[Token, Token] = {}
+        self._query_cache: dict[tuple[str, str], NameForm] = {}
+        self._set_cache: dict[int, frozenset[int]] = {}  # id(big posting list) -> its set
         with _gc_paused():
             for list_name, list_version, entity in entries:
                 self.add(list_name, list_version, entity)
@@ -181,6 +219,16 @@ class Matcher:
                 merged=tuple(None if t is None else toks.setdefault(t, t) for t in form.merged),
             )
             self._analyzed[key] = form
+        return form
+
+    def _analyze_query(self, name: str, schema: str) -> NameForm:
+        """analyze_name of a query name, remembered (batches repeat names: John Smith, Kim Chol)."""
+        key = (name, schema)
+        form = self._query_cache.get(key)
+        if form is None:
+            if len(self._query_cache) >= QUERY_CACHE_SIZE:
+                self._query_cache.clear()
+            form = self._query_cache[key] = analyze_name(name, schema, self.lexicon)
         return form
 
     def _index_form(self, fid: int, form: NameForm) -> None:
@@ -230,10 +278,12 @@ class Matcher:
             return out
         di = self._deletion_index
         out.update(di.get(key, ()))
+        substitutions = len(key) >= MIN_KEY_LEN_SUBSTITUTION
         for d in _deletions(key):
             if d in self._postings:
                 out.add(d)
-            out.update(di.get(d, ()))
+            if substitutions:
+                out.update(di.get(d, ()))
         return out
 
     def _candidates(self, form: NameForm) -> dict[int, float]:
@@ -253,6 +303,20 @@ class Matcher:
                         p = self._cons_postings.get(t.cons + toks[i + 1].cons)
                         if p:
                             posts.append(p)
+            elif t.syllabic:
+                # a Korean or Chinese part pairs only with a near-identical spelling or the same
+                # consonants (features.SYLLABIC_MIN): no deletion neighbourhood
+                p = self._postings.get(t.skel)
+                if p:
+                    posts.append(p)
+                if len(t.cons) >= 4:
+                    p = self._cons_postings.get(t.cons)
+                    if p:
+                        posts.append(p)
+                if i + 1 < len(toks) and toks[i + 1].kind is not TokenKind.INITIAL:
+                    p = self._postings.get(t.skel + toks[i + 1].skel)
+                    if p:
+                        posts.append(p)
             else:
                 for k in self._fuzzy_keys(t.skel):
                     posts.append(self._postings[k])
@@ -265,38 +329,40 @@ class Matcher:
         if total <= 0:
             return {}
         # one set per query part (built at C speed), the rarest first
-        sets: list[tuple[float, set[int]]] = []
+        sets: list[tuple[float, AbstractSet[int]]] = []
         for w, posts in groups:
             if w <= 0:
                 continue
-            got: set[int] = set()
-            for p in posts:
-                got.update(p)
-            if got:
-                sets.append((w / total, got))
+            got: AbstractSet[int]
+            if len(posts) == 1 and len(posts[0]) > BIG_POSTING:
+                got = self._big_set(posts[0])
+            else:
+                union: set[int] = set()
+                for p in posts:
+                    union.update(p)
+                got = union
+            sets.append((w / total, got))
         if not sets:
             return {}
         sets.sort(key=lambda g: len(g[1]))
-        opening: set[int]
-        if len(sets[0][1]) > BIG_POSTING and len(sets) > 1:
-            # every part is common (Mohammad Hassan, Kim Chol): a candidate holds two of them
-            opening = sets[0][1] & sets[1][1]
-        else:
-            # the rare parts open candidates, the common ones only add to them (IDF-like)
-            opening = set(sets[0][1])
-            opened = sets[0][0]
-            for share, got in sets[1:]:
-                if opened >= GENERATE_SHARE or len(got) > BIG_POSTING:
-                    break
-                opening |= got
-                opened += share
-        if len(opening) > MAX_OPEN * 4:
-            fw = self._form_weight
-            qw = form.weight
-            opening = set(heapq.nsmallest(MAX_OPEN * 4, opening, key=lambda f: abs(fw[f] - qw)))
-        acc: dict[int, float] = {}
-        for fid in opening:
-            acc[fid] = sum(share for share, got in sets if fid in got)
+        opening: AbstractSet[int] = set()
+        opened = 0.0
+        for share, got in sets:
+            # the rare parts open candidates, the common ones only add to them (IDF-like): when the
+            # rare parts (even unknown ones) carry enough of the weight, the common ones cannot
+            # lift a name that shares nothing else to the threshold
+            if opened >= GENERATE_SHARE or (opened > 0 and len(got) > BIG_POSTING):
+                break
+            if opened == 0 and len(got) > BIG_POSTING and len(sets) > 1:
+                # every part is common (Mohammad Hassan, Kim Chol): a candidate holds two of them
+                opening = got & sets[1][1]
+                break
+            opening |= got
+            opened += share
+        acc: dict[int, float] = dict.fromkeys(opening, 0.0)
+        for share, got in sets:
+            for fid in opening & got if len(got) > len(opening) else got & opening:
+                acc[fid] += share
         if len(acc) > MAX_OPEN:
             # keep the names sharing the most, and among them the closest in weight to the query
             fw = self._form_weight
@@ -305,12 +371,12 @@ class Matcher:
             acc = dict(best)
         return acc
 
-    def _posting_set(self, posting: list[int]) -> frozenset[int]:
-        key = id(posting)
+    def _big_set(self, posting: list[int]) -> frozenset[int]:
+        """A big posting list as a set, made once (Mohammad's consonants are in thousands of names)."""
+        key = id(posting)  # posting lists live as long as the index
         got = self._set_cache.get(key)
         if got is None:
-            got = frozenset(posting)
-            self._set_cache[key] = got
+            got = self._set_cache[key] = frozenset(posting)
         return got
 
     def search(
@@ -327,14 +393,13 @@ class Matcher:
         """
         thr = self.threshold if threshold is None else threshold
         floor = thr if min_score is None else min_score
-        lex = self.lexicon
         qfamily = schema_family(query.schema)
-        forms = [analyze_name(n, query.schema, lex) for n in (query.name, *query.alt_names) if n.strip()]
+        forms = [self._analyze_query(n, query.schema) for n in (query.name, *query.alt_names) if n.strip()]
         forms = [f for f in forms if f.tokens]
         lists = set(query.lists)
-        # the other features add at most BOUND_MARGIN, unless an identifier may match
-        margin = 1.0 if query.identifiers else BOUND_MARGIN
+        margin = _margin(query)
         shared: list[tuple[float, int, int]] = []  # (share of the query's key weight, query form, name)
+        fe = self._form_entity
         for qi, form in enumerate(forms):
             qw = form.weight
             for fid, share in self._candidates(form).items():
@@ -342,23 +407,33 @@ class Matcher:
                     continue
                 if name_score_bound(qw, self._form_weight[fid], share) + margin < floor:
                     continue
+                entry = self._entries[fe[fid]]
+                if lists and entry.list_name not in lists:
+                    continue
+                if not _compatible(qfamily, entry.family):
+                    continue
                 shared.append((share, qi, fid))
         if len(shared) > MAX_SHARED:
             shared.sort(reverse=True)
             del shared[MAX_SHARED:]
-        # estimate the name score of each (cheap, optimistic); score in full only the best
+        # estimate the name score of each (cheap, optimistic) and add what the other features of
+        # that entity give (a contradicting birth date takes a candidate out); score in full only
+        # the best
         memo: Memo = {}
         rows: list[Rows] = [{} for _ in forms]
+        prime_similarities(forms, [self._forms[fid] for _s, _q, fid in shared], memo)
         by_entity: dict[int, dict[int, float]] = {}  # entity -> name -> estimate
+        others: dict[int, float] = {}
         for _share, qi, fid in shared:
-            eidx = self._form_entity[fid]
-            entry = self._entries[eidx]
-            if lists and entry.list_name not in lists:
-                continue
-            if not _compatible(qfamily, entry.family):
-                continue
+            eidx = fe[fid]
+            other = others.get(eidx)
+            if other is None:
+                other = margin
+                if not query.identifiers:
+                    other = other_features_bound(query, self._entries[eidx].entity) + MARGIN_SLACK
+                others[eidx] = other
             est = name_score_estimate(forms[qi], self._forms[fid], memo, rows[qi])
-            if est + margin < floor:
+            if est + other < floor:
                 continue
             names = by_entity.setdefault(eidx, {})
             if est > names.get(fid, -1.0):
@@ -411,8 +486,9 @@ class Matcher:
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["_set_cache"] = {}  # keyed by object ids: meaningless in another process
         state["_analyzed"] = {}
+        state["_query_cache"] = {}
+        state["_set_cache"] = {}  # keyed by object ids: meaningless in another process
         state["_tokens"] = {}
         return state
 

@@ -18,6 +18,7 @@ consonants, its kind and its weight. The steps, in order:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,9 +67,10 @@ _WEIGHT_FACTOR = {
 }
 _TITLE_SYMBOLS = frozenset({"sheikh", "haji", "dr", "prof", "jr", "sr", "md", "phd", "esq", "cfa", "cpa"})
 _PATRONYMIC = re.compile(
-    r"(ovich|evich|ovych|evych|yevich|ovna|evna|ivna|yevna|ichna|ovitch|evitch|ogly|kyzy|uly)$"
+    r"(ovich|evich|ovych|evych|yevich|ovna|evna|ivna|yevna|ichna|ovitch|evitch|ogly|kyzy|uly"
+    r"|avich|auna|euna)$"  # Belarusian: Barysavich, Mikhailauna
 )
-_PATRONYMIC_STEM = re.compile(r"^(.+?)[aeiou]?(vich|vech|vna|ich|ichna)$")
+_PATRONYMIC_STEM = re.compile(r"^(.+?)[aeiou]?(vich|vech|vna|una|ich|ichna)$")
 _ORG_SCHEMAS = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})
 
 
@@ -213,6 +215,7 @@ class Token:
     kind: TokenKind
     weight: float
     abjad: bool = False  # written in a script without vowels: compared on consonants
+    syllabic: bool = False  # romanized syllable by syllable (Hangul, Chinese): no fuzzy spellings
     groups: frozenset[str] = frozenset()  # nickname groups (bill ~ william)
 
 
@@ -247,7 +250,12 @@ def _weight(kind: TokenKind, text: str) -> float:
 
 
 def make_token(
-    text: str, kind: TokenKind, lexicon: Lexicon, abjad: bool = False, groups: frozenset[str] = frozenset()
+    text: str,
+    kind: TokenKind,
+    lexicon: Lexicon,
+    abjad: bool = False,
+    groups: frozenset[str] = frozenset(),
+    syllabic: bool = False,
 ) -> Token:
     skel = skeleton(text)
     nick = lexicon.nicknames.get(text)
@@ -267,6 +275,7 @@ def make_token(
         kind=kind,
         weight=_weight(kind, text),
         abjad=abjad,
+        syllabic=syllabic,
         groups=groups | nick if nick else groups,
     )
 
@@ -303,6 +312,7 @@ def analyze_name(name: str, schema: str, lexicon: Lexicon) -> NameForm:
     max_len = lexicon._max_phrase
     while i < len(raw):
         abjad = scripts[i] in ABJAD_SCRIPTS
+        syllabic = scripts[i] in _CJK
         if is_org:
             n = longest_phrase(raw, i, lexicon.legal_forms, max_len)
             if n:
@@ -327,11 +337,12 @@ def analyze_name(name: str, schema: str, lexicon: Lexicon) -> NameForm:
                 kind = (
                     TokenKind.TITLE if sym in _TITLE_SYMBOLS else _kind(text, is_person, len(tokens), lexicon)
                 )
-                tokens.append(make_token(text, kind, lexicon, abjad, frozenset({sym})))
+                tokens.append(make_token(text, kind, lexicon, abjad, frozenset({sym}), syllabic))
                 i += n
                 continue
         tok = raw[i]
-        tokens.append(make_token(tok, _kind(tok, is_person, len(tokens), lexicon), lexicon, abjad))
+        kind = _kind(tok, is_person, len(tokens), lexicon)
+        tokens.append(make_token(tok, kind, lexicon, abjad, syllabic=syllabic))
         i += 1
     if not tokens and legal:
         # a name that is only a legal form ("Limited"): keep the words
@@ -352,6 +363,7 @@ def merge_tokens(a: Token, b: Token) -> Token:
         kind=TokenKind.NAME,
         weight=a.weight + b.weight,
         abjad=a.abjad or b.abjad,
+        syllabic=a.syllabic or b.syllabic,
     )
 
 
@@ -359,7 +371,7 @@ def merged_tokens(tokens: Sequence[Token]) -> tuple[Token | None, ...]:
     """`NameForm.merged` for a token sequence."""
     return tuple(
         merge_tokens(a, b) if a.kind not in _UNMERGED and b.kind not in _UNMERGED else None
-        for a, b in zip(tokens, tokens[1:], strict=False)
+        for a, b in itertools.pairwise(tokens)
     )
 
 

@@ -28,10 +28,18 @@ from rempart.domain.screening.features import (
 from rempart.domain.screening.model import NameQuery
 from rempart.domain.screening.normalize import NameForm
 
-__all__ = ["ALGORITHM", "DEFAULT_THRESHOLD", "VERSION", "Scored", "algorithm_id", "score_entity"]
+__all__ = [
+    "ALGORITHM",
+    "DEFAULT_THRESHOLD",
+    "VERSION",
+    "Scored",
+    "algorithm_id",
+    "other_features_bound",
+    "score_entity",
+]
 
 ALGORITHM = "rempart-name"
-VERSION = "1"
+VERSION = "2"
 DEFAULT_THRESHOLD = 0.70
 
 
@@ -57,6 +65,20 @@ def best_name(
             if cmp.score > best[0] or best[3] is None:
                 best = (cmp.score, qf, lf, cmp)
     return best
+
+
+def other_features_bound(query: NameQuery, entity: ListedEntity) -> float:
+    """What birth date, nationality and gender add to (or take from) the name score of this entity:
+    the search skips an entity whose name cannot reach the threshold with it."""
+    total = 0.0
+    for f in (
+        birth_date_feature(query.birth_dates, entity.birth_dates),
+        nationality_feature(query.nationalities, (*entity.nationalities, *entity.countries)),
+        gender_feature(query.gender, entity.gender),
+    ):
+        if f is not None:
+            total += f.contribution
+    return total
 
 
 def score_entity(

@@ -14,6 +14,10 @@ Yevgeny / Evgeniy / Evgenij): `skeleton()` rewrites a romanized token so that th
 the same string. `consonants()` keeps only the consonants of a skeleton, which is how a name written
 in a script without vowels (Arabic, Hebrew) meets its Latin spelling (mhmd / Mohamed).
 
+Korean and Chinese given names are one token (Kim Jeongeun, Xi Jinping, 수빈 최 -> subin choi), as
+they are usually romanized; the matcher still meets the split spellings (Kim Jong Un) by merging
+neighbours. Belarusian surnames in -au/-ou meet Russian ones in -ov (Hladkou / Gladkov).
+
 Results are cached; ICU transliterators are created once per process and never pickled.
 """
 
@@ -266,6 +270,9 @@ def romanize_word(word: str) -> tuple[str, str]:
 _SKELETON_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p), r)
     for p, r in (
+        # Belarusian surnames end in -au / -ou where Russian ones end in -ov / -ev (ГЛАДКОЎ /
+        # ГЛАДКОВ, Herasimau / Gerasimov)
+        (r"(?<=..[^aeiouy])[ao]u$", "ov"),
         (r"shch|sch|ssh", "sh"),
         (r"tsch|tch", "ch"),
         (r"dzh|dj", "j"),
