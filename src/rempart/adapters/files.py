@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -49,8 +50,23 @@ def read_records(path: Path, required: Sequence[str] = ()) -> Iterator[tuple[int
         yield from _read_parquet(path, required)
 
 
+def _utf8(path: Path) -> str:
+    """The file's text; a file that is not UTF-8 is refused with the line of the first bad byte."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            "not UTF-8 text",
+            file=str(path),
+            line=data[: exc.start].count(b"\n") + 1,
+            expected="UTF-8 text",
+            value=f"byte 0x{data[exc.start]:02x}",
+        ) from None
+
+
 def _read_csv(path: Path, required: Sequence[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    with path.open(newline="", encoding="utf-8-sig") as f:
+    with io.StringIO(_utf8(path), newline="") as f:
         reader = csv.DictReader(f)
         if reader.fieldnames is None:
             raise InputError("the file is empty", file=str(path), line=1, expected="a header row")
@@ -80,14 +96,12 @@ def _read_csv(path: Path, required: Sequence[str]) -> Iterator[tuple[int, dict[s
                         value=str(got),
                     )
                 yield reader.line_num, {k.strip(): v for k, v in row.items()}
-        except UnicodeDecodeError as exc:
-            raise InputError("not UTF-8 text", file=str(path), expected="UTF-8", value=str(exc)) from None
         except csv.Error as exc:
             raise InputError(f"malformed CSV: {exc}", file=str(path), line=reader.line_num) from None
 
 
 def _read_jsonl(path: Path, required: Sequence[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    with path.open(encoding="utf-8") as f:
+    with io.StringIO(_utf8(path)) as f:
         for n, line in enumerate(f, start=1):
             if not line.strip():
                 continue
@@ -133,7 +147,8 @@ def _read_parquet(path: Path, required: Sequence[str]) -> Iterator[tuple[int, di
             yield (
                 n,
                 {
-                    k: (str(v) if v is not None and not isinstance(v, str) else v)
+                    # A float stays a float, so that an amount stored as a binary float is refused.
+                    k: (str(v) if v is not None and not isinstance(v, str | float) else v)
                     for k, v in ((k, cols[k][i]) for k in cols)
                 },
             )

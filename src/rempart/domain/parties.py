@@ -39,6 +39,20 @@ CUSTOMER_TYPES = {
 PERMIT_KINDS = ("temporary", "permanent")
 _CC = re.compile(r"^[A-Z]{2}$")
 _ASSET = re.compile(r"^[A-Za-z0-9._-]{1,20}$")
+# The longest value each bounded field may hold (the store keeps these in fixed-width columns).
+MAX_LENGTH = {
+    "customer_id": 120,
+    "account_id": 120,
+    "registration_number": 120,
+    "email": 320,
+    "wallets.chain": 20,
+    "wallets.address": 200,
+    "created_at": 40,
+    "as_of": 40,
+    "source": 120,
+    "amount": 64,
+    "price_eur": 64,
+}
 
 
 class FieldError(ValueError):
@@ -144,6 +158,17 @@ def _list(v: object, field: str) -> list[str]:
     raise FieldError(field, "not a list", "a list, or values separated by ';'", v)
 
 
+def _fits(v: str, field: str) -> str:
+    """`v` itself, refused when longer than the field's `MAX_LENGTH`."""
+    limit = MAX_LENGTH[field]
+    if len(v) > limit:
+        shown = v if len(v) <= 60 else v[:57] + "..."
+        raise FieldError(
+            field.split(".")[0], f"too long ({len(v)} characters)", f"at most {limit} characters", shown
+        )
+    return v
+
+
 def _country(v: str, field: str) -> str:
     cc = v.strip().upper()
     if not _CC.match(cc):
@@ -168,6 +193,8 @@ def parse_decimal(v: object, field: str, *, positive: bool = False, non_negative
         raise FieldError(field, "not a decimal number", "a decimal number such as 1234.56", v) from None
     if not d.is_finite():
         raise FieldError(field, "not a finite number", "a decimal number such as 1234.56", v)
+    if len(str(d)) > MAX_LENGTH.get(field, 64):
+        raise FieldError(field, "too many digits", f"at most {MAX_LENGTH.get(field, 64)} characters", s[:60])
     if positive and d <= 0:
         raise FieldError(field, "must be greater than zero", "a positive decimal", v)
     if non_negative and d < 0:
@@ -180,6 +207,7 @@ def parse_customer(row: Mapping[str, Any]) -> Customer:
     cid = _text(row.get("customer_id"))
     if not cid:
         raise FieldError("customer_id", "missing", "a non-empty customer id")
+    _fits(cid, "customer_id")
     raw_type = _text(row.get("type")).lower()
     if raw_type not in CUSTOMER_TYPES:
         raise FieldError("type", "unknown customer type", "person or company", row.get("type"))
@@ -216,9 +244,14 @@ def parse_customer(row: Mapping[str, Any]) -> Customer:
         chain, sep, addr = w.partition(":")
         if not sep or not chain.strip() or not addr.strip():
             raise FieldError("wallets", "malformed wallet", "chain:address, e.g. ETH:0x...", w)
-        wallets.append(CustomerWallet(chain.strip().upper(), addr.strip()))
+        wallets.append(
+            CustomerWallet(
+                _fits(chain.strip().upper(), "wallets.chain"), _fits(addr.strip(), "wallets.address")
+            )
+        )
     created = _text(row.get("created_at")) or None
     if created:
+        _fits(created, "created_at")
         try:
             datetime.fromisoformat(created.replace("Z", "+00:00"))
         except ValueError:
@@ -228,6 +261,9 @@ def parse_customer(row: Mapping[str, Any]) -> Customer:
     email = _text(row.get("email")) or None
     if email and "@" not in email:
         raise FieldError("email", "not an e-mail address", "name@domain", email)
+    registration = _text(row.get("registration_number")) or None
+    if registration:
+        _fits(registration, "registration_number")
     return Customer(
         customer_id=cid,
         type=CUSTOMER_TYPES[raw_type],
@@ -238,8 +274,8 @@ def parse_customer(row: Mapping[str, Any]) -> Customer:
         residence_country=_country(res, "residence_country") if res else None,
         residence_permits=tuple(permits),
         establishment_country=_country(est, "establishment_country") if est else None,
-        registration_number=_text(row.get("registration_number")) or None,
-        email=email,
+        registration_number=registration,
+        email=_fits(email, "email") if email else None,
         wallets=tuple(wallets),
         created_at=created,
     )
@@ -249,6 +285,8 @@ def parse_balance(row: Mapping[str, Any]) -> Balance:
     for f in ("customer_id", "account_id", "asset"):
         if not _text(row.get(f)):
             raise FieldError(f, "missing", f"a non-empty {f}")
+    _fits(_text(row["customer_id"]), "customer_id")
+    _fits(_text(row["account_id"]), "account_id")
     asset = _text(row.get("asset")).upper()
     if not _ASSET.match(asset):
         raise FieldError("asset", "not an asset code", "a ticker such as BTC", asset)
@@ -264,12 +302,12 @@ def parse_price(row: Mapping[str, Any]) -> Price:
     asset = _text(row.get("asset")).upper()
     if not _ASSET.match(asset):
         raise FieldError("asset", "not an asset code", "a ticker such as BTC", row.get("asset"))
-    as_of = _text(row.get("as_of"))
+    as_of = _fits(_text(row.get("as_of")), "as_of")
     try:
         datetime.fromisoformat(as_of.replace("Z", "+00:00"))
     except ValueError:
         raise FieldError("as_of", "not a date", "an ISO 8601 date or date-time", as_of) from None
-    source = _text(row.get("source"))
+    source = _fits(_text(row.get("source")), "source")
     if not source:
         raise FieldError("source", "missing", "where the price comes from (e.g. an exchange or index)")
     return Price(asset, parse_decimal(row.get("price_eur"), "price_eur", positive=True), as_of, source)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -12,6 +13,8 @@ from rempart.adapters.storage.db import Store
 from rempart.domain.lists import ListDiff, ListSnapshot, ListVersion, diff_entities
 from rempart.errors import InputError
 from rempart.services.audit import now_iso, record
+
+_LIST_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")  # list_versions.list_name is 40 wide
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,14 @@ def import_files(
 ) -> ImportResult:
     """Parse the files (all of them, before anything is written) and import them as one version."""
     from rempart.adapters.sources import parse
+
+    if list_name is not None and not _LIST_NAME.fullmatch(list_name):
+        raise InputError(
+            "not a valid list name",
+            field="list",
+            expected="1 to 40 letters, digits, '_' or '-', starting with a letter or digit",
+            value=list_name,
+        )
 
     snapshot = parse(source, list(paths), list_name=list_name)
     if as_of is not None:

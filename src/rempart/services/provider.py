@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Context, localcontext
 from pathlib import Path
 
 from sqlalchemy import Connection, delete, select
@@ -137,10 +138,11 @@ def insert_balance_snapshot(
     )
     sid = int(res.inserted_primary_key[0])  # type: ignore[index]
     merged: dict[tuple[str, str, str], Balance] = {}
-    for b in items:
-        key = (b.customer_id, b.account_id, b.asset)
-        prev = merged.get(key)
-        merged[key] = b if prev is None else Balance(*key, prev.amount + b.amount)
+    with localcontext(Context(prec=200)):  # exact sums: the default 28 digits would round wei amounts
+        for b in items:
+            key = (b.customer_id, b.account_id, b.asset)
+            prev = merged.get(key)
+            merged[key] = b if prev is None else Balance(*key, prev.amount + b.amount)
     rows = [
         {
             "snapshot_id": sid,

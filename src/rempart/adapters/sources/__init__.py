@@ -21,9 +21,11 @@ sheet row), the field and what was expected.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from rempart.adapters.sources import crypto, eu, ftm, ofac, uk, un
+from rempart.adapters.sources._common import SOURCE_ID_MAX, bounded_source_id
 from rempart.domain.lists import ListSnapshot
 from rempart.errors import InputError
 
@@ -87,7 +89,17 @@ def detect_kind(source: str, path: Path) -> str:
 
 
 def parse(source: str, paths: Sequence[Path], list_name: str | None = None) -> ListSnapshot:
-    """Parse the files of one list into a snapshot (see the module docstring for the kinds)."""
+    """Parse the files of one list into a snapshot (see the module docstring for the kinds).
+
+    A `source_id` longer than the store's column (a name-based id) is shortened with a digest."""
+    snapshot = _parse(source, paths, list_name)
+    if all(len(e.source_id) <= SOURCE_ID_MAX for e in snapshot.entities):
+        return snapshot
+    entities = tuple(replace(e, source_id=bounded_source_id(e.source_id)) for e in snapshot.entities)
+    return replace(snapshot, entities=entities)
+
+
+def _parse(source: str, paths: Sequence[Path], list_name: str | None) -> ListSnapshot:
     if source not in SOURCES:
         raise InputError(
             f"unknown source {source!r}", field="source", expected=" | ".join(SOURCES), value=source

@@ -40,6 +40,21 @@ def source_files(paths: Iterable[Path]) -> tuple[SourceFile, ...]:
     return tuple(source_file(p) for p in paths)
 
 
+SOURCE_ID_MAX = 120  # the width of `version_entities.source_id` (PostgreSQL enforces it)
+
+
+def bounded_source_id(source_id: str) -> str:
+    """`source_id` itself when it fits the store, else a stable shortened form.
+
+    Ids built from a name (`name:<primary name>`, `{celex}:{annex}:~{name}`, `person:<NAME>`) can
+    be longer than the column; they are cut and suffixed with a digest of the whole id, so the id
+    stays readable, deterministic (the same file gives the same id) and distinct."""
+    if len(source_id) <= SOURCE_ID_MAX:
+        return source_id
+    digest = hashlib.sha256(source_id.encode("utf-8")).hexdigest()[:16]
+    return f"{source_id[: SOURCE_ID_MAX - len(digest) - 1]}~{digest}"
+
+
 def mtime_date(paths: Iterable[Path]) -> date:
     """The date of the newest file modification time (the fallback `as_of`)."""
     newest = max(p.stat().st_mtime for p in paths)

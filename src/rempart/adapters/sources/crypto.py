@@ -52,7 +52,8 @@ from rempart.errors import InputError
 _BOB = re.compile(r"^sanctioned_addresses_(?P<asset>[A-Z0-9]+)\.(?P<ext>json|txt)$", re.I)
 NBCTF_HEADER = ["שם מלא", "תעודת זהות", "דרכון", "תאריך לידה", "מספר זיהוי הארנק האלקטרוני/ יוזר", "מטבע"]
 RELEASES_HEADER = ["סוג", "תאריך עדכון", "תוקף הצו"]
-_ORDER = re.compile(r"^צ\.ת\s*\d+/\d+")
+# An order line: `צ.ת 18/26`, also printed `צ.ת - 34/23` (the program is kept as `צ.ת 34/23`).
+_ORDER = re.compile(r"^צ\.ת[\s\-\u2013]*(?P<num>\d+/\d+)")
 
 
 def file_kind(path: Path) -> str | None:
@@ -306,8 +307,9 @@ def parse_nbctf(paths: Sequence[Path], list_name: str = "il_nbctf") -> ListSnaps
         line = reader.line_num
         if not row or not any(c.strip() for c in row):
             continue
-        if _ORDER.match(row[0].strip()) and not any(c.strip() for c in row[1:]):
-            order = row[0].strip()
+        m = _ORDER.match(row[0].strip())
+        if m and not any(c.strip() for c in row[1:]):
+            order = f"צ.ת {m['num']}"
             continue
         if len(row) != 6:
             raise InputError(

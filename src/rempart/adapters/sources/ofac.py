@@ -69,6 +69,13 @@ def _cell(value: str) -> str | None:
     return v
 
 
+def _has_eof_mark(path: Path) -> bool:
+    """Whether the file ends with the Ctrl-Z (0x1A) OFAC writes after the last record."""
+    with path.open("rb") as fh:
+        fh.seek(max(0, path.stat().st_size - 16))
+        return fh.read().rstrip(b"\r\n ").endswith(b"\x1a")
+
+
 def read_rows(path: Path, role: str) -> Iterator[tuple[int, list[str | None]]]:
     """(line number, cells) of every record of one OFAC CSV file, checking the column count."""
     text = read_text(path)
@@ -101,6 +108,16 @@ def read_rows(path: Path, role: str) -> Iterator[tuple[int, list[str | None]]]:
                     value=row[0],
                 )
             yield line, [_cell(c) for c in row]
+        if text.count('"') % 2:
+            # Quotes come in pairs (an embedded quote is doubled): an odd count means the last
+            # quoted field never closes, i.e. the file was cut off inside a record.
+            raise InputError(
+                "unterminated quoted field: the file ends inside a record (truncated?)",
+                file=path.name,
+                line=start - 1 if start > 1 else 1,
+                field="row",
+                expected='a closing " before the end of the file',
+            )
     except csv.Error as exc:
         raise InputError(
             f"malformed CSV: {exc}", file=path.name, line=reader.line_num, expected="RFC 4180 CSV"
@@ -316,6 +333,11 @@ def parse_ofac(files: Sequence[tuple[Path, str]], list_name: str, kind: str) -> 
                 "(orphans, ignored)"
             )
 
+    if not _has_eof_mark(primary):
+        # A file cut at a record boundary parses cleanly; only the missing end mark tells.
+        warnings.append(
+            f"{primary.name} does not end with OFAC's end-of-file mark (0x1A): check that it is complete"
+        )
     entities = [
         _entity(ent, row, alts.get(ent, []), adds.get(ent, []), comments.get(ent, []))
         for ent, row in rows.items()
