@@ -163,6 +163,9 @@ def import_balances(
 ) -> ImportCount:
     """A balance file is a whole snapshot of holdings at `as_of` (default: now); earlier snapshots are kept."""
     items = parse_all(path, BALANCE_REQUIRED, parse_balance)
+    if not items:
+        # An empty snapshot would say every customer holds nothing: refuse it rather than mislead.
+        raise InputError("the file has no balance rows", file=str(path), expected="at least one balance row")
     now = now_iso()
     sha = file_sha256(path)
     with store.begin() as conn:

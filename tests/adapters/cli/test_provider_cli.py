@@ -52,3 +52,16 @@ def test_imports_and_errors(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.stderr
     report = json.loads(r.stdout)
     assert report["ok"] is True and report["events"] >= 2
+
+
+def test_empty_balance_file_is_refused(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'e.db'}"
+    empty = tmp_path / "balances.csv"
+    empty.write_text("customer_id,account_id,asset,amount\n")
+    r = runner.invoke(app, ["balances", "import", str(empty), "--db", db])
+    assert r.exit_code == 2 and "no balance rows" in r.stderr
+
+
+def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
+    r = runner.invoke(app, ["lists", "show", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none"])
+    assert r.exit_code == 3 and r.stderr.startswith("error: database:")

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from rempart.adapters.storage.db import Store
 from rempart.errors import RempartError
@@ -55,5 +56,10 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
         except FileNotFoundError as exc:
             typer.echo(f"error: {exc.filename}: no such file", err=True)
             raise typer.Exit(2) from None
+        except SQLAlchemyError as exc:
+            # The database is unreachable or refused the statement: say so plainly, no traceback.
+            detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            typer.echo(f"error: database: {detail}", err=True)
+            raise typer.Exit(3) from None
 
     return wrapper
