@@ -55,7 +55,8 @@ class Dialect:
 
     def exists(self, col: str, var: str, cond: str) -> str:
         if self.name == "duckdb":
-            return f"list_bool_or(list_transform({col}, {var} -> {cond}))"
+            # DuckDB's Python-style lambda (the arrow form is refused from DuckDB 2.0); Spark keeps `->`.
+            return f"list_bool_or(list_transform({col}, lambda {var}: {cond}))"
         return f"exists({col}, {var} -> {cond})"
 
     def in_set(self, col: str, values: Iterable[str]) -> str:
