@@ -20,6 +20,7 @@ from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
 from rempart.domain.lists import ListedEntity
+from rempart.domain.restrictions.facts import EU_MEMBERS
 
 # (country, weight, name locale)
 COUNTRIES: tuple[tuple[str, int, str], ...] = (
@@ -54,39 +55,7 @@ COUNTRIES: tuple[tuple[str, int, str], ...] = (
     ("GE", 1, "ka_GE"),
     ("IL", 1, "he_IL"),
 )
-EU_EEA_CH = {
-    "AT",
-    "BE",
-    "BG",
-    "HR",
-    "CY",
-    "CZ",
-    "DK",
-    "EE",
-    "FI",
-    "FR",
-    "DE",
-    "GR",
-    "HU",
-    "IE",
-    "IT",
-    "LV",
-    "LT",
-    "LU",
-    "MT",
-    "NL",
-    "PL",
-    "PT",
-    "RO",
-    "SK",
-    "SI",
-    "ES",
-    "SE",
-    "IS",
-    "LI",
-    "NO",
-    "CH",
-}
+EU_EEA_CH = EU_MEMBERS | {"IS", "LI", "NO", "CH"}
 CYRILLIC_LOCALES = {"ru_RU", "uk_UA"}
 # asset -> (illustrative EUR price on dates below, chain for wallets)
 ASSETS = ("BTC", "ETH", "USDT", "USDC", "SOL", "XRP", "TRX", "LTC")
