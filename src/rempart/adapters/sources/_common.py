@@ -5,8 +5,10 @@ Nothing here knows a particular list format.
 
 from __future__ import annotations
 
+import csv
 import functools
 import hashlib
+import io
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -450,3 +452,49 @@ def split_numbered(text: str | None) -> list[str]:
         return [text.strip()]
     parts = [p.strip().rstrip(".").strip() for p in _NUMBERED.split(text)]
     return [p for p in parts if p]
+
+
+def read_csv_dicts(
+    path: Path,
+    header: Sequence[str],
+    *,
+    expected_header: str | None = None,
+    encodings: Sequence[str] = ("utf-8-sig", "cp1252"),
+) -> list[tuple[int, dict[str, str]]]:
+    """(line, row) of a headed CSV whose header must be exactly `header`; cells stripped, blank rows
+    skipped. Errors name the file, the line and what was expected."""
+    text = read_text(path, encodings=encodings)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        head = next(reader, None)
+        if head != list(header):
+            raise InputError(
+                "unexpected header",
+                file=path.name,
+                line=1,
+                field="header",
+                expected=expected_header or ",".join(header),
+                value=",".join(head or [])[:200],
+            )
+        out: list[tuple[int, dict[str, str]]] = []
+        start = 2
+        for row in reader:
+            line = start
+            start = reader.line_num + 1
+            if not row:
+                continue
+            if len(row) != len(header):
+                raise InputError(
+                    "wrong number of columns",
+                    file=path.name,
+                    line=line,
+                    field="row",
+                    expected=f"{len(header)} columns",
+                    value=str(len(row)),
+                )
+            out.append((line, dict(zip(header, (c.strip() for c in row), strict=True))))
+        return out
+    except csv.Error as exc:
+        raise InputError(
+            f"malformed CSV: {exc}", file=path.name, line=reader.line_num, expected="RFC 4180 CSV"
+        ) from exc

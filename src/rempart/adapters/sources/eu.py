@@ -48,7 +48,7 @@ from rempart.adapters.sources._common import (
     detect_script,
     mtime_date,
     parse_birth_dates,
-    read_text,
+    read_csv_dicts,
     require_date,
     source_files,
     split_country_list,
@@ -173,64 +173,37 @@ def split_multi(cell: str) -> list[str]:
 
 def _read(path: Path, kind: str) -> list[_Row]:
     header = CONSOLIDATED_HEADER if kind == "consolidated" else AMENDMENT_HEADER
-    text = read_text(path, encodings=("utf-8-sig",))
-    reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[_Row] = []
-    try:
-        head = next(reader, None)
-        if head != header:
+    for line, values in read_csv_dicts(
+        path,
+        header,
+        expected_header=f"the EU journal {kind} header ({','.join(header[:4])},...)",
+        encodings=("utf-8-sig",),
+    ):
+        celex = values["celex"] if kind == "consolidated" else values["amendedCelex"]
+        if not re.fullmatch(r"3\d{4}[A-Z]\d{4}", celex):
             raise InputError(
-                "unexpected header",
+                "bad CELEX",
                 file=path.name,
-                line=1,
-                field="header",
-                expected=f"the EU journal {kind} header ({','.join(header[:4])},...)",
-                value=",".join(head or [])[:200],
+                line=line,
+                field=header[0],
+                expected="a CELEX number such as 32014R0269",
+                value=celex,
             )
-        start = 2
-        for row in reader:
-            line = start
-            start = reader.line_num + 1
-            if not row:
-                continue
-            if len(row) != len(header):
-                raise InputError(
-                    "wrong number of columns",
-                    file=path.name,
-                    line=line,
-                    field="row",
-                    expected=f"{len(header)} columns",
-                    value=str(len(row)),
-                )
-            values = dict(zip(header, (c.strip() for c in row), strict=True))
-            celex = values["celex"] if kind == "consolidated" else values["amendedCelex"]
-            if not re.fullmatch(r"3\d{4}[A-Z]\d{4}", celex):
-                raise InputError(
-                    "bad CELEX",
-                    file=path.name,
-                    line=line,
-                    field=header[0],
-                    expected="a CELEX number such as 32014R0269",
-                    value=celex,
-                )
-            if not values["name"]:
-                raise InputError("empty name", file=path.name, line=line, field="name", expected="a name")
-            if values["schema"] not in _SCHEMAS:
-                raise InputError(
-                    "unknown schema",
-                    file=path.name,
-                    line=line,
-                    field="schema",
-                    expected=", ".join(_SCHEMAS),
-                    value=values["schema"],
-                )
-            if values["startDate"]:
-                require_date(values["startDate"], file=path.name, line=line, field="startDate")
-            rows.append(_Row(path.name, line, celex, values))
-    except csv.Error as exc:
-        raise InputError(
-            f"malformed CSV: {exc}", file=path.name, line=reader.line_num, expected="RFC 4180 CSV"
-        ) from exc
+        if not values["name"]:
+            raise InputError("empty name", file=path.name, line=line, field="name", expected="a name")
+        if values["schema"] not in _SCHEMAS:
+            raise InputError(
+                "unknown schema",
+                file=path.name,
+                line=line,
+                field="schema",
+                expected=", ".join(_SCHEMAS),
+                value=values["schema"],
+            )
+        if values["startDate"]:
+            require_date(values["startDate"], file=path.name, line=line, field="startDate")
+        rows.append(_Row(path.name, line, celex, values))
     return rows
 
 

@@ -14,8 +14,6 @@ Read with openpyxl in read-only mode.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -31,7 +29,7 @@ from rempart.adapters.sources._common import (
     country_codes,
     detect_script,
     parse_partial_date,
-    read_text,
+    read_csv_dicts,
     require_date,
     source_files,
     split_country_list,
@@ -297,45 +295,6 @@ SL_HEADERS = {
     "subject_dobs.csv": ["dob_id", "unique_id", "year", "month", "day", "precision", "parse_issues"],
 }
 _SL_SCHEMAS = {"individual": "Person", "entity": "Organization", "ship": "Vessel"}
-
-
-def read_csv_dicts(path: Path, header: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
-    """(line, row) of a headed CSV whose header must be exactly `header`."""
-    text = read_text(path)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        head = next(reader, None)
-        if head != list(header):
-            raise InputError(
-                "unexpected header",
-                file=path.name,
-                line=1,
-                field="header",
-                expected=",".join(header),
-                value=",".join(head or []),
-            )
-        out: list[tuple[int, dict[str, str]]] = []
-        start = 2
-        for row in reader:
-            line = start
-            start = reader.line_num + 1
-            if not row:
-                continue
-            if len(row) != len(header):
-                raise InputError(
-                    "wrong number of columns",
-                    file=path.name,
-                    line=line,
-                    field="row",
-                    expected=f"{len(header)} columns",
-                    value=str(len(row)),
-                )
-            out.append((line, dict(zip(header, (c.strip() for c in row), strict=True))))
-        return out
-    except csv.Error as exc:
-        raise InputError(
-            f"malformed CSV: {exc}", file=path.name, line=reader.line_num, expected="RFC 4180 CSV"
-        ) from exc
 
 
 def parse_uk_sl(paths: Sequence[Path], list_name: str = "uk_sl") -> ListSnapshot:
