@@ -160,11 +160,140 @@ def _optional_steps(store: Store, cfg: Any, planted: list[Any]) -> list[tuple[st
         res = restrictions.evaluate_base(store, rules, datetime.now(UTC).date())
         return str(res.get("outcomes", res.get("counts", "")))
 
+    def requests_desk() -> str:
+        return _sample_requests(store, cfg)
+
     return [
         ("Screening every customer against every list", screen),
         ("Confirming the planted matches (sample analyst)", confirm_planted),
         ("Deciding restrictions for every customer as of today", decide),
+        ("Taking in sample government data requests (desk, approvals, a production)", requests_desk),
     ]
+
+
+def _request(
+    agency: str,
+    country: str,
+    kind: str,
+    email: str,
+    instrument: dict[str, Any],
+    customer: str,
+    categories: list[str],
+    *,
+    emergency: bool = False,
+) -> dict[str, Any]:
+    return {
+        "received_at": "2026-11-02T09:00:00Z",
+        "provider_entity": "EU",
+        "requester": {
+            "agency": agency,
+            "country": country,
+            "authority_type": kind,
+            "officer": "Demo Officer",
+            "email": email,
+            "verified": False,
+        },
+        "instrument": {"issued_at": "2026-10-30", **instrument},
+        "emergency": emergency,
+        "targets": [{"type": "customer_id", "value": customer}],
+        "data_categories": categories,
+        "date_range": {"from": "2025-01-01", "to": "2026-10-31"},
+        "non_disclosure": {"until": "2027-05-01"},
+    }
+
+
+def _sample_requests(store: Store, cfg: Any) -> str:
+    """Three requests as a legal team meets them: a lawful French EPOC (approved by two approvers,
+    produced and delivered), the FSB asking about a customer (refused), and an 'emergency' from a
+    free-mail address (held for out-of-band verification)."""
+    from rempart.adapters.crypto_keys import load_or_create
+    from rempart.domain.principals import Principal
+    from rempart.services import requests as desk
+
+    rules = desk.rules_from_settings(cfg)
+    intake = Principal("intake", frozenset({"legal_intake"}))
+    lawful = desk.submit(
+        store,
+        cfg,
+        rules,
+        _request(
+            "Police nationale",
+            "FR",
+            "police",
+            "enquetes@interieur.gouv.fr",
+            {
+                "type": "epoc",
+                "issuer_role": "prosecutor",
+                "reference": "EPOC-FR-DEMO-1",
+                "offence": "fraud",
+                "max_penalty_years": 5,
+            },
+            "C0000010",
+            ["subscriber"],
+        ),
+        intake,
+    )
+    for who in ("approver1", "approver2"):
+        desk.approve(
+            store, lawful["id"], Principal(who, frozenset({"approver"})), "instrument and scope checked"
+        )
+    key = load_or_create(cfg.key_dir)
+    desk.produce(store, lawful["id"], intake, key, key.key_id)
+    desk.deliver(store, lawful["id"], intake, "sent through the authority's portal", key)
+    fsb = desk.submit(
+        store,
+        cfg,
+        rules,
+        _request(
+            "Federal Security Service of the Russian Federation",
+            "RU",
+            "intelligence",
+            "office@fsb.ru",
+            {
+                "type": "informal",
+                "issuer_role": "agency",
+                "reference": "FSB-DEMO-1",
+                "offence": "financing of an extremist organisation (Art. 282.3)",
+                "max_penalty_years": 8,
+            },
+            "C0000011",
+            ["subscriber", "transactions"],
+        ),
+        intake,
+    )
+    desk.reject(
+        store,
+        fsb["id"],
+        Principal("approver1", frozenset({"approver"})),
+        "sanctioned requester, no legal path, political offence",
+    )
+    urgent = desk.submit(
+        store,
+        cfg,
+        rules,
+        _request(
+            "Police nationale",
+            "FR",
+            "police",
+            "officer.urgent@gmail.com",
+            {
+                "type": "emergency",
+                "issuer_role": "police",
+                "reference": "URG-DEMO-1",
+                "offence": "kidnapping",
+                "max_penalty_years": 20,
+            },
+            "C0000012",
+            ["subscriber", "identification"],
+            emergency=True,
+        ),
+        intake,
+    )
+    return (
+        f"lawful EPOC {lawful['id']}: produced and delivered; FSB {fsb['id']}: "
+        f"{fsb.get('outcome', fsb.get('evaluation', {}).get('outcome'))}, refused; "
+        f"unverified emergency {urgent['id']}: {urgent.get('state')}"
+    )
 
 
 def _users(store: Store) -> list[tuple[str, tuple[str, ...], str]]:

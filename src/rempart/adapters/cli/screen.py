@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +26,7 @@ from rempart.services.screening import (
     worker_count,
 )
 from rempart.services.screening.batch import count_customers
-from rempart.services.screening.engine import ScreenResult
+from rempart.services.screening.engine import ScreenResult, default_cache_dir
 
 app = typer.Typer(
     help="Screen names and wallet addresses against every current list version.", no_args_is_help=True
@@ -39,7 +38,7 @@ SCHEMAS = ("Person", "Organization", "LegalEntity", "Vessel", "Aircraft")
 
 def cache_dir() -> Path:
     """Where the CLI keeps the built screener between runs (a private per-user directory)."""
-    return Path(os.environ.get("REMPART_CACHE_DIR") or Path.home() / ".cache" / "rempart")
+    return default_cache_dir()
 
 
 def _service(db: str | None) -> ScreeningService:

@@ -74,9 +74,11 @@ def screen_with(service: Any) -> tuple[ScreenFn | None, tuple[str, ...]]:
 
 def _screen_fn(store: Store, settings: Settings) -> tuple[ScreenFn | None, tuple[str, ...]]:
     """The screening engine over the loaded lists, or None when no list is loaded."""
-    from rempart.services.screening.engine import ScreeningService
+    from rempart.services.screening.engine import ScreeningService, default_cache_dir
 
-    return screen_with(ScreeningService(store, threshold=settings.screening_threshold))
+    return screen_with(
+        ScreeningService(store, threshold=settings.screening_threshold, cache_dir=default_cache_dir())
+    )
 
 
 def _target_tags(conn: Connection, req: DataRequest) -> dict[str, tuple[str, ...]]:

@@ -45,6 +45,12 @@ class NameMatcher(Protocol):
 MatcherFactory = Callable[[Sequence[tuple[str, str, ListedEntity]], float], NameMatcher]
 
 
+def default_cache_dir() -> Path:
+    """Where a built screener is kept between runs (a private per-user directory; pickles are only
+    read from here, keyed by list versions, matcher code and threshold)."""
+    return Path(os.environ.get("REMPART_CACHE_DIR") or Path.home() / ".cache" / "rempart")
+
+
 def default_matcher_factory(
     entries: Sequence[tuple[str, str, ListedEntity]], threshold: float
 ) -> NameMatcher:
