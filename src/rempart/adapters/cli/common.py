@@ -20,6 +20,11 @@ DbOption = Annotated[
     typer.Option("--db", help="Database URL (default: REMPART_DATABASE_URL, else sqlite:///rempart.db)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+# For the commands that check published files with the public key alone: `--db` is accepted, like
+# everywhere, and not used (they need no database).
+UnusedDbOption = Annotated[
+    str | None, typer.Option("--db", help="Accepted for uniformity; this command reads no database.")
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from rempart.adapters.cli.common import DbOption, handle_errors, settings
+from rempart.adapters.cli.common import DbOption, JsonOption, emit_json, handle_errors, settings
 from rempart.adapters.demo_data import generate
 from rempart.adapters.shared_data import CATALOGUE
 from rempart.adapters.storage import lists_repo
@@ -70,6 +70,7 @@ def register(app: typer.Typer) -> None:
         host: Annotated[str | None, typer.Option("--host")] = None,
         port: Annotated[int | None, typer.Option("--port")] = None,
         db: DbOption = None,
+        as_json: JsonOption = False,
     ) -> None:
         """Real lists + a generated sample exchange: import, screen, decide, then serve the console."""
         cfg = settings()
@@ -80,7 +81,7 @@ def register(app: typer.Typer) -> None:
                 file=str(data_dir),
                 expected="the shared data directory with the real lists (--data DIR)",
             )
-        console = Console()
+        console = Console(stderr=as_json)  # with --json, progress goes to stderr and a summary to stdout
         store = Store.open(db or cfg.database_url)
         console.print(f"[bold]Rempart demo[/bold]: store {db or cfg.database_url}, data {data_dir}")
         _step(console, "Importing the real sanctions lists", lambda: load_lists(store, data_dir, console))
@@ -120,6 +121,21 @@ def register(app: typer.Typer) -> None:
             console.print("[bold]Console users[/bold] (passwords generated for this demo):")
             for user, roles, password in credentials:
                 console.print(f"  {user:<10} {password}   roles: {', '.join(roles)}")
+        if as_json:
+            h, p = host or cfg.host, port or cfg.port
+            emit_json(
+                {
+                    "database": db or cfg.database_url,
+                    "customers": len(exchange.customers),
+                    "planted": [
+                        {"customer_id": x.customer_id, "entity_id": x.entity_id, "kind": x.kind}
+                        for x in exchange.planted
+                    ],
+                    "files": {k: str(v) for k, v in paths.items()},
+                    "users": [{"user": u, "roles": list(r), "password": pw} for u, r, pw in credentials],
+                    "url": f"http://{h}:{p}/" if serve else None,
+                }
+            )
         if serve:
             from rempart.adapters.cli.serve import serve as serve_http
 

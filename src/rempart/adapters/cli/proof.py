@@ -12,6 +12,7 @@ import typer
 from rempart.adapters.cli.common import (
     DbOption,
     JsonOption,
+    UnusedDbOption,
     emit_json,
     fail,
     handle_errors,
@@ -54,6 +55,7 @@ def register(app: typer.Typer) -> None:
                 "REMPART_KEY_DIR, else the key shipped in the package (its id is printed: compare it).",
             ),
         ] = None,
+        db: UnusedDbOption = None,
         as_json: JsonOption = False,
     ) -> None:
         """Check signed tree heads, inclusion and consistency proofs, evidence packages and published

@@ -11,6 +11,7 @@ import typer
 from rempart.adapters.cli.common import (
     DbOption,
     JsonOption,
+    UnusedDbOption,
     emit_json,
     fail,
     handle_errors,
@@ -80,6 +81,7 @@ def verify(
             "REMPART_KEY_DIR, else the one published with the report (its id is printed: compare it).",
         ),
     ] = None,
+    db: UnusedDbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Recount every figure from the committed records, check each record against the signed tree head,

@@ -12,7 +12,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from rempart.adapters.cli.common import DbOption, JsonOption, emit_json, handle_errors, open_store, settings
+from rempart.adapters.cli.common import (
+    DbOption,
+    JsonOption,
+    UnusedDbOption,
+    emit_json,
+    handle_errors,
+    open_store,
+    settings,
+)
 from rempart.errors import InputError
 from rempart.services import restrictions as svc
 
@@ -172,6 +180,7 @@ def replay_cmd(
 @handle_errors
 def rules_cmd(
     as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+    db: UnusedDbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Load and validate every rule file; show the version of each rule in force on a date."""
