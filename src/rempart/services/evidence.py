@@ -29,6 +29,7 @@ from rempart.adapters.storage.db import Store
 from rempart.adapters.storage.decisions import StoredDecision, get_decision
 from rempart.adapters.storage.tables import audit_events
 from rempart.adapters.storage.tables_proof import decision_salts
+from rempart.adapters.storage.tables_restrictions import rule_snapshots
 from rempart.domain.audit import AuditEvent
 from rempart.domain.ports import Signer
 from rempart.errors import IntegrityFailure
@@ -90,8 +91,9 @@ README = """Rempart evidence package
 ========================
 
 evidence.json    the decision: inputs and outputs field by field (hidden fields as salted hashes),
-                 refs (rule and list versions), the audit payload, the audit events with their
-                 inclusion proofs, and the signed checkpoint they prove against
+                 refs (rule and list versions), the rule versions it used (`rules_snapshot`, whose
+                 hash the inputs and refs commit to), the audit payload, the audit events with
+                 their inclusion proofs, and the signed checkpoint they prove against
 public_key.pem   the provider's Ed25519 public key (compare its key id with the one the provider publishes)
 manifest.json    SHA-256 of every file;  manifest.sig: its Ed25519 signature (base64)
 
@@ -252,7 +254,7 @@ def build_package(
     else:
         inputs, hid_in = _plain_section(dec.inputs, "inputs", policy)
         outputs, hid_out = _plain_section(dec.outputs, "outputs", policy)
-    evidence = {
+    evidence: dict[str, Any] = {
         "kind": EVIDENCE_KIND,
         "format": 1,
         "decision": {
@@ -272,6 +274,9 @@ def build_package(
         "checkpoint": cp.to_dict(),
         "events": proofs,
     }
+    snapshot_hash = dec.refs.get("rules_snapshot_hash")
+    if snapshot_hash:  # public rule text, stored once by hash: shown whole, checked against the hash
+        evidence["rules_snapshot"] = rules_snapshot(conn, str(snapshot_hash))
     files: dict[str, bytes] = {
         "evidence.json": json.dumps(evidence, indent=2, ensure_ascii=False).encode(),
         "public_key.pem": public_pem(signer.public_key_bytes()).encode(),
@@ -300,6 +305,16 @@ def build_package(
         "export_event": ev.id,
     }
     return blob, summary
+
+
+def rules_snapshot(conn: Connection, digest: str) -> Any:
+    """The rule versions a restriction decision used (table `rule_snapshots`), checked against `digest`."""
+    row = conn.execute(select(rule_snapshots.c.body).where(rule_snapshots.c.hash == digest)).first()
+    if row is None or _sha(str(row.body).encode()) != digest:
+        raise IntegrityFailure(
+            f"the rules snapshot {digest} is missing or does not match its hash", rules_snapshot_hash=digest
+        )
+    return json.loads(row.body)
 
 
 def package_zip(files: Mapping[str, bytes], signer: Signer) -> bytes:

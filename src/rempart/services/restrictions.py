@@ -213,16 +213,20 @@ def replay(store: Any, decision_id: str, *, rules_dir: Path | None = None) -> di
 
     with store.read() as conn:
         stored = get_decision(conn, decision_id)
-    if stored.kind != "restriction":
-        raise InputError(
-            "not a restriction decision",
-            field="decision_id",
-            expected="a restriction decision id",
-            value=decision_id,
-        )
-    inputs = stored.inputs
+        if stored.kind != "restriction":
+            raise InputError(
+                "not a restriction decision",
+                field="decision_id",
+                expected="a restriction decision id",
+                value=decision_id,
+            )
+        inputs = stored.inputs
+        if "rules_snapshot_hash" in inputs:  # the snapshot is stored once, by hash
+            snapshot = _stored().load_rules_snapshot(conn, inputs["rules_snapshot_hash"])
+        else:  # decisions stored before rule_snapshots carry the snapshot in their inputs
+            snapshot = inputs["rules"]
     groups = {k: frozenset(v) for k, v in inputs["groups"].items()}
-    rules = ruleset_from_versions(inputs["rules"], groups)
+    rules = ruleset_from_versions(snapshot, groups)
     facts = parse_facts(inputs["facts"])
     facts_hash_ok = facts.content_hash() == stored.refs.get("facts_hash")
     decision = decide(facts, rules, facts.as_of).to_dict()
@@ -239,7 +243,7 @@ def replay(store: Any, decision_id: str, *, rules_dir: Path | None = None) -> di
         "rule_versions": stored.refs.get("rule_versions"),
         "list_versions": stored.refs.get("list_versions"),
         "facts_hash": stored.refs.get("facts_hash"),
-        "rules_snapshot_hash": sha256_json(inputs["rules"]),
+        "rules_snapshot_hash": sha256_json(snapshot),
         "differences": diffs,
     }
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import typer.main
 from typer.testing import CliRunner
 
@@ -32,7 +33,10 @@ def test_every_command_takes_db_and_json() -> None:
     assert missing == []
 
 
-def test_demo_loads_screens_decides_and_takes_requests(shared_data: Path, tmp_path: Path) -> None:
+def test_demo_loads_screens_decides_and_takes_requests(
+    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REMPART_KEY_DIR", str(tmp_path / "keys"))
     db = f"sqlite:///{tmp_path / 'demo.db'}"
     r = runner.invoke(
         app,

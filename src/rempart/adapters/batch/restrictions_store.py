@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -19,12 +20,16 @@ from sqlalchemy import Connection, Engine, and_, bindparam, func, or_, select
 from rempart.adapters.batch import duckdb_runner
 from rempart.adapters.storage.decisions import save_decision
 from rempart.adapters.storage.tables import balances, customers, prices
-from rempart.adapters.storage.tables_restrictions import restriction_results, restriction_runs
+from rempart.adapters.storage.tables_restrictions import (
+    restriction_results,
+    restriction_runs,
+    rule_snapshots,
+)
 from rempart.adapters.storage.tables_screening import screening_alerts as _alerts
 from rempart.domain.lists import canonical_json
 from rempart.domain.restrictions import Decision, Facts, decide, parse_facts, rules_snapshot
 from rempart.domain.rules import RuleSet
-from rempart.errors import NotFound
+from rempart.errors import IntegrityFailure, NotFound
 from rempart.services.audit import now_iso, record
 
 _LISTS = ("eu", "ofac", "uk", "un")
@@ -166,6 +171,66 @@ def facts_document(conn: Connection, customer_id: str, d: date) -> tuple[dict[st
     return doc, evidence
 
 
+# The rules snapshot of a rule set on a date, computed once: {(id(rules), date): (rules, hash, body)}
+# (the rule set is kept so that its id is not reused while the entry lives).
+_SNAPSHOTS: dict[tuple[int, str], tuple[RuleSet, str, str]] = {}
+# Snapshot hashes seen committed in each store (weakly: a disposed store's entries go with it).
+_SAVED_SNAPSHOTS: weakref.WeakKeyDictionary[Engine, set[str]] = weakref.WeakKeyDictionary()
+_SNAPSHOT_LOCK = threading.Lock()
+
+
+def rules_snapshot_of(rules: RuleSet, d: date) -> tuple[str, str]:
+    """(SHA-256 of the canonical JSON, that JSON) of `rules_snapshot(rules, d)`."""
+    key = (id(rules), d.isoformat())
+    hit = _SNAPSHOTS.get(key)
+    if hit is None or hit[0] is not rules:
+        body = canonical_json(rules_snapshot(rules, d))
+        hit = (rules, hashlib.sha256(body).hexdigest(), body.decode())
+        with _SNAPSHOT_LOCK:
+            if len(_SNAPSHOTS) > 256:
+                _SNAPSHOTS.clear()
+            _SNAPSHOTS[key] = hit
+    return hit[1], hit[2]
+
+
+def save_rules_snapshot(conn: Connection, digest: str, body: str) -> None:
+    """Store a rules snapshot once per hash. A hash is remembered only once seen committed (read back
+    by a later call), so a rolled-back first insert is redone; concurrent inserts do not conflict."""
+    with _SNAPSHOT_LOCK:
+        known = _SAVED_SNAPSHOTS.setdefault(conn.engine, set())
+        if digest in known:
+            return
+    c = rule_snapshots.c
+    if conn.execute(select(c.hash).where(c.hash == digest)).first() is not None:
+        with _SNAPSHOT_LOCK:
+            known.add(digest)
+        return
+    values = {"hash": digest, "body": body}
+    if conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
+        conn.execute(sqlite.insert(rule_snapshots).values(values).on_conflict_do_nothing())
+    elif conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        conn.execute(postgresql.insert(rule_snapshots).values(values).on_conflict_do_nothing())
+    else:
+        conn.execute(rule_snapshots.insert().values(values))
+
+
+def load_rules_snapshot(conn: Connection, digest: str) -> list[dict[str, Any]]:
+    row = conn.execute(select(rule_snapshots.c.body).where(rule_snapshots.c.hash == digest)).first()
+    if row is None:
+        raise NotFound(f"no rules snapshot {digest!r}", rules_snapshot_hash=digest)
+    body = str(row.body)
+    if hashlib.sha256(body.encode()).hexdigest() != digest:
+        raise IntegrityFailure(
+            f"the rules snapshot {digest} does not match its hash (altered)", rules_snapshot_hash=digest
+        )
+    snapshot: list[dict[str, Any]] = json.loads(body)
+    return snapshot
+
+
 def save_restriction_decision(
     conn: Connection,
     facts: Facts,
@@ -176,7 +241,12 @@ def save_restriction_decision(
     actor: str,
     groups: Mapping[str, Any],
 ) -> str:
+    """The decision's inputs are its facts, the country groups and the hash of the rules snapshot
+    (stored once in `rule_snapshots`): committing to the ~300 fields of the snapshot field by field at
+    every decision cost more than the decision itself."""
     out = decision.to_dict()
+    snapshot_hash, body = rules_snapshot_of(rules, decision.as_of)
+    save_rules_snapshot(conn, snapshot_hash, body)
     stored = save_decision(
         conn,
         kind="restriction",
@@ -184,13 +254,14 @@ def save_restriction_decision(
         actor=actor,
         inputs={
             "facts": facts.to_dict(),
-            "rules": rules_snapshot(rules, decision.as_of),
+            "rules_snapshot_hash": snapshot_hash,
             "groups": dict(groups),
         },
         outputs=out,
         refs={
             "rule_versions": out["rule_versions"],
             "rules_hash": rules.content_hash,
+            "rules_snapshot_hash": snapshot_hash,
             "facts_hash": decision.facts_hash,
             "list_versions": list(evidence.get("list_versions", [])),
             "balance_snapshot": evidence.get("balance_snapshot"),

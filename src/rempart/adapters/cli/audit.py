@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -10,6 +11,7 @@ import typer
 
 from rempart.adapters.cli.common import DbOption, JsonOption, emit_json, handle_errors, open_store, settings
 from rempart.adapters.crypto_keys import PUBLIC_NAME, load_or_create, load_public_key
+from rempart.adapters.storage.db import Store
 from rempart.domain.audit import ChainBreak
 from rempart.domain.checkpoints import Checkpoint
 from rempart.errors import InputError
@@ -45,6 +47,19 @@ def _public_key(cfg: Settings, path: Path | None) -> bytes | None:
     return None
 
 
+def seen_file(key_dir: Path, store: Store) -> Path:
+    """The last checkpoint seen of *this* log, kept beside the key and outside the database: one file
+    per database (a key may sign several logs, e.g. a test and a production database)."""
+    url = store.engine.url
+    ident = (
+        str(Path(url.database).resolve())
+        if url.get_backend_name() == "sqlite" and url.database
+        else (url.render_as_string(hide_password=True) + f"#{store.schema or ''}")
+    )
+    digest = hashlib.sha256(ident.encode()).hexdigest()[:12]
+    return key_dir / f"{SEEN_NAME.removesuffix('.json')}-{digest}.json"
+
+
 def _read_seen(path: Path) -> Checkpoint | None:
     if not path.exists():
         return None
@@ -73,7 +88,7 @@ def verify(
         typer.Option(
             "--seen",
             help="A checkpoint seen before, kept outside the database: the log must not "
-            f"have gone back behind it (default: {SEEN_NAME} in REMPART_KEY_DIR).",
+            "have gone back behind it (default: one file per database in REMPART_KEY_DIR).",
         ),
     ] = None,
     remember: Annotated[
@@ -91,7 +106,7 @@ def verify(
     cfg = settings()
     store = open_store(db, cfg)
     key = _public_key(cfg, public_key)
-    seen_path = seen or cfg.key_dir / SEEN_NAME
+    seen_path = seen or seen_file(cfg.key_dir, store)
     seen_cp = _read_seen(seen_path)
     with store.read() as conn:
         count, breaks = audit_service.verify(conn, public_key=key, seen=seen_cp)

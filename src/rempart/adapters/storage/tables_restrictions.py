@@ -1,6 +1,8 @@
 """Tables of restrictions: whole-base evaluation runs and their per-customer results (for change lists).
 
-Per-action decisions are stored generically in `decisions` (kind 'restriction').
+Per-action decisions are stored generically in `decisions` (kind 'restriction'); the rule versions a
+decision used are stored once per content hash in `rule_snapshots` (public rule text, no personal
+data), and the decision's inputs commit to that hash.
 """
 
 from __future__ import annotations
@@ -34,3 +36,10 @@ restriction_results = Table(
     Column("decision_id", String(40)),
 )
 Index("ix_restriction_results_customer", restriction_results.c.customer_id)
+
+rule_snapshots = Table(
+    "rule_snapshots",
+    metadata,
+    Column("hash", String(64), primary_key=True),  # SHA-256 of the canonical JSON of `body`
+    Column("body", Text, nullable=False),  # canonical JSON: decide.rules_snapshot(rules, as_of)
+)
