@@ -107,21 +107,29 @@ def _escape(key: str) -> str:
 
 def flatten(obj: Any, prefix: str = "") -> list[tuple[str, Any]]:
     """(JSON pointer, scalar) for every leaf; empty objects and arrays are leaves too."""
+    out: list[tuple[str, Any]] = []
+    _flatten_into(obj, prefix, out)
+    return out
+
+
+def _flatten_into(obj: Any, prefix: str, out: list[tuple[str, Any]]) -> None:
     if isinstance(obj, Mapping):
         if not obj:
-            return [(prefix, {})]
-        out: list[tuple[str, Any]] = []
+            out.append((prefix, {}))
+            return
         for k in sorted(obj):
-            out.extend(flatten(obj[k], f"{prefix}/{_escape(str(k))}"))
-        return out
-    if isinstance(obj, list | tuple):
+            key = str(k)
+            if "~" in key or "/" in key:
+                key = _escape(key)
+            _flatten_into(obj[k], f"{prefix}/{key}", out)
+    elif isinstance(obj, list | tuple):
         if not obj:
-            return [(prefix, [])]
-        out = []
+            out.append((prefix, []))
+            return
         for i, v in enumerate(obj):
-            out.extend(flatten(v, f"{prefix}/{i}"))
-        return out
-    return [(prefix, obj)]
+            _flatten_into(v, f"{prefix}/{i}", out)
+    else:
+        out.append((prefix, obj))
 
 
 def field_salt(seed: bytes, section: str, pointer: str) -> str:

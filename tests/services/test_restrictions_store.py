@@ -99,3 +99,64 @@ def test_cli_and_http(sqlite_store: Store, tmp_path: Path) -> None:
         "/v1/restrictions/decide", json={**facts, "holdings": [{"asset": "BTC", "amount": "x"}]}
     )
     assert resp.status_code == 422 and resp.json()["error"]["field"] == "holdings[0].amount"
+
+
+def test_rules_snapshot_stored_once_replayed_and_in_evidence(store: Store, tmp_path: Path) -> None:
+    """The gate stores the rule versions once per hash; replay and evidence packages read them back."""
+    import io
+    import zipfile
+
+    from sqlalchemy import func, select
+
+    from rempart.adapters.crypto_keys import load_or_create
+    from rempart.adapters.storage.decisions import get_decision, save_decision
+    from rempart.adapters.storage.tables_restrictions import rule_snapshots
+    from rempart.domain.lists import sha256_json
+    from rempart.services.evidence import export_evidence
+    from rempart.verifier import Result, check_evidence
+
+    seed(store, tmp_path)
+    rules = svc.load_rules(RULES)
+    ids = [
+        svc.check_customer(store, rules, customer_id=c, as_of="2022-06-01")["decision_id"]
+        for c in ("c1", "c2", "c3")
+    ]
+    with store.read() as conn:
+        assert conn.execute(select(func.count()).select_from(rule_snapshots)).scalar() == 1
+        stored = get_decision(conn, ids[0])
+    digest = stored.refs["rules_snapshot_hash"]
+    assert stored.inputs["rules_snapshot_hash"] == digest and "rules" not in stored.inputs
+    rep = svc.replay(store, ids[0])
+    assert rep["identical"], rep["differences"]
+    assert rep["rules_snapshot_hash"] == digest
+
+    key = load_or_create(tmp_path / "keys")
+    with zipfile.ZipFile(io.BytesIO(export_evidence(store, ids[0], key)[0])) as zf:
+        files = {n: zf.read(n) for n in zf.namelist()}
+    ev = json.loads(files["evidence.json"])
+    assert sha256_json(ev["rules_snapshot"]) == digest
+    res = Result("ev.zip", "evidence package")
+    check_evidence(files, key.public_key_bytes(), res)
+    assert res.ok, res.problems
+    ev["rules_snapshot"][0]["title"] = "something else"
+    files["evidence.json"] = json.dumps(ev).encode()
+    res = Result("ev.zip", "evidence package")
+    check_evidence(files, key.public_key_bytes(), res)
+    assert any("rules snapshot does not match" in p for p in res.problems)
+
+    # a decision stored before rule_snapshots (the snapshot inline in its inputs) still replays
+    with store.begin() as conn:
+        snapshot = json.loads(conn.execute(select(rule_snapshots.c.body)).scalar_one())
+        inputs = {k: v for k, v in stored.inputs.items() if k != "rules_snapshot_hash"}
+        refs = {k: v for k, v in stored.refs.items() if k != "rules_snapshot_hash"}
+        old = save_decision(
+            conn,
+            kind="restriction",
+            subject=stored.subject,
+            inputs={**inputs, "rules": snapshot},
+            outputs=stored.outputs,
+            refs=refs,
+        )
+    rep = svc.replay(store, old.id)
+    assert rep["identical"], rep["differences"]
+    assert rep["rules_snapshot_hash"] == digest

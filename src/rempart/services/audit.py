@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from rempart.adapters.storage.tables import audit_events, audit_head
 from rempart.domain.audit import GENESIS, AuditEvent, ChainBreak, LogWalk, chain_hash, event_body, verify_log
@@ -49,21 +49,31 @@ def record(
     t = time or now_iso()
     h = chain_hash(prev, event_body(seq, ev_id, type, actor, t, subject, ph))
     ev = AuditEvent(seq, ev_id, type, actor, t, subject, ph, prev, h)
+    # Parameters, not .values(): the statements are compiled once, not re-keyed at every append.
     conn.execute(
-        audit_events.insert().values(
-            seq=seq,
-            id=ev_id,
-            type=type,
-            actor=actor,
-            time=t,
-            subject=subject,
-            payload_hash=ph,
-            prev_hash=prev,
-            hash=h,
-        )
+        _INSERT_EVENT,
+        {
+            "seq": seq,
+            "id": ev_id,
+            "type": type,
+            "actor": actor,
+            "time": t,
+            "subject": subject,
+            "payload_hash": ph,
+            "prev_hash": prev,
+            "hash": h,
+        },
     )
-    conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=h))
+    conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": h})
     return ev
+
+
+_INSERT_EVENT = audit_events.insert()
+_MOVE_HEAD = (
+    update(audit_head)
+    .where(audit_head.c.id == 1)
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
 
 
 def record_many(

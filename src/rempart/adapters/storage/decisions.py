@@ -85,25 +85,31 @@ def save_decision(
             "refs_hash": sha256_json(refs),
         },
     )
-    conn.execute(decision_salts.insert().values(decision_id=did, scheme=SCHEME, seed=seed.hex()))
+    # Parameters, not .values(): the statements are compiled once, not re-keyed at every decision.
+    conn.execute(_INSERT_SALT, {"decision_id": did, "scheme": SCHEME, "seed": seed.hex()})
     created = ev.time
     conn.execute(
-        decisions.insert().values(
-            id=did,
-            kind=kind,
-            subject=subject,
-            created_at=created,
-            actor=actor,
-            inputs=canonical_json(dict(inputs)).decode(),
-            outputs=canonical_json(dict(outputs)).decode(),
-            refs=canonical_json(refs).decode(),
-            inputs_hash=inputs_hash,
-            audit_event_id=ev.id,
-        )
+        _INSERT_DECISION,
+        {
+            "id": did,
+            "kind": kind,
+            "subject": subject,
+            "created_at": created,
+            "actor": actor,
+            "inputs": canonical_json(dict(inputs)).decode(),
+            "outputs": canonical_json(dict(outputs)).decode(),
+            "refs": canonical_json(refs).decode(),
+            "inputs_hash": inputs_hash,
+            "audit_event_id": ev.id,
+        },
     )
     return StoredDecision(
         did, kind, subject, created, actor, dict(inputs), dict(outputs), refs, inputs_hash, ev.id
     )
+
+
+_INSERT_SALT = decision_salts.insert()
+_INSERT_DECISION = decisions.insert()
 
 
 def _row_to(row: Any) -> StoredDecision:
