@@ -167,9 +167,23 @@ def console_root() -> RedirectResponse:
 
 @router.get("/console/login")
 def login_form(request: Request, next: str = "/console/") -> HTMLResponse:
+    return _login_page(request, next)
+
+
+def _login_page(
+    request: Request, next: str, *, error: str | None = None, username: str = "", status: int = 200
+) -> HTMLResponse:
+    """The login form with a fresh CSRF token, set as a cookie scoped to the login path."""
     token = secrets.token_urlsafe(24)
     response = _html(
-        "login.html", None, "login", login_csrf=token, next=_safe_next(next), error=None, username=""
+        "login.html",
+        None,
+        "login",
+        status=status,
+        login_csrf=token,
+        next=_safe_next(next),
+        error=error,
+        username=username,
     )
     response.set_cookie(
         LOGIN_CSRF_COOKIE,
@@ -198,29 +212,9 @@ def login(
     try:
         user = users_service.login(store, username.strip(), password, via="console")
     except Unauthenticated as exc:
-        token = secrets.token_urlsafe(24)
-        response: Response = _html(
-            "login.html",
-            None,
-            "login",
-            status=401,
-            login_csrf=token,
-            next=_safe_next(next),
-            error=str(exc),
-            username=username,
-        )
-        response.set_cookie(
-            LOGIN_CSRF_COOKIE,
-            token,
-            httponly=True,
-            samesite="lax",
-            secure=_secure(request),
-            path="/console/login",
-            max_age=3600,
-        )
-        return response
+        return _login_page(request, next, error=str(exc), username=username, status=401)
     sid, _session = users_service.start_session(store, user)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response: Response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         sid,
