@@ -58,6 +58,10 @@ def test_scenario(doc: dict[str, Any], case: dict[str, Any]) -> None:
         assert out["action_allowed"] is exp["action_allowed"]
     if "plan_type" in exp:
         assert out["plan"]["type"] == exp["plan_type"]
+    if "holdings_eur" in exp:
+        assert out["holdings_eur"] == exp["holdings_eur"], case["name"]
+    if "missing_facts" in exp:
+        assert out["missing_facts"] == exp["missing_facts"], case["name"]
     by_id = {r["id"]: r for r in out["rules"]}
     for rid, want in (exp.get("rules") or {}).items():
         for key, value in want.items():

@@ -289,17 +289,25 @@ def _restriction_coverage(v: RuleVersion, c: Customer) -> tuple[str, str, tuple[
         elif c.ownership is None:
             parts2.append((UNKNOWN, "ownership unknown", "customer.ownership"))
         else:
-            share = Decimal(0)
-            unknown_share = False
+            share = Decimal(0)  # known share of owners who are RU nationals or residents
+            maybe = Decimal(0)  # known share of owners of whom neither nationality nor residence is known
+            unsized = False  # such an owner (covered or maybe covered) whose share is unknown
+            known_total = Decimal(0)
             for o in c.ownership:
+                if o.share is not None:
+                    known_total += o.share
                 owner_hit = (o.nationalities is not None and bool(set(o.nationalities) & ob.countries)) or (
                     o.residence_country is not None and o.residence_country in ob.countries
                 )
-                if owner_hit:
-                    if o.share is None:
-                        unknown_share = True
-                    else:
-                        share += o.share
+                owner_unknown = o.type == "person" and o.nationalities is None and o.residence_country is None
+                if o.share is None and (owner_hit or owner_unknown):
+                    unsized = True
+                elif owner_hit and o.share is not None:
+                    share += o.share
+                elif owner_unknown and o.share is not None:
+                    maybe += o.share
+            if unsized:  # an owner of unknown size holds at most what the known shares leave
+                maybe += max(Decimal(0), Decimal(100) - known_total)
             cs = "/".join(sorted(ob.countries))
             if share > ob.share_exceeds:
                 parts2.append(
@@ -309,12 +317,13 @@ def _restriction_coverage(v: RuleVersion, c: Customer) -> tuple[str, str, tuple[
                         None,
                     )
                 )
-            elif unknown_share:
+            elif share + maybe > ob.share_exceeds:
                 parts2.append(
                     (
                         UNKNOWN,
-                        f"owned by {cs} nationals or residents, share unknown",
-                        "customer.ownership[].share",
+                        f"{share} % owned by {cs} nationals or residents; up to {maybe} % more held by owners "
+                        "whose share, nationality or residence is unknown",
+                        "customer.ownership[]",
                     )
                 )
             else:
@@ -396,7 +405,11 @@ def _services(facts: Facts) -> set[str]:
     extra = ACTION_SERVICES.get(facts.action)
     if extra:
         s.add(extra)
-        s.add("custody")
+        # Moving assets in or out of the provider is custody. A trade is custody only at a custodial
+        # account: when the provider says which services it gives (e.g. reception and transmission of
+        # orders without custody), a trade is that service, outside the 2022 wording (Part 3 case 12).
+        if facts.action != "trade" or facts.services is None:
+            s.add("custody")
     if facts.action == "open_account" and facts.services is None:
         s.add("custody")
     return s
@@ -447,12 +460,20 @@ def evaluate_rule(rr: ResolvedRule, facts: Facts, val: Valuation) -> RuleResult:
         )
     if v is None:
         nxt = next_start(rule, d)
+        off = [
+            x
+            for x in rule.versions
+            if not x.enabled and x.valid_from <= d and (x.until is None or d <= x.until)
+        ]
+        reading = "".join(
+            f"; the uncertain version from {x.valid_from} is switched off by the operator" for x in off
+        )
         return RuleResult(
             rule,
             None,
             "not_applicable",
             None,
-            f"no version in force on {d}" + (f" (next from {nxt})" if nxt else ""),
+            f"no version in force on {d}" + (f" (next from {nxt})" if nxt else "") + reading,
         )
     if facts.action not in v.actions:
         scope = ", ".join(sorted(v.actions)) or "no customer action (it governs the provider itself)"

@@ -28,7 +28,33 @@ CUSTOMER_TYPES = {
     "legalentity": "entity",
 }
 PERMIT_KINDS = {"temporary", "permanent", "visa", "other"}
-MATCH_STATUSES = {"confirmed", "possible", "open"}
+# Usual spellings of the same kinds. A visa (Schengen or national) is not a residence permit.
+PERMIT_KIND_ALIASES = {
+    "temporary_residence": "temporary",
+    "temporary_residence_permit": "temporary",
+    "temporary_permit": "temporary",
+    "permanent_residence": "permanent",
+    "permanent_residence_permit": "permanent",
+    "permanent_permit": "permanent",
+    "long_term": "permanent",
+    "long_term_resident": "permanent",
+    "schengen_visa": "visa",
+    "national_visa": "visa",
+}
+LIST_ALIASES = {"ofsi": "uk", "gb": "uk", "sdn": "ofac", "us": "ofac", "unsc": "un"}
+# Match status as given -> as decided on: a possible match is one not yet adjudicated (-> review); an
+# adjudicated false positive is no match and is dropped.
+MATCH_STATUSES = {
+    "confirmed": "confirmed",
+    "true_positive": "confirmed",
+    "possible": "possible",
+    "open": "possible",
+    "pending": "possible",
+    "unadjudicated": "possible",
+    "potential": "possible",
+    "dismissed": "dismissed",
+    "false_positive": "dismissed",
+}
 PROVIDER_ENTITIES = {"EU", "US", "UK"}
 EU_MEMBERS = frozenset(
     [
@@ -298,17 +324,21 @@ def parse_sanctions(p: _P, v: Any, field: str) -> tuple[Sanction, ...]:
         f = f"{field}[{i}]"
         s = p.obj(s, f)
         lst = str(s.get("list", "")).lower()
+        lst = LIST_ALIASES.get(lst, lst)
         if lst not in LISTS:
             raise p.err(f"{f}.list", "unknown list", "one of " + ", ".join(LISTS), s.get("list"))
         status = str(s.get("status") or "confirmed").lower()
         if status not in MATCH_STATUSES:
-            raise p.err(f"{f}.status", "unknown match status", "confirmed or possible", status)
+            raise p.err(f"{f}.status", "unknown match status", "confirmed, possible or dismissed", status)
+        status = MATCH_STATUSES[status]
+        if status == "dismissed":
+            continue
         out.append(
             Sanction(
                 list=lst,
                 regime=s.get("regime"),
                 entity_id=s.get("entity_id"),
-                status="possible" if status == "open" else status,
+                status=status,
                 listed_from=p.date(s.get("listed_from", s.get("listed_on")), f"{f}.listed_from"),
                 listed_until=p.date(s.get("listed_until", s.get("delisted_on")), f"{f}.listed_until"),
             )
@@ -338,7 +368,8 @@ def parse_customer(p: _P, v: Any, field: str = "customer") -> Customer:
         country = p.country(pm.get("country"), f"{f}.country")
         if country is None:
             raise p.err(f"{f}.country", "missing", "an ISO 3166-1 alpha-2 code")
-        kind = str(pm.get("kind") or "").lower().replace(" ", "_")
+        kind = str(pm.get("kind") or "").lower().replace(" ", "_").replace("-", "_")
+        kind = PERMIT_KIND_ALIASES.get(kind, kind)
         if kind not in PERMIT_KINDS:
             raise p.err(
                 f"{f}.kind", "unknown permit kind", "temporary, permanent, visa or other", pm.get("kind")
