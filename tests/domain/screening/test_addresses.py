@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from rempart.domain.screening import addresses
 from rempart.domain.screening.addresses import (
     AddressIndex,
     ListedAddress,
@@ -179,3 +180,30 @@ def test_no_hit_on_random_valid_addresses(shared_data: Path) -> None:
         for a in _random_valid(rng):
             normalize_address(a)  # valid
             assert idx.search(a) == [], a
+
+
+@pytest.mark.parametrize(
+    ("chain", "address", "n_spellings"),
+    [
+        ("ETH", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", 3),
+        ("XBT", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", 2),
+        ("TRX", "TNPeeaaFB7K9cmo4uQpcU32zGK8G1NYqeL", 3),
+        ("XBT", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", 1),
+    ],
+)
+def test_every_spelling_has_the_same_key(chain: str, address: str, n_spellings: int) -> None:
+    n = addresses.normalize_address(address, chain)
+    sp = addresses.spellings(n)
+    assert len(sp) == n_spellings and address in sp
+    assert {addresses.normalize_address(s, chain).key for s in sp} == {n.key}
+
+
+def test_cashaddr_and_legacy_spellings_meet() -> None:
+    legacy = addresses.normalize_address("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "BCH")
+    sp = addresses.spellings(legacy)
+    cash = [s for s in sp if s.startswith("bitcoincash:")]
+    assert cash and addresses.normalize_address(cash[0], "BCH").key == legacy.key
+    full = addresses.spellings(addresses.normalize_address(cash[0], "BCH"))
+    assert {addresses.normalize_address(s, "BCH").key for s in full} == {legacy.key}
+    assert any(s.isupper() for s in full) and any(not s.startswith("bitcoincash:") for s in full)
+    assert addresses.spellings(addresses.normalize_listed("TRX", "tnpeeaafb7k9cmo4uqpcu32zgk8g1nyqel")) == ()

@@ -26,6 +26,7 @@ from rempart.services.screening import (
     worker_count,
 )
 from rempart.services.screening.batch import count_customers
+from rempart.services.screening.customer_keys import CustomerKeys, keys_path
 from rempart.services.screening.engine import ScreenResult, default_cache_dir
 
 app = typer.Typer(
@@ -34,6 +35,8 @@ app = typer.Typer(
 
 ListOption = Annotated[list[str] | None, typer.Option("--list", help="Only these lists (repeatable).")]
 SCHEMAS = ("Person", "Organization", "LegalEntity", "Vessel", "Aircraft")
+# FollowTheMoney's names for the same kinds (as yente clients and `screen pairs` files give them)
+SCHEMA_ALIASES = {"Company": "Organization", "PublicBody": "Organization", "Airplane": "Aircraft"}
 
 
 def cache_dir() -> Path:
@@ -71,7 +74,11 @@ def name(
     ] = None,
     nationality: Annotated[list[str] | None, typer.Option("--nationality", help="ISO country code.")] = None,
     schema: Annotated[
-        str, typer.Option("--schema", help="Person | Organization | LegalEntity | Vessel | Aircraft")
+        str,
+        typer.Option(
+            "--schema",
+            help="Person | Organization | LegalEntity | Vessel | Aircraft (FtM: Company, Airplane)",
+        ),
     ] = "Person",
     lists: ListOption = None,
     threshold: Annotated[float | None, typer.Option("--threshold", min=0.0, max=1.0)] = None,
@@ -80,6 +87,7 @@ def name(
     as_json: JsonOption = False,
 ) -> None:
     """Screen one name; hits best first, each with its explanation."""
+    schema = SCHEMA_ALIASES.get(schema, schema)
     if schema not in SCHEMAS:
         raise InputError("unknown schema", field="schema", expected=" | ".join(SCHEMAS), value=schema)
     dates = []
@@ -153,7 +161,16 @@ def batch(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Screen a customer file, or every stored customer (which opens alerts), in parallel."""
+    """Screen a customer file, or every stored customer (which opens alerts), in parallel.
+
+    The file is the customer file of the spec: CSV with a header, or JSON lines (`.jsonl`), with
+    `customer_id` and `name` required and `type, alt_names, birth_date, nationalities, ...,
+    wallets` (`chain:address;...`) optional. Output: one JSON line per record, in input order,
+    `{"id": customer_id, "hits": [hit...]}` where a hit is what `screen name --json` gives (only
+    matches; name hits and wallet hits); a bad record gives `{"id", "line", "hits": [], "error":
+    {"code", "message", "line", "field", "expected", "value"}}` and the others go on. Progress goes
+    to stderr, then a summary (`--json --out F`: the summary as JSON on stdout). Exit code: 0; 2
+    when a record or the file is invalid, or no list is imported; 3 when the database fails."""
     cfg = settings()
     store = open_store(db, cfg)
     service = ScreeningService(store, threshold=cfg.screening_threshold, cache_dir=cache_dir())
@@ -161,6 +178,11 @@ def batch(
     if file is not None and not file.exists():
         raise FileNotFoundError(2, "no such file", str(file))
     screener = service.warm_up()
+    if not screener.versions:
+        raise InputError(
+            "no list is imported: nothing to screen against",
+            expected="a list imported with `rempart lists import PATH... --source ...`",
+        )
     target: IO[str]
     with contextlib.ExitStack() as stack:
         target = stack.enter_context(out.open("w", encoding="utf-8")) if out else sys.stdout
@@ -187,9 +209,19 @@ def batch(
                     "--list applies to a file; the stored customers are screened against every list",
                     field="list",
                 )
+            # the customers are filed under their name keys on the way, for delta rescreenings
+            keys_file = keys_path(cache_dir(), store)
+            keys = CustomerKeys.load(keys_file)
             stats = screen_stored(
-                screener, store, target if out else None, workers=n_workers, progress=advance, limit=limit
+                screener,
+                store,
+                target if out else None,
+                workers=n_workers,
+                progress=advance,
+                limit=limit,
+                keys=keys,
             )
+            keys.save(keys_file)
     summary = stats.to_dict()
     if as_json and out is not None:
         emit_json(summary)
@@ -230,7 +262,10 @@ def delta(
     cfg = settings()
     store = open_store(db, cfg)
     res = rescreen_delta(
-        store, threshold=cfg.screening_threshold, workers=worker_count(workers or cfg.workers)
+        store,
+        threshold=cfg.screening_threshold,
+        workers=worker_count(workers or cfg.workers),
+        cache_dir=cache_dir(),
     )
     if as_json:
         emit_json(res.to_dict())

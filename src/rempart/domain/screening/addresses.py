@@ -759,6 +759,33 @@ def lookup_keys(n: NormalizedAddress, original: str | None = None) -> tuple[str,
     return tuple(dict.fromkeys(keys))
 
 
+def spellings(n: NormalizedAddress) -> tuple[str, ...]:
+    """Every valid spelling of a validated address, as a wallet or an exchange may write it: all
+    lower or upper case where the chain ignores case (EVM, Bech32, cashaddr, StrKey, Siacoin), the
+    EIP-55 checksum case, cashaddr with and without its `bitcoincash:` prefix and as legacy Base58,
+    TRON as hex. Case-sensitive encodings have one spelling. An unvalidated entry has none."""
+    if not n.validated:
+        return ()
+    a = n.address
+    out = [a]
+    if n.format == "evm":
+        body = a[2:].lower()
+        out += ["0x" + body, "0x" + body.upper(), eip55(body)]
+    elif n.format in ("bech32", "bech32m", "stellar", "algorand", "siacoin"):
+        out += [a.lower(), a.upper()]
+    elif n.format == "cashaddr":
+        body = a.split(":", 1)[1]
+        out += [a.upper(), body, body.upper(), n.key]
+    elif n.format == "tron":
+        hex_form = b58check_decode(a).hex()
+        out += [hex_form, hex_form.upper().replace("X", "x")]
+    elif n.format == "base58check" and n.chain == "BCH":
+        payload = b58check_decode(a)
+        if len(payload) == 21 and payload[0] in (0x00, 0x05):
+            out.append(cashaddr_encode("bitcoincash", 0 if payload[0] == 0 else 8, payload[1:]))
+    return tuple(dict.fromkeys(out))
+
+
 def listed_keys(n: NormalizedAddress) -> tuple[str, ...]:
     """Keys under which a listed address is indexed: its exact key and, for case-sensitive or
     unvalidated spellings, the case-folded one (a transcription may have lost the case)."""
