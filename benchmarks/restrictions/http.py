@@ -169,9 +169,11 @@ def run(
     seconds: int = 15,
     workers: int | None = None,
     connections: int = 16,
-    record: bool = False,
+    record: bool | None = None,
 ) -> None:
-    """Serve the store at `db` (already built) and load it."""
+    """Serve the store at `db` (already built) and load it: with checks that store their decision (the
+    gate's default: decision, seed and audit event committed before the answer) and with checks that
+    do not (`"record": false`), or only one kind when `record` is given."""
     store = Store.open(f"sqlite:///{db}")
     try:
         token = token_for(store)
@@ -217,25 +219,27 @@ def run(
         print(
             f"probe: {json.dumps({k: probe.json()[k] for k in ('customer_id', 'outcome', 'holdings_eur')})}"
         )
+        load_with = _with_wrk if shutil.which("wrk") else _with_httpx
         for _ in range(2):  # warm every worker
-            (_with_wrk if shutil.which("wrk") else _with_httpx)(
-                port, token, customers, 2, connections, record
+            load_with(port, token, customers, 2, connections, False)
+        for stored in (False, True) if record is None else (record,):
+            cpu0 = _tree_cpu_seconds(proc.pid)
+            result = load_with(port, token, customers, seconds, connections, stored)
+            cpu = _tree_cpu_seconds(proc.pid) - cpu0
+            m = re.search(r"\(([\d,]+) in", result)
+            per = (
+                f"; server CPU {cpu * 1000 / int(m.group(1).replace(',', '')):.2f} ms per check"
+                if m and cpu
+                else ""
             )
-        cpu0 = _tree_cpu_seconds(proc.pid)
-        result = (_with_wrk if shutil.which("wrk") else _with_httpx)(
-            port, token, customers, seconds, connections, record
-        )
-        cpu = _tree_cpu_seconds(proc.pid) - cpu0
-        m = re.search(r"\(([\d,]+) in", result)
-        per = (
-            f"; server CPU {cpu * 1000 / int(m.group(1).replace(',', '')):.2f} ms per check"
-            if m and cpu
-            else ""
-        )
-        print(
-            f"POST /v1/restrictions/check (record={str(record).lower()}), uvicorn {workers} worker(s): {result}"
-            f"{per}  [{load()}]"
-        )
+            kind = (
+                "decision stored (the default: decision + audit event committed before the answer)"
+                if stored
+                else 'decision not stored ("record": false)'
+            )
+            print(
+                f"POST /v1/restrictions/check, {kind}, uvicorn {workers} worker(s): {result}{per}  [{load()}]"
+            )
     finally:
         proc.terminate()
         try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
+import weakref
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -154,11 +156,17 @@ def check_customer(
     actor: str = "system",
     record: bool = True,
 ) -> dict[str, Any]:
-    """The gate: decide for a stored customer and an action; store the decision (with what it used)."""
-    repo = _stored()
+    """The gate: decide for a stored customer and an action; store the decision (with what it used).
+
+    Storing (the default) costs more than deciding: the decision's fields are committed one by one
+    with salted hashes (see `save_decision`). That hashing runs before the write transaction, and
+    concurrent checks share their transactions (`group_commit`); each call returns only once its
+    decision and audit event are committed."""
+    from rempart.adapters.storage import gate_reader
+
     d = _to_date(as_of) if as_of else date.today()
     with store.read() as conn:
-        doc, evidence = repo.facts_document(conn, customer_id, d)
+        doc, evidence = gate_reader.facts_document(conn, customer_id, d)
     doc.update({"action": action, "provider_entity": provider_entity or "EU"})
     if amount is not None:
         doc["amount"] = str(amount)
@@ -168,14 +176,94 @@ def check_customer(
     facts = parse_facts(doc)
     decision = decide(facts, rules, d)
     out = decision.to_dict()
+    stored = _store_decision(store, facts, decision, out, rules, evidence, actor) if record else None
     out["customer_id"] = customer_id
-    if record:
-        with store.begin() as conn:
-            stored = repo.save_restriction_decision(
-                conn, facts, decision, rules, evidence, actor=actor, groups=load_groups_dir_cached(rules)
-            )
+    if stored is not None:
         out["decision_id"] = stored
     return out
+
+
+def restriction_record(
+    facts: Facts,
+    decision: Decision,
+    out: Mapping[str, Any],
+    rules: RuleSet,
+    evidence: Mapping[str, Any],
+    *,
+    actor: str,
+    groups: Mapping[str, Any],
+    snapshot_hash: str,
+) -> Any:
+    """The stored form of a restriction decision, prepared (hashed) outside any transaction: the same
+    inputs, outputs and refs as `restrictions_store.save_restriction_decision` (a test compares them).
+    `out` is `decision.to_dict()`."""
+    from rempart.adapters.storage.decisions import prepare_decision
+
+    return prepare_decision(
+        kind="restriction",
+        subject=f"customer:{facts.customer.id}",
+        actor=actor,
+        inputs={"facts": facts.to_dict(), "rules_snapshot_hash": snapshot_hash, "groups": dict(groups)},
+        outputs=out,
+        refs={
+            "rule_versions": out["rule_versions"],
+            "rules_hash": rules.content_hash,
+            "rules_snapshot_hash": snapshot_hash,
+            "facts_hash": decision.facts_hash,
+            "list_versions": list(evidence.get("list_versions", [])),
+            "balance_snapshot": evidence.get("balance_snapshot"),
+            "prices": out["valuation"]["prices"],
+            "customer_id": facts.customer.id,
+        },
+    )
+
+
+# Rules snapshots known committed, per store (weakly): each is written once, in its own transaction,
+# before the first decision that refers to it, so a shared transaction that rolls back never leaves
+# a decision pointing at a snapshot that was not stored.
+_SNAPSHOTS_STORED: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+_SNAPSHOTS_LOCK = threading.Lock()
+
+
+def _ensure_snapshot(store: Any, rules: RuleSet, d: date) -> str:
+    repo = _stored()
+    digest, body = repo.rules_snapshot_of(rules, d)
+    with _SNAPSHOTS_LOCK:
+        known = _SNAPSHOTS_STORED.setdefault(store, set())
+        if digest in known:
+            return str(digest)
+    with store.begin() as conn:
+        repo.save_rules_snapshot(conn, digest, body)
+    with _SNAPSHOTS_LOCK:
+        known.add(digest)
+    return str(digest)
+
+
+def _store_decision(
+    store: Any,
+    facts: Facts,
+    decision: Decision,
+    out: Mapping[str, Any],
+    rules: RuleSet,
+    evidence: Mapping[str, Any],
+    actor: str,
+) -> str:
+    from rempart.adapters.storage import group_commit
+    from rempart.adapters.storage.decisions import write_decision
+
+    snapshot_hash = _ensure_snapshot(store, rules, decision.as_of)
+    prepared = restriction_record(
+        facts,
+        decision,
+        out,
+        rules,
+        evidence,
+        actor=actor,
+        groups=load_groups_dir_cached(rules),
+        snapshot_hash=snapshot_hash,
+    )
+    stored = group_commit.for_store(store).run(lambda conn: write_decision(conn, prepared))
+    return str(stored.id)
 
 
 def _to_date(v: Any) -> date:

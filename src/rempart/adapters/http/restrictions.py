@@ -1,8 +1,9 @@
 """`POST /v1/restrictions/decide` (stateless) and `POST /v1/restrictions/check` (stored customer).
 
 The gate is called before every deposit, withdrawal, trade and transfer, so its path is kept short: the
-handlers are `async` and hand the decision to the thread pool once (a sync handler and each sync
-dependency cost a thread hop apiece), and the decision, already plain JSON data, is written as is.
+handler is `async` with the request as its only parameter (no dependency to resolve, no body model), the
+token is resolved from the users service's cache on the event loop, JSON is read and written with orjson,
+and the check itself goes to the thread pool once.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Body, Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from rempart.adapters.http.deps import Principal, current_principal, require_role, stateless_access
@@ -63,43 +65,77 @@ def decide(
 _gate_guard = require_role("engineer", "analyst", "mlro")
 
 
-async def gate_principal(request: Request) -> Principal:
-    """`require_role("engineer", "analyst", "mlro")`, resolved on the event loop instead of two thread hops: a
-    token is looked up in the users service's in-memory cache (the store is read at most every few seconds
-    per token). Same 401 and 403 as `require_role`."""
-    return _gate_guard(current_principal(request))
+CHECK_BODY = {
+    "type": "object",
+    "required": ["customer_id"],
+    "properties": {
+        "customer_id": {"type": "string", "description": "A stored customer's id"},
+        "action": {
+            "type": "string",
+            "default": "hold",
+            "description": "hold, deposit, withdraw, trade, transfer_in, transfer_out, ...",
+        },
+        "asset": {"type": "string"},
+        "amount": {"type": "string", "description": "A decimal string (a number is accepted)"},
+        "as_of": {"type": "string", "format": "date", "description": "Default: today"},
+        "provider_entity": {"type": "string", "default": "EU"},
+        "record": {
+            "type": "boolean",
+            "default": True,
+            "description": "Store the decision with its audit event (the default); false: decide only",
+        },
+    },
+}
 
 
-@router.post(
-    "/check", summary="The real-time gate for a stored customer and an action", response_model=dict[str, Any]
-)
-async def check(
-    request: Request,
-    body: Any = Body(
-        ..., examples=[{"customer_id": "c1", "action": "withdraw", "asset": "BTC", "amount": "0.1"}]
-    ),
-    rules: RuleSet = Depends(get_rules),
-    principal: Principal = Depends(gate_principal),
-) -> JSONResponse:
+def _check_args(raw: bytes) -> dict[str, Any]:
+    """The request body as keyword arguments of `check_customer` (422 on anything else)."""
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise InputError("not valid JSON", field="(body)", expected="a JSON object") from None
     if not isinstance(body, dict):
         raise InputError("not an object", field="(body)", expected="a JSON object")
     customer_id = body.get("customer_id")
     if not isinstance(customer_id, str) or not customer_id:
         raise InputError("missing", field="customer_id", expected="a stored customer id")
+    return {
+        "customer_id": customer_id,
+        "action": body.get("action", "hold"),
+        "asset": body.get("asset"),
+        "amount": body.get("amount"),
+        "as_of": body.get("as_of"),
+        "provider_entity": body.get("provider_entity"),
+        "record": bool(body.get("record", True)),
+    }
+
+
+@router.post(
+    "/check",
+    summary="The real-time gate for a stored customer and an action",
+    response_model=dict[str, Any],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": CHECK_BODY,
+                    "example": {"customer_id": "c1", "action": "withdraw", "asset": "BTC", "amount": "0.1"},
+                }
+            },
+        }
+    },
+)
+async def check(request: Request) -> Response:
+    """One parameter, the request: FastAPI then resolves no dependency and validates no body model
+    per call (the body is a handful of scalars, checked here and by `parse_facts`), and the JSON is
+    read and written with orjson."""
+    principal = _gate_guard(current_principal(request))  # the token cache: no thread hop, no store read
+    args = _check_args(await request.body())
+    rules = await get_rules(request)
     store: Store = request.app.state.store  # what deps.get_store returns, without a thread hop
-    out = await run_in_threadpool(
-        partial(
-            svc.check_customer,
-            store,
-            rules,
-            customer_id=customer_id,
-            action=body.get("action", "hold"),
-            asset=body.get("asset"),
-            amount=body.get("amount"),
-            as_of=body.get("as_of"),
-            provider_entity=body.get("provider_entity"),
-            actor=principal.user,
-            record=bool(body.get("record", True)),
-        )
-    )
-    return JSONResponse(out)  # plain JSON data (strings, numbers, lists): nothing for jsonable_encoder to do
+    # In a worker thread: the event loop keeps reading and answering other requests meanwhile, and a
+    # stored decision waits there for its shared transaction. (Run on the loop instead, an unstored
+    # check saved ~10 % CPU but served fewer checks per second on this shared 2-core machine.)
+    out = await run_in_threadpool(partial(svc.check_customer, store, rules, actor=principal.user, **args))
+    return Response(orjson.dumps(out), media_type="application/json")

@@ -47,6 +47,101 @@ class StoredDecision:
         }
 
 
+@dataclass(frozen=True)
+class PreparedDecision:
+    """A decision ready to be written: its id, per-decision seed, commitments and canonical JSON.
+
+    Computed by `prepare_decision` without a connection, so the hashing (the bulk of the cost of
+    storing a decision) runs before the transaction, not while it holds the write lock."""
+
+    id: str
+    kind: str
+    subject: str
+    actor: str
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+    refs: dict[str, Any]
+    seed: bytes
+    inputs_hash: str
+    payload_hash: str
+    inputs_json: str
+    outputs_json: str
+    refs_json: str
+
+
+def prepare_decision(
+    *,
+    kind: str,
+    subject: str,
+    inputs: Mapping[str, Any],
+    outputs: Mapping[str, Any],
+    refs: Mapping[str, Any] | None = None,
+    actor: str = "system",
+    decision_id: str | None = None,
+) -> PreparedDecision:
+    """The CPU part of `save_decision` (see there): id, seed, field commitments, canonical JSON."""
+    did = decision_id or f"d_{uuid.uuid4().hex[:24]}"
+    seed = secrets.token_bytes(32)
+    inputs, outputs, refs = dict(inputs), dict(outputs), dict(refs or {})
+    inputs_hash = commit(inputs, seed, "inputs")[0]
+    payload = {
+        "decision_id": did,
+        "kind": kind,
+        "commitment": SCHEME,
+        "inputs_hash": inputs_hash,
+        "outputs_hash": commit(outputs, seed, "outputs")[0],
+        "refs_hash": sha256_json(refs),
+    }
+    return PreparedDecision(
+        did,
+        kind,
+        subject,
+        actor,
+        inputs,
+        outputs,
+        refs,
+        seed,
+        inputs_hash,
+        sha256_json(payload),
+        canonical_json(inputs).decode(),
+        canonical_json(outputs).decode(),
+        canonical_json(refs).decode(),
+    )
+
+
+def write_decision(conn: Connection, prepared: PreparedDecision) -> StoredDecision:
+    """The database part of `save_decision`: the audit event, the seed and the decision row, in the
+    caller's transaction. A prepared decision is written at most once (its id is the primary key)."""
+    p = prepared
+    ev = record(
+        conn,
+        type=f"decision.{p.kind}",
+        actor=p.actor,
+        subject=f"decision:{p.id}",
+        payload_hash=p.payload_hash,
+    )
+    # Parameters, not .values(): the statements are compiled once, not re-keyed at every decision.
+    conn.execute(_INSERT_SALT, {"decision_id": p.id, "scheme": SCHEME, "seed": p.seed.hex()})
+    conn.execute(
+        _INSERT_DECISION,
+        {
+            "id": p.id,
+            "kind": p.kind,
+            "subject": p.subject,
+            "created_at": ev.time,
+            "actor": p.actor,
+            "inputs": p.inputs_json,
+            "outputs": p.outputs_json,
+            "refs": p.refs_json,
+            "inputs_hash": p.inputs_hash,
+            "audit_event_id": ev.id,
+        },
+    )
+    return StoredDecision(
+        p.id, p.kind, p.subject, ev.time, p.actor, p.inputs, p.outputs, p.refs, p.inputs_hash, ev.id
+    )
+
+
 def save_decision(
     conn: Connection,
     *,
@@ -65,47 +160,20 @@ def save_decision(
     `decision_salts`, and the payload holds the hash of those field hashes. An evidence package can
     thus show some fields and replace the others by their salted hashes, and still verify; erasing
     the seed and the values leaves the chain intact. `inputs_hash` is that commitment.
+
+    Equal to `write_decision(conn, prepare_decision(...))`; a caller on a hot path prepares first,
+    outside its transaction.
     """
-    did = decision_id or f"d_{uuid.uuid4().hex[:24]}"
-    seed = secrets.token_bytes(32)
-    inputs_hash, _ = commit(dict(inputs), seed, "inputs")
-    outputs_hash, _ = commit(dict(outputs), seed, "outputs")
-    refs = dict(refs or {})
-    ev = record(
-        conn,
-        type=f"decision.{kind}",
+    prepared = prepare_decision(
+        kind=kind,
+        subject=subject,
+        inputs=inputs,
+        outputs=outputs,
+        refs=refs,
         actor=actor,
-        subject=f"decision:{did}",
-        payload={
-            "decision_id": did,
-            "kind": kind,
-            "commitment": SCHEME,
-            "inputs_hash": inputs_hash,
-            "outputs_hash": outputs_hash,
-            "refs_hash": sha256_json(refs),
-        },
+        decision_id=decision_id,
     )
-    # Parameters, not .values(): the statements are compiled once, not re-keyed at every decision.
-    conn.execute(_INSERT_SALT, {"decision_id": did, "scheme": SCHEME, "seed": seed.hex()})
-    created = ev.time
-    conn.execute(
-        _INSERT_DECISION,
-        {
-            "id": did,
-            "kind": kind,
-            "subject": subject,
-            "created_at": created,
-            "actor": actor,
-            "inputs": canonical_json(dict(inputs)).decode(),
-            "outputs": canonical_json(dict(outputs)).decode(),
-            "refs": canonical_json(refs).decode(),
-            "inputs_hash": inputs_hash,
-            "audit_event_id": ev.id,
-        },
-    )
-    return StoredDecision(
-        did, kind, subject, created, actor, dict(inputs), dict(outputs), refs, inputs_hash, ev.id
-    )
+    return write_decision(conn, prepared)
 
 
 _INSERT_SALT = decision_salts.insert()
@@ -145,4 +213,13 @@ def list_decisions(
     return [_row_to(r) for r in conn.execute(q)]
 
 
-__all__ = ["StoredDecision", "get_decision", "list_decisions", "now_iso", "save_decision"]
+__all__ = [
+    "PreparedDecision",
+    "StoredDecision",
+    "get_decision",
+    "list_decisions",
+    "now_iso",
+    "prepare_decision",
+    "save_decision",
+    "write_decision",
+]
