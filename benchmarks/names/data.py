@@ -13,7 +13,7 @@ import re
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rempart.domain.dates import PartialDate
@@ -286,3 +286,44 @@ def _eu_fallback(paths: list[Path]) -> Iterator[ListedEntity]:
                     identifiers=tuple(ids),
                     gender=(r.get("gender") or None),
                 )
+
+
+# ---------------------------------------------------------------------------------------------
+# The UK list's names in their own script: an evaluation built from the lists themselves
+
+
+@dataclass(frozen=True)
+class ScriptCase:
+    """A person's name as the UK list writes it in its own script, and the Latin names it gives."""
+
+    entity: str
+    name: str
+    script: str
+    latin: tuple[str, ...]
+    held_out: bool  # the half kept out of development (by a hash of the entity's id)
+
+
+def uk_non_latin(base: Path) -> tuple[list[ScriptCase], list[Entry]]:
+    """(cases, the UK's persons with their Latin names only). Each case is a non-Latin name of two
+    words or more (single words are nicknames: Север / SEVER) of a UK-listed person."""
+    import zlib
+
+    from rempart.adapters.sources.uk import parse_ofsi_xlsx
+
+    snap = parse_ofsi_xlsx(base / "uk_ofsi_conlist_2025-04-10_nadya-soto" / "UK_Sanctions_List.xlsx")
+    cases: list[ScriptCase] = []
+    latin_entries: list[Entry] = []
+    for e in snap.entities:
+        if e.schema != "Person":
+            continue
+        latin = tuple(n.full for n in e.names if n.script == "Latn")
+        if not latin:
+            continue
+        held = zlib.crc32(e.source_id.encode()) % 2 == 1
+        latin_entries.append(
+            ("uk", snap.as_of.isoformat(), replace(e, names=tuple(n for n in e.names if n.script == "Latn")))
+        )
+        for n in e.names:
+            if n.script != "Latn" and len(n.full.split()) >= 2:
+                cases.append(ScriptCase(e.source_id, n.full, n.script, latin, held))
+    return cases, latin_entries

@@ -3,6 +3,7 @@
     python -m benchmarks.names                 # everything (about 5 minutes on 2 cores)
     python -m benchmarks.names --quick         # 5,000 negatives, smaller peer samples
     python -m benchmarks.names --no-peer       # without nomenklatura's logic-v2
+    python -m benchmarks.names --only own-script   # the UK list's non-Latin names, half held out
 
 Ours runs at its default threshold (`rempart.domain.screening.score.DEFAULT_THRESHOLD`), logic-v2 at
 yente's default (0.7). The best threshold on the labelled pairs is printed for information only.
@@ -24,6 +25,7 @@ if __package__ in (None, ""):  # `python benchmarks/names/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from benchmarks.names import data, peer
+from rempart.domain.lists import entity_id
 from rempart.domain.screening.index import Matcher, compare_names
 from rempart.domain.screening.lexicon import Lexicon
 from rempart.domain.screening.model import NameQuery
@@ -136,6 +138,61 @@ def cross_section(base: Path, lex: Lexicon, lv2: peer.LogicV2Peer | None, out: d
         print(f"\nwatchman pairs we miss: {', '.join(missed) or 'none'}")
 
 
+def own_script_section(base: Path, lex: Lexicon, lv2: peer.LogicV2Peer | None, out: dict[str, Any]) -> None:
+    """The UK list's names of persons in their own script (Cyrillic, Arabic...) against the Latin
+    names the list gives for the same person, built from the list itself. Half of the persons (by a
+    hash of their id) are held out of development: the `held-out` rows are the ones to trust.
+
+    recall: the name meets one of the person's Latin names (`compare_names`). Searched against every
+    UK person by Latin names only (`Matcher.search`, no birth date): found, the person is among the
+    alerts; wrong, another person is (some are relatives or one person listed twice: an upper bound)."""
+    cases, entries = data.uk_non_latin(base)
+    m = Matcher(entries, lex)
+    eids = {e.source_id: entity_id(ln, e.source_id) for ln, _v, e in entries}
+    rows: list[list[Any]] = []
+    out["own_script"] = {}
+    for part in ("development", "held-out"):
+        sel = [c for c in cases if c.held_out == (part == "held-out")]
+        for script in sorted({c.script for c in sel}, key=lambda s: -sum(c.script == s for c in sel)):
+            cs = [c for c in sel if c.script == script]
+            if len(cs) < 5:
+                continue
+            found = sum(1 for c in cs if any(compare_names(c.name, la, "Person", lex)[1] for la in c.latin))
+            wrong = searched = 0
+            for c in cs:
+                hits = m.search(NameQuery(c.name, "Person"))
+                if any(h.match and h.entity_id != eids[c.entity] for h in hits):
+                    wrong += 1
+                if any(h.match and h.entity_id == eids[c.entity] for h in hits):
+                    searched += 1
+            row: list[Any] = [part, script, len(cs), found / len(cs), searched / len(cs), wrong / len(cs)]
+            out["own_script"][f"{part}/{script}"] = {"names": len(cs), "recall": found / len(cs),
+                                                      "recall_search": searched / len(cs),
+                                                      "wrong_alert": wrong / len(cs)}  # fmt: skip
+            if lv2:
+                theirs = sum(
+                    1
+                    for c in cs
+                    if max(lv2.compare(c.name, la, "Person") for la in c.latin) >= peer.PEER_THRESHOLD
+                )
+                row.append(theirs / len(cs))
+                out["own_script"][f"{part}/{script}"]["recall_logic_v2"] = theirs / len(cs)
+            rows.append(row)
+    table(
+        "UK list: a person's name in its own script against the Latin names of that person",
+        [
+            "part",
+            "script",
+            "names",
+            "recall",
+            "found by search",
+            "wrong alert",
+            *(["logic-v2 recall"] if lv2 else []),
+        ],
+        rows,
+    )
+
+
 def _peer_screen(lv2: peer.LogicV2Peer, matcher: Matcher, q: NameQuery) -> bool:
     """logic-v2 behind our candidate generation: our index proposes, logic-v2 scores."""
     hits = matcher.search(q, limit=10, min_score=0.3)
@@ -244,7 +301,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="5,000 negatives and small peer samples")
     ap.add_argument("--no-peer", action="store_true", help="skip nomenklatura logic-v2")
     ap.add_argument("--builtin-lexicon", action="store_true", help="ignore the rigour dictionaries")
-    ap.add_argument("--only", choices=["pairs", "cross", "screening"], help="run one section")
+    ap.add_argument(
+        "--only", choices=["pairs", "cross", "own-script", "screening", "crosslist"], help="run one section"
+    )
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
     args = ap.parse_args(argv)
     base: Path = args.data_dir
@@ -262,8 +321,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         sections.append(lambda: pairs_section(base, lex, lv2, out))
     if args.only in (None, "cross"):
         sections.append(lambda: cross_section(base, lex, lv2, out))
+    if args.only in (None, "own-script"):
+        sections.append(lambda: own_script_section(base, lex, lv2, out))
     for s in sections:
         s()
+    if args.only == "crosslist":  # the same entity on two lists (benchmarks/names/crosslist.py)
+        from benchmarks.names import crosslist
+
+        out["crosslist"] = crosslist.evaluate(base, lv2 is not None, crosslist.DEFAULT_MISSES, 0)
     if args.only in (None, "screening"):
         n_neg = 5000 if args.quick else 50_000
         m = screening_section(base, lex, lv2, out, n_neg, 200 if args.quick else 500)

@@ -7,7 +7,8 @@ Names. The tokens of the two names are aligned greedily, best pair first, whatev
 name (SiemensAG / Siemens AG, Abdulhai / Abdul Hai). A pair's similarity is the best of
 - the Damerau-Levenshtein (OSA) similarity of the romanized tokens (typos, transpositions);
 - the same on the spelling skeletons, slightly discounted (Sergey / Sergei, Aksyonov / Aksenov);
-- the consonants, when one side comes from a script without vowels (محمد / Mohamed);
+- the consonants, when one side comes from a script without vowels (محمد / Mohamed), provided the
+  Latin side has a vowel where the other writes a long one (محمود is Mahmud, not Mohammad);
 - an initial against a token with that first letter; a nickname against its name (Bill / William).
 Pairs below `PAIR_MIN` do not count as pairs. What is left unpaired on *both* sides is a conflict
 (Olaf / Octavian: two different given names), weighted `CONFLICT_WEIGHT`; what is left on one side
@@ -23,6 +24,15 @@ Three rules keep partial matches from reaching the threshold on their own:
 - for persons, when either name has a distinctive part (a name, not a particle, title or very
   common given name), one must be paired strongly (`STRONG_PAIR`), or the score is capped at
   `COMMON_ONLY_CAP` (the explanation says `common_parts_only`).
+
+Two rules follow how names are built:
+- when both names chain "son of" links (bin, ben, ibn, ould) as many times, in their natural
+  order, the person's own name pairs only with the other's own name: Salman bin Muhammad is the
+  son of Muhammad bin Salman, not him (the explanation says `lineage`);
+- two names both written in Chinese characters, or both in Hangul, are also compared as written
+  (traditional forms simplified): a character is a syllable, and another one is another name even
+  when the romanizations meet (高市 / 高石, gao shi): the score is capped at the square of the share
+  of characters in common (the explanation gives the `same_script` cap).
 """
 
 from __future__ import annotations
@@ -39,6 +49,7 @@ from rapidfuzz.process import cdist
 from rempart.domain.dates import PartialDate
 from rempart.domain.lists import Identifier
 from rempart.domain.screening.normalize import NameForm, Token, TokenKind
+from rempart.domain.screening.transliterate import long_vowels_agree, simplified_han
 
 __all__ = [
     "CONFLICT_PENALTY",
@@ -67,6 +78,7 @@ EXTRA_WEIGHT_SINGLE = 0.6  # when only one token pairs: WALIJAN / WALIJAN ABDUL 
 SKELETON_DISCOUNT = 0.97
 CONSONANT_DISCOUNT = 0.92
 CONSONANT_SHORT = 0.80
+LONG_VOWEL_MISMATCH = 0.55  # same consonants, but a long vowel the abjad spelling writes is missing
 CONSONANT_FUZZY_MIN = 0.75  # below this the consonants of two names are two names (mhmdjvd / mhmd)
 SYLLABIC_EXTRA = 1.0  # weight of a Korean or Chinese name part left over (EXTRA_WEIGHT for others)
 STRONG_PAIR = 0.80
@@ -130,6 +142,9 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
         return SYMBOL_MATCH
     if a.abjad != b.abjad:
         if a.cons == b.cons and a.cons:
+            ab, lat = (a, b) if a.abjad else (b, a)
+            if not long_vowels_agree(ab.vows, lat.vows):
+                return LONG_VOWEL_MISMATCH  # محمود / Mohammad, حسين / Hassan: other names
             return CONSONANT_DISCOUNT if len(a.cons) >= 3 else CONSONANT_SHORT
         if min(len(a.cons), len(b.cons)) >= 4:
             cs = _str_sim(a.cons, b.cons)
@@ -138,11 +153,39 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
     s = _str_sim(a.text, b.text) if text_sim is None else text_sim
     if s < 0.95:
         s = max(s, (_str_sim(a.skel, b.skel) if skel_sim is None else skel_sim) * SKELETON_DISCOUNT)
+    if 0.6 <= s < AKANYE_DISCOUNT and (a.cyrillic or b.cyrillic) and not (a.syllabic or b.syllabic):
+        # Belarusian writes unstressed o and e as a, and ў (u) where Russian has в: ШАЎЦОЎ / ШЕВЦОВ,
+        # ДЗЯМІДАЎ / ДЕМИДОВ, РАССАЛАЙ / РОССОЛАЙ
+        s = max(s, _str_sim(_akanye(a.skel), _akanye(b.skel)) * AKANYE_DISCOUNT)
     if s < SYLLABIC_MIN and (a.syllabic or b.syllabic):
         if a.cons == b.cons and len(a.cons) >= 4:
             return SYLLABIC_VOWELS  # Jiseong / Jisung: the vowels of Korean romanizations vary
+        if _devoiced(a.skel) == _devoiced(b.skel):
+            return SYLLABIC_VOWELS  # Gyunam / Kyunam: Revised Romanization and McCune-Reischauer
         return 0.0  # Cheng / Chen, Jongsu / Seongsu: another syllable is another name
     return s
+
+
+AKANYE_DISCOUNT = 0.92
+_AKANYE = ((re.compile(r"dz"), "d"), (re.compile(r"[oe]"), "a"), (re.compile(r"(?<=a)u"), "v"))
+
+
+@lru_cache(maxsize=100_000)
+def _akanye(skel: str) -> str:
+    """A skeleton with the vowels that Belarusian reduces to a as a, its ў (u after a vowel) as v
+    and its дз as d: the Russian and Belarusian forms of a surname meet."""
+    for pattern, repl in _AKANYE:
+        skel = pattern.sub(repl, skel)
+    return skel
+
+
+_DEVOICE = str.maketrans("gdbj", "ktpc")
+
+
+def _devoiced(skel: str) -> str:
+    """A Korean romanization with g d b j as k t p ch: McCune-Reischauer writes the voiceless
+    letters where Revised Romanization writes the voiced ones (Kyunam / Gyunam, Pyon / Byeon)."""
+    return skel.replace("ch", "c").translate(_DEVOICE)
 
 
 def prime_similarities(query_forms: Sequence[NameForm], candidates: Sequence[NameForm], memo: Memo) -> None:
@@ -208,6 +251,8 @@ class NameComparison:
     extras: tuple[str, ...]
     legal_forms: tuple[tuple[str, ...], tuple[str, ...]]
     common_only: bool = False  # no distinctive part matched: capped at COMMON_ONLY_CAP
+    lineage: bool = False  # both names say "son of": a person's own name was not paired with a father's
+    native_cap: float | None = None  # both in Chinese characters or Hangul: the cap from comparing them
 
     def detail(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -215,6 +260,12 @@ class NameComparison:
         }
         if self.common_only:
             out["common_parts_only"] = {"cap": COMMON_ONLY_CAP}
+        if self.native_cap is not None:
+            out["same_script"] = {"cap": round(self.native_cap, 4)}
+        if self.lineage:
+            out["lineage"] = (
+                "a person's own name (before bin / ben / ibn / ould) is not paired with a father's"
+            )
         if self.conflicts[0] or self.conflicts[1]:
             out["unmatched_query"] = list(self.conflicts[0])
             out["unmatched_candidate"] = list(self.conflicts[1])
@@ -339,12 +390,20 @@ def compare_name_forms(q: NameForm, c: NameForm, memo: Memo | None = None) -> Na
     legal = (tuple(sorted(q.legal_forms)), tuple(sorted(c.legal_forms)))
     if not qt or not ct:
         return NameComparison(0.0, (), ((), ()), (), legal)
-    # candidate pairs: every token against every token
+    # candidate pairs: every token against every token; when both names say "son of" (X bin Y) as
+    # many times, the person's own name pairs only with the other's own name (Salman bin Muhammad /
+    # Muhammad bin Salman); a link missing on one side (a typo, BEEN) leaves the pairs free
+    lq, lc = q.lineage, c.lineage
+    lineage = bool(lq and lc) and lq[-1] == lc[-1]
+    crossed = False  # a pair was not made for that reason
     scored: list[tuple[float, int, _Unit, _Unit]] = []
     for i, a in enumerate(qt):
         for j, b in enumerate(ct):
             s = _sim(a, b, memo)
             if s > PAIR_MIN:
+                if lineage and (lq[i] == 0) != (lc[j] == 0):
+                    crossed = True
+                    continue
                 scored.append((s, 1, _Unit((i,), a), _Unit((j,), b)))
     used_q, used_c, pairs, num, base, weak = _greedy(qt, ct, scored)
     if (len(used_q) < len(qt) or len(used_c) < len(ct)) and (len(qt) > 1 or len(ct) > 1):
@@ -354,6 +413,8 @@ def compare_name_forms(q: NameForm, c: NameForm, memo: Memo | None = None) -> Na
         for ua in _units(q):
             for ub in units_c:
                 if len(ua.idx) + len(ub.idx) == 3:
+                    if lineage and (lq[ua.idx[0]] == 0) != (lc[ub.idx[0]] == 0):
+                        continue
                     s = _sim(ua.token, ub.token, memo)
                     if s > PAIR_MIN:
                         merged.append((s, 2, ua, ub))
@@ -406,7 +467,47 @@ def compare_name_forms(q: NameForm, c: NameForm, memo: Memo | None = None) -> Na
         if not strong:
             score = COMMON_ONLY_CAP
             common_only = True
-    return NameComparison(min(1.0, score), tuple(pairs), conflicts, extras, legal, common_only)
+    native_cap = None
+    if q.scripts == c.scripts and len(q.scripts) == 1 and q.scripts <= _SYLLABIC_SCRIPTS:
+        if "Hani" in q.scripts:
+            native_cap = _native_cap(simplified_han(q.original), simplified_han(c.original))
+        else:
+            native_cap = _native_cap(q.original, c.original)
+        if native_cap >= 1.0:
+            native_cap = None
+        elif score > native_cap:
+            score = native_cap
+    return NameComparison(
+        min(1.0, score), tuple(pairs), conflicts, extras, legal, common_only, crossed, native_cap
+    )
+
+
+_SYLLABIC_SCRIPTS = frozenset({"Hani", "Hang"})
+
+
+def _native_cap(a: str, b: str) -> float:
+    """Two names both written in Chinese characters, or both in Hangul, compared as written: each
+    character is a syllable of the name, and another character is another name even when the
+    romanizations meet (高市 / 高石 are both gao shi; 정 / 종 jeong / jong). The cap is the square of the
+    share of characters in common (Dice), so one character of three or four differing stays below
+    the threshold; the order is free (수빈 최 / 최수빈)."""
+    ca = sorted(ch for ch in a if ch.isalpha())
+    cb = sorted(ch for ch in b if ch.isalpha())
+    if not ca or not cb:
+        return 1.0
+    common = 0
+    i = j = 0
+    while i < len(ca) and j < len(cb):
+        if ca[i] == cb[j]:
+            common += 1
+            i += 1
+            j += 1
+        elif ca[i] < cb[j]:
+            i += 1
+        else:
+            j += 1
+    dice = 2 * common / (len(ca) + len(cb))
+    return dice * dice
 
 
 # ---------------------------------------------------------------------------------------------

@@ -99,7 +99,58 @@ _BUILTIN_TITLES = (
 _BUILTIN_PERSON_SYMBOLS: dict[str, tuple[str, ...]] = {
     "bin": ("bin", "ben", "ibn", "ibn al", "ibn ul", "бин", "ибн", "بن", "ابن"),
     "bint": ("bint", "bint al", "بنت"),
-    "abdul": ("abd al", "abd el", "abdul", "abdel", "abd ul", "abd-al", "عبد ال"),
+    # the article of Abd al- takes the sound of a sun letter after it: Abdur Rahman, Abdus Salam
+    "abdul": (
+        "abd al",
+        "abd el",
+        "abdul",
+        "abdel",
+        "abd ul",
+        "abd-al",
+        "عبد ال",
+        "abdur",
+        "abdus",
+        "abduz",
+        "abdush",
+        "abdut",
+        "abdud",
+        "abdun",
+        "abder",
+        "abdes",
+        "abd ar",
+        "abd as",
+        "abd az",
+        "abd ash",
+        "abd ad",
+        "abd at",
+        "abd an",
+        "abd ur",
+        "abd us",
+        "abd er",
+        "abd es",
+    ),
+    # al-Din in a name, joined or not, with the article as it sounds: Salah al-Din, Salahuddin, Eddine
+    "uddin": (
+        "al din",
+        "al dyn",
+        "el din",
+        "ed din",
+        "ad din",
+        "ud din",
+        "ul din",
+        "al deen",
+        "ud deen",
+        "uddin",
+        "eddin",
+        "eddine",
+        "uddeen",
+        "aldin",
+        "eldin",
+        "addin",
+        "ed dine",
+        "el dine",
+        "الدين",
+    ),
     "abu": ("abu", "abou", "أبو", "ابو"),
     "sheikh": ("sheikh", "shaikh", "shaykh", "sheik", "шейх", "شيخ"),
     "haji": ("haji", "hajji", "hajj", "al hajj", "al haj", "el haj", "حاج", "حاجي"),
@@ -108,19 +159,36 @@ _BUILTIN_PERSON_SYMBOLS: dict[str, tuple[str, ...]] = {
 # East Slavic given names: the Russian, Ukrainian and Belarusian forms of one name (and so of the
 # patronymics made from it). Spellings within a form are left to the skeleton and the fuzzy match.
 _EAST_SLAVIC_NAMES = (
-    "aleksandr alexander oleksandr aliaksandr alyaksandr", "aleksey alexei oleksiy aliaksei alyaksey",
-    "anatoliy anatoly anatol", "andrey andrei andriy andrii andrei", "boris borys barys",
-    "vasiliy vasily vasyl vasil", "viktor victor", "vitaliy vitaly vital", "vladimir volodymyr uladzimir",
-    "vyacheslav viacheslav vyachaslau", "gennadiy gennady hennadiy henadz", "georgiy georgy heorhiy",
-    "grigoriy grigory hryhoriy ryhor", "dmitriy dmitry dmytro dzmitry", "evgeniy evgeny yevhen yauhen",
-    "ekaterina kateryna katsiaryna", "elena olena alena", "ivan ivan", "igor ihar ihor", "ilya illia",
-    "konstantin kostiantyn kanstantsin", "leonid leanid", "mikhail mykhailo mikhail mikhas",
-    "nikolay nikolai mykola mikalai", "oleg oleh aleh", "olga olha volha", "pavel pavlo paval",
-    "petr pyotr petro piotr", "sergey sergei serhiy serhii siarhei", "stanislau stanislav",
-    "tatyana tatiana tetiana tatsiana", "yuriy yury yuri yurii yury", "yakov yakiv", "fedor fyodor fedir",
-    "valeriy valery valeriy", "valentin valentyn", "natalya natalia nataliya natallia",
-    "irina iryna", "anna hanna", "maksim maxim maksym", "roman raman", "semen semyon semen",
-    "timofey tymofiy", "arkadiy arkady", "vadim vadym vadzim", "denis denys dzianis", "kirill kyrylo kiryl",
+    "aleksandr alexander alexandr oleksandr aliaksandr alyaksandr",
+    "aleksey alexei alexey oleksiy oleksii aliaksei alyaksey", "anatoliy anatoly anatolii anatol",
+    "andrey andrei andriy andrii", "boris borys barys", "vasiliy vasily vasilii vasyl vasil",
+    "viktor victor viktar", "vitaliy vitaly vitalii vital", "vladimir volodymyr uladzimir",
+    "vyacheslav viacheslav vyachaslau viachaslau", "gennadiy gennady hennadiy hennadii henadz",
+    "georgiy georgy heorhiy heorhii", "grigoriy grigory hryhoriy hryhorii ryhor",
+    "dmitriy dmitry dmytro dzmitry", "evgeniy evgeny yevhen yevheniy yauhen",
+    "ekaterina kateryna katsiaryna", "elena olena alena", "ivan ivan", "igor ihor ihar", "ilya illia illya",
+    "konstantin kostiantyn kostyantyn kanstantsin", "leonid leanid",
+    "mikhail mykhailo mykhaylo mikhas", "nikolay nikolai mykola mikalai", "oleg oleh aleh",
+    "olga olha volha", "pavel pavlo paval", "petr pyotr petro piotr piatro",
+    "sergey sergei serhiy serhii siarhei", "stanislau stanislav", "stepan stsiapan",
+    "tatyana tatiana tetiana tatsiana", "yuriy yury yuri yurii iurii yurij", "yakov yakiv",
+    "fedor fyodor fedir fiodar", "valeriy valery valerii", "valentin valentyn",
+    "natalya natalia nataliya natallia", "irina iryna", "anna hanna", "maksim maxim maksym",
+    "roman raman", "semen semyon", "timofey tymofiy tsimafei", "arkadiy arkady arkadii",
+    "vadim vadym vadzim", "denis denys dzianis", "kirill kyrylo kiryl", "nikita mykyta mikita",
+    "yaroslav yaraslau", "svetlana svitlana sviatlana", "lyudmila liudmyla ludmila",
+    "galina halyna halina", "larisa larysa", "nadezhda nadiya nadzeya", "lyubov liubov liubou",
+    "iosif yosyp osip josef",
+)  # fmt: skip
+
+# Korean family names: the usual South Korean spelling, Revised Romanization, McCune-Reischauer (as
+# North Korean names are written on the lists: PAK, CHOE, SIN, PYON).
+_KOREAN_FAMILY_NAMES = (
+    "park pak bak", "choi choe chwe", "shin sin", "ahn an", "bae pae", "byeon byun pyon pyun",
+    "jung jeong chong chung", "kang gang", "cho jo", "yoon yun", "jang chang", "lim im rim",
+    "seo so suh", "kwon gwon", "jeon chon chun jun", "ko go koh", "moon mun", "yang ryang",
+    "baek paek paik", "heo ho hur", "noh no ro", "lee ri rhee yi", "kim gim", "jo cho",
+    "ryu yu yoo", "hong", "song", "han", "hwang", "oh o",
 )  # fmt: skip
 
 # Particles are part of a name but say little about who it is.
@@ -133,6 +201,9 @@ PARTICLES = frozenset(
         "ed",
         "as",
         "ash",
+        "ar",
+        "ur",
+        "ud",
         "at",
         "az",
         "bin",
@@ -308,6 +379,14 @@ def _name_groups() -> dict[str, frozenset[str]]:
         names = line.split()
         for n in names:
             groups.setdefault(skeleton(n), set()).add("es:" + names[0])
+            # Ukrainian and Belarusian г is h, romanized g in the Russian manner too (Serhiy / Sergiy)
+            g = re.sub(r"(?<![kzsc])h", "g", n)
+            if g != n:
+                groups.setdefault(skeleton(g), set()).add("es:" + names[0])
+    for line in _KOREAN_FAMILY_NAMES:
+        names = line.split()
+        for n in names:
+            groups.setdefault(skeleton(n), set()).add("ko:" + names[0])
     return {k: frozenset(v) for k, v in groups.items()}
 
 

@@ -6,14 +6,18 @@ consonants, its kind and its weight. The steps, in order:
 
 1. Unicode NFKC; `&` becomes `and`; apostrophes inside words join (Qa'ida -> qaida); every other
    punctuation mark splits (commas, so name order does not matter; hyphens; dots of initials).
-2. Each word is romanized from its own script (`transliterate.romanize_word`), diacritics dropped,
-   lowercased.
+2. Each word is romanized from its own script (`transliterate.romanize_word`), diacritics dropped
+   (carons as digraphs: č ch, š sh, ž zh), lowercased; in a person's name, digits inside a word
+   are the letters they stand for (Ig0r Sech1n).
 3. Dictionary phrases are matched on the token sequence: titles at the start of a person's name
    are removed (Dr, Sheikh, His Excellency); legal forms of organizations (ООО, OOO, LLC, GmbH, AG,
    Joint Stock Company...) are taken out of the name and kept apart as a generic form (LLC, JSC);
    name symbols are unified (ibn / ben / bin, Abd al / Abdul, the spellings of Qaddafi); generic
    words of organization names (bank, association, company) are unified and weigh less.
-4. Every token gets a kind (name, particle, generic, initial, number, patronymic) and a weight.
+4. Every token gets a kind (name, particle, generic, initial, number, patronymic) and a weight;
+   East Slavic given names and the patronymics made from them get their name group (Oleksiy,
+   Aleksey, Aliaksei; Oleksiyovych, Alekseevich). A person's name records its "son of" chain
+   (`NameForm.lineage`: X bin Y).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from rempart.domain.screening.transliterate import (
     romanize_given_name,
     romanize_word,
     skeleton,
+    vowel_gaps,
     word_script,
 )
 
@@ -186,6 +191,17 @@ def _numbers(tokens: list[str], scripts: list[str], is_person: bool) -> tuple[li
     return out, out_scripts
 
 
+_LEET = str.maketrans("01345789", "oieastbg")
+
+
+def _unleet(tok: str) -> str:
+    """Digits standing for letters inside a person's name part (Ig0r Sech1n, I9or) are letters:
+    a person's name has no digits in its words."""
+    if tok.isalpha() or tok.isdigit() or not any(c.isalpha() for c in tok):
+        return tok
+    return tok.translate(_LEET)
+
+
 def _acronyms(tokens: list[str], scripts: list[str]) -> tuple[list[str], list[str]]:
     """Runs of single letters of an organization's name as one token: A.B.C. / ABC."""
     out: list[str] = []
@@ -217,6 +233,8 @@ class Token:
     abjad: bool = False  # written in a script without vowels: compared on consonants
     syllabic: bool = False  # romanized syllable by syllable (Hangul, Chinese): no fuzzy spellings
     groups: frozenset[str] = frozenset()  # nickname groups (bill ~ william)
+    vows: str = ""  # transliterate.vowel_gaps(skel): the vowel classes between the consonants
+    cyrillic: bool = False  # romanized from Cyrillic: Belarusian and Russian forms may meet (akanye)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +249,8 @@ class NameForm:
     # merged[i]: tokens i and i+1 as one (Abdul Hai -> abdulhai), None where they do not merge
     # (numbers, initials). Computed once here so that comparisons do not rebuild them.
     merged: tuple[Token | None, ...] = ()
+    # lineage[i]: how many "son of" links (bin, ben, ibn, ould) come before token i; () when none
+    lineage: tuple[int, ...] = ()
 
     @property
     def text(self) -> str:
@@ -256,6 +276,7 @@ def make_token(
     abjad: bool = False,
     groups: frozenset[str] = frozenset(),
     syllabic: bool = False,
+    cyrillic: bool = False,
 ) -> Token:
     skel = skeleton(text)
     nick = lexicon.nicknames.get(text)
@@ -264,7 +285,12 @@ def make_token(
         m = _PATRONYMIC_STEM.match(skel)
         if m:
             stem = m.group(1)  # Nikolaevich -> nikola(i), Sergeevich -> serge(i), Aleksandrovich -> aleksandr
-            eq = lexicon.name_groups.get(stem) or lexicon.name_groups.get(stem + "i")
+            # the stem as the given name's skeleton: Aleksivich -> aleks(ei), Pavlovich -> pav(e)l
+            eq = None
+            for given in (stem, stem + "i", stem + "ei", stem[:-1] + "e" + stem[-1:]):
+                eq = lexicon.name_groups.get(given)
+                if eq:
+                    break
             eq = frozenset("p" + g for g in eq) if eq else None  # patronymics meet patronymics only
     if eq:
         nick = nick | eq if nick else eq
@@ -277,6 +303,8 @@ def make_token(
         abjad=abjad,
         syllabic=syllabic,
         groups=groups | nick if nick else groups,
+        vows=vowel_gaps(skel),
+        cyrillic=cyrillic,
     )
 
 
@@ -295,6 +323,8 @@ def analyze_name(name: str, schema: str, lexicon: Lexicon) -> NameForm:
     is_person = family == "person"
     is_org = family in ("org", "any") and schema != "Person"
 
+    if is_person:
+        raw = [_unleet(t) for t in raw]
     raw, scripts = _numbers(raw, scripts, is_person)
     if not is_person:
         raw, scripts = _acronyms(raw, scripts)
@@ -337,18 +367,48 @@ def analyze_name(name: str, schema: str, lexicon: Lexicon) -> NameForm:
                 kind = (
                     TokenKind.TITLE if sym in _TITLE_SYMBOLS else _kind(text, is_person, len(tokens), lexicon)
                 )
-                tokens.append(make_token(text, kind, lexicon, abjad, frozenset({sym}), syllabic))
+                tokens.append(
+                    make_token(text, kind, lexicon, abjad, frozenset({sym}), syllabic, scripts[i] == "Cyrl")
+                )
                 i += n
                 continue
         tok = raw[i]
         kind = _kind(tok, is_person, len(tokens), lexicon)
-        tokens.append(make_token(tok, kind, lexicon, abjad, syllabic=syllabic))
+        tokens.append(make_token(tok, kind, lexicon, abjad, syllabic=syllabic, cyrillic=scripts[i] == "Cyrl"))
         i += 1
     if not tokens and legal:
         # a name that is only a legal form ("Limited"): keep the words
         tokens = [make_token(t, TokenKind.NAME, lexicon) for t in raw]
         legal = set()
-    return NameForm(name, tuple(tokens), frozenset(legal), frozenset(scripts), family, merged_tokens(tokens))
+    return NameForm(
+        name,
+        tuple(tokens),
+        frozenset(legal),
+        frozenset(scripts),
+        family,
+        merged_tokens(tokens),
+        _lineage(tokens) if is_person and "," not in name else (),
+    )
+
+
+_LINEAGE_SYMBOLS = frozenset({"bin", "bint", "ould"})
+
+
+def _lineage(tokens: Sequence[Token]) -> tuple[int, ...]:
+    """Per token, how many `bin` / `bint` / `ould` (son or daughter of) come before it, the link itself
+    counting with what follows: in SALMAN BIN MUHAMMAD AL-RAWI, Salman is 0 (the person), Muhammad
+    and al-Rawi 1. Empty when the name has no such link, or is not in its natural order (inverted
+    with a comma, AL BEN ALI, Isa; a link first or last)."""
+    links = [not _LINEAGE_SYMBOLS.isdisjoint(t.groups) for t in tokens]
+    if not any(links) or links[0] or links[-1]:
+        return ()
+    out: list[int] = []
+    n = 0
+    for t in tokens:
+        if not _LINEAGE_SYMBOLS.isdisjoint(t.groups):
+            n += 1
+        out.append(n)
+    return tuple(out)
 
 
 _UNMERGED = (TokenKind.NUMBER, TokenKind.INITIAL)
@@ -364,7 +424,15 @@ def merge_tokens(a: Token, b: Token) -> Token:
         weight=a.weight + b.weight,
         abjad=a.abjad or b.abjad,
         syllabic=a.syllabic or b.syllabic,
+        vows=_join_gaps(a.vows, b.vows),
+        cyrillic=a.cyrillic or b.cyrillic,
     )
+
+
+def _join_gaps(a: str, b: str) -> str:
+    """The vowel gaps of two tokens written as one: the last gap of `a` and the first of `b` meet."""
+    ga, gb = a.split("."), b.split(".")
+    return ".".join([*ga[:-1], "".join(sorted(set(ga[-1] + gb[0]))), *gb[1:]])
 
 
 def merged_tokens(tokens: Sequence[Token]) -> tuple[Token | None, ...]:

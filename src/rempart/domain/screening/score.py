@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 ALGORITHM = "rempart-name"
-VERSION = "2"
+VERSION = "3"
 DEFAULT_THRESHOLD = 0.70
 
 

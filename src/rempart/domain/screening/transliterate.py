@@ -14,6 +14,12 @@ Yevgeny / Evgeniy / Evgenij): `skeleton()` rewrites a romanized token so that th
 the same string. `consonants()` keeps only the consonants of a skeleton, which is how a name written
 in a script without vowels (Arabic, Hebrew) meets its Latin spelling (mhmd / Mohamed).
 
+The scholarly, ISO 9 and Czech-style romanizations of Cyrillic write ч ш ж with carons: they
+become ch, sh, zh, as the lists write them (Medvedčuk / Medvedchuk). `vowel_gaps()` keeps which
+long vowels an abjad spelling writes between its consonants (محمود mhmwd: Mahmud, not Mohammad).
+Names in kanji also get their Japanese reading through pykakasi (`japanese_reading`), as an extra
+form: ICU reads Chinese characters in Mandarin only.
+
 Korean and Chinese given names are one token (Kim Jeongeun, Xi Jinping, 수빈 최 -> subin choi), as
 they are usually romanized; the matcher still meets the split spellings (Kim Jong Un) by merging
 neighbours. Belarusian surnames in -au/-ou meet Russian ones in -ov (Hladkou / Gladkov).
@@ -31,10 +37,14 @@ from typing import Any
 __all__ = [
     "ABJAD_SCRIPTS",
     "consonants",
+    "japanese_reading",
+    "long_vowels_agree",
     "romanize_given_name",
     "romanize_word",
     "script_of",
+    "simplified_han",
     "skeleton",
+    "vowel_gaps",
 ]
 
 # Scripts whose ordinary spelling omits most vowels: their names are compared on consonants.
@@ -233,14 +243,61 @@ def romanize_given_name(word: str) -> tuple[str, str]:
     return romanize_word(word)
 
 
+_kakasi: list[Any] = []  # the pykakasi converter, made on first use (its dictionaries load in a second)
+_JAPANESE_LONG = re.compile(r"(?<=[^aeiou])(?:ou|oo)(?![aeiou])|uu")
+
+
+@lru_cache(maxsize=10_000)
+def japanese_reading(text: str) -> str | None:
+    """The Japanese reading of a name written in kanji (山田太郎 -> yamada taro), in Hepburn without
+    the long-vowel marks the lists leave out (Tarou, Tarō -> Taro); None when the text is not kanji
+    (with kana), or pykakasi is not installed. ICU reads Chinese characters only in Mandarin
+    (shan tian tai lang), and kana alone it reads already. The reading is a dictionary's best guess:
+    a name may be read otherwise, so it is an extra form of the name, never a replacement."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters or not all(script_of(ch) in ("Hani", "Kana") for ch in letters):
+        return None
+    if not any(script_of(ch) == "Hani" for ch in letters):
+        return None
+    if not _kakasi:
+        try:
+            import pykakasi
+        except ImportError:  # pragma: no cover - a dependency; without it kanji are read in Mandarin
+            return None
+        _kakasi.append(pykakasi.kakasi())  # type: ignore[no-untyped-call]
+    words: list[str] = []
+    for part in _kakasi[0].convert(text):
+        w = str(part["hepburn"]).strip()
+        if not w and any(ch.isalpha() for ch in str(part["orig"])):
+            return None  # a character it cannot read (Chinese simplified forms: 习)
+        if w:
+            words.append(_JAPANESE_LONG.sub(lambda m: m.group(0)[0], w))
+    return " ".join(words) or None
+
+
+@lru_cache(maxsize=20_000)
+def simplified_han(text: str) -> str:
+    """Chinese characters in their simplified forms (習近平 -> 习近平), for comparing them as written."""
+    return str(_icu("Traditional-Simplified").transliterate(text))
+
+
 def _icu_word(word: str) -> str:
-    return _ascii_only(str(_icu("Any-Latin; Latin-ASCII").transliterate(word)))
+    return _latin(str(_icu("Any-Latin").transliterate(word)))  # Hebrew ש is š: sh, not s
+
+
+# The scholarly, ISO 9, Czech-style and Baltic romanizations of Cyrillic write ч ш ж щ with a caron
+# or circumflex (Medvedčuk, Šojgu, Ŝerbina): they are the sounds English spells ch, sh, zh, shch,
+# which is how the lists write them (Latin-ASCII would give c, s, z). So is the s with a cedilla or
+# comma of Turkish, Azerbaijani and Romanian (Şahin, Ştefan), and of ICU's Hebrew (ש).
+_CARONS = str.maketrans({"č": "ch", "š": "sh", "ž": "zh", "ŝ": "shch", "ĉ": "ch", "ǆ": "dzh",
+                         "Č": "ch", "Š": "sh", "Ž": "zh", "Ŝ": "shch", "Ĉ": "ch",
+                         "ş": "sh", "ș": "sh", "Ş": "sh", "Ș": "sh"})  # fmt: skip
 
 
 def _latin(word: str) -> str:
     if word.isascii():
         return _ascii_only(word)
-    return _ascii_only(str(_icu("Latin-ASCII").transliterate(word)))
+    return _ascii_only(str(_icu("Latin-ASCII").transliterate(word.translate(_CARONS))))
 
 
 @lru_cache(maxsize=200_000)
@@ -255,6 +312,8 @@ def romanize_word(word: str) -> tuple[str, str]:
         return script, _hangul(word)
     if script == "Hani":
         return script, _han(word)
+    if script == "Arab" and word.endswith("\u0649"):
+        word = word[:-1] + "\u0627"  # a final alif maqsura is a long a: مثنى Muthanna, موسى Musa
     latin = _icu_word(word)
     if (
         script == "Arab"
@@ -273,8 +332,8 @@ _SKELETON_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # Belarusian surnames end in -au / -ou where Russian ones end in -ov / -ev (ГЛАДКОЎ /
         # ГЛАДКОВ, Herasimau / Gerasimov)
         (r"(?<=..[^aeiouy])[ao]u$", "ov"),
+        (r"tsch|tch", "ch"),  # German and French ч (Sergejewitsch, Tchaikovsky): before sch
         (r"shch|sch|ssh", "sh"),
-        (r"tsch|tch", "ch"),
         (r"dzh|dj", "j"),
         (r"zh", "j"),
         (r"kh", "h"),
@@ -291,11 +350,14 @@ _SKELETON_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"ue", "u"),
         (r"eo", "o"),  # Korean eo (Jeong / Jong)
         (r"eu", "u"),  # Korean eu (Eun / Un)
-        (r"ee", "i"),
         (r"(?<=[^aeiou])[yji]o", "e"),  # Cyrillic yo: Aksyonov / Aksenov, Fyodor / Fedor
         (r"(?<=.)j|y", "i"),  # a j inside a word is a glide (Sergej); at the start a consonant (Jong)
-        (r"(.)\1+", r"\1"),
+        (r"([^e])\1+", r"\1"),
         (r"i(?=[aeou])", ""),  # ya/yo/yu/ye and ia/io/iu/ie: Aksyonov, Aksionov, Aksenov meet
+        # Cyrillic ее is ee, eye or eje (Moiseev / Moiseyev / Moisejew), and an English ee is i
+        # (Fazeel / Fazil): so once the glides are gone, ee is i
+        (r"ee", "i"),
+        (r"(.)\1+", r"\1"),
         (r"ie$", "i"),
     )
 )
@@ -315,10 +377,50 @@ def skeleton(token: str) -> str:
 
 
 _VOWELS = re.compile(r"[aeiouyvw]")
+_VOWEL_CLASS = {"a": "A", "e": "I", "i": "I", "y": "I", "o": "U", "u": "U", "v": "U", "w": "U"}
+
+
+@lru_cache(maxsize=200_000)
+def vowel_gaps(skel: str) -> str:
+    """The vowels around the consonants of a skeleton, by class: A (a), I (i e y), U (u o w v), one
+    gap before each consonant of `consonants(skel)` and one after the last, joined by dots.
+    `mahmud` gives `.A..U.`, `mohammad` `.U.A.A.`. A script without short vowels (Arabic, Persian,
+    Hebrew) still writes the long ones (محمود mhmwd, حسين hsyn): a Latin spelling of the same name
+    has a vowel of that class in that gap (Mahmud, Hussein), another name does not (Mohammad, Hassan)."""
+    gaps: list[set[str]] = [set()]
+    last = ""
+    for ch in skel.replace("dh", "z"):
+        cls = _VOWEL_CLASS.get(ch)
+        if cls is not None:
+            gaps[-1].add(cls)
+            continue
+        c = "b" if ch == "p" else ch
+        if c != last:  # consonants() writes doubled consonants once, even across vowels
+            gaps.append(set())
+            last = c
+    return ".".join("".join(sorted(g)) for g in gaps)
+
+
+def long_vowels_agree(abjad_gaps: str, latin_gaps: str) -> bool:
+    """Whether a Latin spelling has, in each gap between consonants, a vowel of the class of the long
+    vowel (waw, ya) the abjad spelling writes there. The first gap is not checked (an initial alif,
+    waw or ya carries any vowel), nor alif (written for a, e and o, and the a of the article); a
+    final ya may be an a (Persian writes alif maqsura with it: مصطفی Mostafa, مرتضی Morteza)."""
+    ga, gb = abjad_gaps.split("."), latin_gaps.split(".")
+    if len(ga) != len(gb):
+        return True
+    last = len(ga) - 1
+    for k in range(1, len(ga)):
+        for cls in ga[k]:
+            if cls == "A" or cls in gb[k] or (k == last and cls == "I" and "A" in gb[k]):
+                continue
+            return False
+    return True
 
 
 @lru_cache(maxsize=200_000)
 def consonants(skel: str) -> str:
     """The consonants of a skeleton (w, v and y count as vowels: Arabic, Persian and Hebrew write
-    long vowels with them; p is b, as Arabic has no p), doubled letters once."""
-    return re.sub(r"(.)\1+", r"\1", _VOWELS.sub("", skel).replace("p", "b"))
+    long vowels with them; p is b, as Arabic has no p; dh is z, as Persian says ذ: Dhabih / Zabih),
+    doubled letters once."""
+    return re.sub(r"(.)\1+", r"\1", _VOWELS.sub("", skel.replace("dh", "z")).replace("p", "b"))
