@@ -64,9 +64,12 @@ def import_(
     if rescreen and result.created and not result.diff.empty:
         from rempart.services.screening.batch import count_customers
         from rempart.services.screening.delta import rescreen_after_import
+        from rempart.services.screening.engine import default_cache_dir
 
         if count_customers(store):
-            out["rescreen"] = rescreen_after_import(store, result.version.id).to_dict()
+            out["rescreen"] = rescreen_after_import(
+                store, result.version.id, cache_dir=default_cache_dir()
+            ).to_dict()
     if as_json:
         emit_json(out)
         return

@@ -30,7 +30,13 @@ def start_checkpoints(store: Store, cfg: Settings) -> Any:
 
 
 def serve(
-    cfg: Settings, store: Store, *, host: str | None = None, port: int | None = None, as_json: bool = False
+    cfg: Settings,
+    store: Store,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    as_json: bool = False,
+    workers: int = 1,
 ) -> None:
     from rempart.adapters.cli.serve_app import run_server
 
@@ -49,7 +55,7 @@ def serve(
             f"Signing an audit checkpoint every {cfg.checkpoint_interval_seconds} s when the log grows."
         )
     try:
-        run_server(cfg, store, host=host, port=port)
+        run_server(cfg, store, host=host, port=port, workers=workers)
     finally:
         stop = getattr(scheduler, "stop", None)
         if callable(stop):
@@ -64,6 +70,14 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--host", help="Address to bind (default: REMPART_HOST).")
         ] = None,
         port: Annotated[int | None, typer.Option("--port", help="Port (default: REMPART_PORT).")] = None,
+        workers: Annotated[
+            int,
+            typer.Option(
+                "--workers",
+                min=0,
+                help="Server processes sharing the screener (forked once it is loaded); 0: one per core.",
+            ),
+        ] = 1,
         db: DbOption = None,
         as_json: JsonOption = False,
     ) -> None:
@@ -71,4 +85,4 @@ def register(app: typer.Typer) -> None:
         cfg = settings()
         if db:
             cfg = cfg.model_copy(update={"database_url": db})
-        serve(cfg, open_store(db, cfg), host=host, port=port, as_json=as_json)
+        serve(cfg, open_store(db, cfg), host=host, port=port, as_json=as_json, workers=workers)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import gc
 import heapq
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
@@ -47,7 +48,7 @@ from rempart.domain.screening.features import (
     name_score_estimate,
     prime_similarities,
 )
-from rempart.domain.screening.lexicon import Lexicon
+from rempart.domain.screening.lexicon import Lexicon, split_words
 from rempart.domain.screening.model import Hit, NameQuery
 from rempart.domain.screening.normalize import (
     NameForm,
@@ -62,7 +63,7 @@ from rempart.domain.screening.score import (
     other_features_bound,
     score_entity,
 )
-from rempart.domain.screening.transliterate import script_of
+from rempart.domain.screening.transliterate import japanese_reading, script_of
 
 __all__ = ["Matcher", "compare_names", "name_variants"]
 
@@ -77,26 +78,60 @@ MAX_OPEN = 250  # candidate names kept per query name after key sharing, the bes
 MAX_SHARED = 30  # candidate names, the best-sharing first, whose name score is estimated
 MAX_CANDIDATES = 8  # entities scored in full per query, the best-estimated first
 QUERY_CACHE_SIZE = 50_000  # analyzed query names remembered (then forgotten all at once)
+FUZZY_CACHE_SIZE = 200_000  # fuzzy key lookups remembered (then forgotten all at once)
+_NO_KEYS: frozenset[str] = frozenset()
 MAX_FORMS = 3  # names of one entity scored in full, the best-estimated first
 WEAK_ALIAS_FACTOR = 0.92
 MARGIN_SLACK = 0.02  # what the cheap estimates may miss of the name score
 
+# a query's index lookups per query name: per name part, its share of the weight and its lookups
+Probes = tuple[tuple[tuple[float, tuple[str, ...]], ...], ...]
+
 
 def name_variants(full: str) -> list[str]:
-    """A listed name and, when it carries one in parentheses in another script, that other form.
+    """A listed name and, when it carries one in parentheses in another script, that other form;
+    when it gives alternatives with a slash, each of them; when it is written in kanji, its
+    Japanese reading (`transliterate.japanese_reading`).
 
     `Sergei AKSENOV (Сергей АКСЁНОВ)` gives both forms; `Deutsche Bank (Schweiz) AG` stays whole.
+    `Nikolay PESKOV/PESKOFF` gives `Nikolay PESKOV` and `Nikolay PESKOFF` (a word's alternatives);
+    `Al-Qa'ida/Islamic Army` also gives `Al-Qa'ida` and `Islamic Army` (the name's). `A/S`, `M/V`
+    (one letter on a side) are not alternatives.
     """
-    if "(" not in full or ")" not in full:
-        return [full]
-    start, end = full.find("("), full.rfind(")")
-    inner = full[start + 1 : end].strip()
-    outer = (full[:start] + " " + full[end + 1 :]).strip()
-    if not inner or not outer:
-        return [full]
-    if _main_script(inner) != _main_script(outer):
-        return [outer, inner]
-    return [full]
+    forms = [full]
+    if "(" in full and ")" in full:
+        start, end = full.find("("), full.rfind(")")
+        inner = full[start + 1 : end].strip()
+        outer = (full[:start] + " " + full[end + 1 :]).strip()
+        if inner and outer and _main_script(inner) != _main_script(outer):
+            forms = [outer, inner]
+    if "/" in full:
+        forms = list(dict.fromkeys(x for form in forms for x in (form, *_slash_alternatives(form))))
+    for form in forms:
+        if not form.isascii():
+            reading = japanese_reading(form)  # 山田太郎 is also Yamada Taro
+            if reading:
+                forms = [*forms, reading]
+                break
+    return forms
+
+
+_SLASHED = re.compile(r"(?<![^\W\d_])(\w[\w'’.-]*\w)/(\w[\w'’.-]*\w)(?![^\W\d_])")
+
+
+def _slash_alternatives(form: str) -> list[str]:
+    m = _SLASHED.search(form)
+    if m is None:
+        return []
+    a, b = m.group(1), m.group(2)
+    if not any(c.isalpha() for c in a) or not any(c.isalpha() for c in b):
+        return []  # dates, numbers
+    head, tail = form[: m.start()], form[m.end() :]
+    out = [head + a + tail, head + b + tail]  # the word's alternatives
+    halves = [(head + a).strip(), (b + tail).strip()]
+    if all(len(split_words(x)) >= 2 for x in halves):
+        out.extend(halves)  # the name's (a single word alone is not a name: CHOLES/CHOULZ)
+    return out
 
 
 def _main_script(text: str) -> str:
@@ -181,6 +216,8 @@ class Matcher:
         self._tokens: dict[Token, Token] = {}
         self._query_cache: dict[tuple[str, str], NameForm] = {}
         self._set_cache: dict[int, frozenset[int]] = {}  # id(big posting list) -> its set
+        self._near_keys: frozenset[str] | None = None  # keys and their deletions (`hits`)
+        self._fuzzy_cache: dict[str, AbstractSet[str]] = {}
         with _gc_paused():
             for list_name, list_version, entity in entries:
                 self.add(list_name, list_version, entity)
@@ -272,7 +309,17 @@ class Matcher:
         return len(self._forms)
 
     # ------------------------------------------------------------------ search
-    def _fuzzy_keys(self, key: str) -> set[str]:
+    def _fuzzy_keys(self, key: str) -> AbstractSet[str]:
+        """The keys at edit distance one (most at two) of `key`, remembered: name parts repeat
+        (first names, family names) from query to query. The set is only read by the callers."""
+        got = self._fuzzy_cache.get(key)
+        if got is None:
+            if len(self._fuzzy_cache) >= FUZZY_CACHE_SIZE:
+                self._fuzzy_cache.clear()
+            got = self._fuzzy_cache[key] = self._fuzzy_keys_of(key) or _NO_KEYS
+        return got
+
+    def _fuzzy_keys_of(self, key: str) -> set[str]:
         out = {key} if key in self._postings else set()
         if len(key) < MIN_KEY_LEN_FUZZY:
             return out
@@ -378,6 +425,79 @@ class Matcher:
         if got is None:
             got = self._set_cache[key] = frozenset(posting)
         return got
+
+    # ------------------------------------------------------------------ the reverse direction
+    def probes(self, query: NameQuery) -> Probes:
+        """The index lookups a search of `query` makes, per query name and name part: the part's
+        share of the name's weight and its lookups as strings (`f<key>` a key looked up with its
+        deletion neighbourhood, `x<key>` a key as it is, `c<key>` consonants; the same lookups as
+        `_candidates`). A search finds a candidate name only through a part whose lookups find it,
+        and keeps it only when such parts carry `CANDIDATE_SHARE` of a query name's weight: so a
+        customer base filed under its probes tells which customers a few new listed entities can
+        concern at all (`concerned`, for delta rescreening)."""
+        out: list[tuple[tuple[float, tuple[str, ...]], ...]] = []
+        for n in (query.name, *query.alt_names):
+            if n.strip():
+                form = self._analyze_query(n, query.schema)
+                if form.tokens:
+                    out.append(self._form_probes(form))
+        return tuple(out)
+
+    @staticmethod
+    def _form_probes(form: NameForm) -> tuple[tuple[float, tuple[str, ...]], ...]:
+        toks = form.tokens
+        parts: list[tuple[float, tuple[str, ...]]] = []
+        for i, t in enumerate(toks):
+            if t.kind is TokenKind.INITIAL or t.weight <= 0:
+                continue
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
+            out: list[str] = []
+            if t.abjad:
+                if len(t.cons) >= 2:
+                    out.append("c" + t.cons)
+                    if nxt is not None:
+                        out.append("c" + t.cons + nxt.cons)
+            elif t.syllabic:
+                out.append("x" + t.skel)
+                if len(t.cons) >= 4:
+                    out.append("c" + t.cons)
+                if nxt is not None and nxt.kind is not TokenKind.INITIAL:
+                    out.append("x" + t.skel + nxt.skel)
+            else:
+                out.append("f" + t.skel)
+                if nxt is not None and nxt.kind is not TokenKind.INITIAL:
+                    out.append("f" + t.skel + nxt.skel)
+            parts.append((t.weight, tuple(out)))
+        total = sum(w for w, _ in parts)
+        if total <= 0:
+            return ()
+        return tuple((w / total, ps) for w, ps in parts)
+
+    def hits(self, probe: str) -> bool:
+        """Whether a probe (see `probes`) finds a name in this index."""
+        kind, key = probe[0], probe[1:]
+        if kind == "c":
+            return key in self._cons_postings
+        if kind == "x" or len(key) < MIN_KEY_LEN_FUZZY:
+            return key in self._postings
+        # `_fuzzy_keys(key)` is not empty: the key, or one of its deletions, is a key or a deletion
+        # of a key (MIN_KEY_LEN_SUBSTITUTION <= MIN_KEY_LEN_FUZZY)
+        near = self._near_keys
+        if near is None:
+            near = self._near_keys = frozenset(self._postings).union(self._deletion_index)
+        if key in near:
+            return True
+        return any(key[:i] + key[i + 1 :] in near for i in range(len(key)))
+
+    @staticmethod
+    def concerned(probes: Probes, hit: AbstractSet[str]) -> bool:
+        """Whether a search of the query with these probes can keep a candidate from an index in
+        which the probes `hit` find names (see `probes`)."""
+        for parts in probes:
+            share = sum(s for s, ps in parts if not hit.isdisjoint(ps))
+            if share >= CANDIDATE_SHARE - 1e-9:  # the search adds the same shares in another order
+                return True
+        return False
 
     def search(
         self,
@@ -489,11 +609,13 @@ class Matcher:
         state["_analyzed"] = {}
         state["_query_cache"] = {}
         state["_set_cache"] = {}  # keyed by object ids: meaningless in another process
+        state["_near_keys"] = None
+        state["_fuzzy_cache"] = {}
         state["_tokens"] = {}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
+        self.__dict__.update({"_near_keys": None, "_fuzzy_cache": {}, **state})
 
 
 _default_lexicon: Lexicon | None = None

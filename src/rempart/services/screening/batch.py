@@ -31,7 +31,8 @@ from rempart.domain.parties import Customer, CustomerWallet, FieldError, parse_c
 from rempart.domain.screening.model import Hit
 from rempart.services.alerts import EntityFacts, open_alerts
 from rempart.services.audit import now_iso, record
-from rempart.services.screening.engine import Screener
+from rempart.services.screening.customer_keys import CustomerKeys
+from rempart.services.screening.engine import Screener, customer_query
 
 CHUNK = 1000
 Progress = Callable[[int], None]
@@ -46,11 +47,12 @@ def worker_count(configured: int = 0) -> int:
 _SCREENER: Screener | None = None
 _LISTS: tuple[str, ...] = ()
 _LIMIT = 10
+_PROBES = False  # also return each customer's name probes (see `customer_keys`)
 
 
-def _init(screener: Screener, lists: tuple[str, ...], limit: int) -> None:
-    global _SCREENER, _LISTS, _LIMIT
-    _SCREENER, _LISTS, _LIMIT = screener, lists, limit
+def _init(screener: Screener, lists: tuple[str, ...], limit: int, probes: bool = False) -> None:
+    global _SCREENER, _LISTS, _LIMIT, _PROBES
+    _SCREENER, _LISTS, _LIMIT, _PROBES = screener, lists, limit, probes
 
 
 def _screen_records(chunk: list[tuple[int, dict[str, Any]]]) -> list[str]:
@@ -86,9 +88,23 @@ def _screen_records(chunk: list[tuple[int, dict[str, Any]]]) -> list[str]:
     return out
 
 
-def _screen_customers(chunk: list[tuple[Customer, str]]) -> list[tuple[str, str, list[Hit]]]:
+Screened = tuple[str, str, list[Hit], frozenset[str] | None, bool]  # id, data hash, hits, probes, wallet
+
+
+def _screen_customers(chunk: list[tuple[Customer, str]]) -> list[Screened]:
     assert _SCREENER is not None
-    return [(c.customer_id, h, _SCREENER.screen_customer(c, limit=_LIMIT, lists=_LISTS)) for c, h in chunk]
+    s = _SCREENER
+    probe = getattr(s.matcher, "probes", None) if _PROBES else None
+    return [
+        (
+            c.customer_id,
+            h,
+            s.screen_customer(c, limit=_LIMIT, lists=_LISTS),
+            None if probe is None else probe(customer_query(c)),
+            bool(c.wallets),
+        )
+        for c, h in chunk
+    ]
 
 
 def _chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
@@ -109,15 +125,16 @@ def _run(
     workers: int,
     lists: tuple[str, ...],
     limit: int,
+    probes: bool = False,
 ) -> Iterator[list[Any]]:
     """Apply `fn` to every chunk, in order; forked workers when `workers` > 1."""
     if workers <= 1:
-        _init(screener, lists, limit)
+        _init(screener, lists, limit, probes)
         for ch in chunks:
             yield fn(ch)
         return
     ctx = multiprocessing.get_context("fork")
-    _init(screener, lists, limit)  # inherited by the forked workers
+    _init(screener, lists, limit, probes)  # inherited by the forked workers
     with ctx.Pool(workers) as pool:
         yield from pool.imap(fn, chunks, chunksize=1)
 
@@ -177,36 +194,54 @@ def count_customers(store: Store) -> int:
         return int(conn.execute(select(func.count()).select_from(customers)).scalar_one())
 
 
+SPARSE = 0.2  # `only` at most this share of the stored customers: read them by id, not every page
+
+
 def iter_stored_customers(
     store: Store, only: set[str] | None = None, batch: int = 5000
 ) -> Iterator[tuple[Customer, str]]:
-    """Every stored customer with its data hash, in customer_id order, read in pages."""
-    last = ""
+    """Every stored customer (or only those in `only`) with its data hash, in customer_id order,
+    read in pages (a few customers out of many are read by id)."""
     c = customers.c
+    cols = (
+        c.customer_id,
+        c.type,
+        c.name,
+        c.alt_names,
+        c.birth_date,
+        c.nationalities,
+        c.establishment_country,
+        c.registration_number,
+        c.data_hash,
+    )
+    by_id = only is not None and len(only) <= SPARSE * count_customers(store)
+    wanted = sorted(only) if by_id and only is not None else []
+    last = ""
+    k = 0
     while True:
         with store.read() as conn:
-            rows = conn.execute(
-                select(
-                    c.customer_id,
-                    c.type,
-                    c.name,
-                    c.alt_names,
-                    c.birth_date,
-                    c.nationalities,
-                    c.establishment_country,
-                    c.registration_number,
-                    c.data_hash,
-                )
-                .where(c.customer_id > last)
-                .order_by(c.customer_id)
-                .limit(batch)
-            ).all()
-            if not rows:
-                return
+            if by_id:
+                page = wanted[k : k + 500]
+                k += 500
+                if not page:
+                    return
+                rows = conn.execute(
+                    select(*cols).where(c.customer_id.in_(page)).order_by(c.customer_id)
+                ).all()
+            else:
+                rows = conn.execute(
+                    select(*cols).where(c.customer_id > last).order_by(c.customer_id).limit(batch)
+                ).all()
+                if not rows:
+                    return
+                last = rows[-1].customer_id
             ids = [r.customer_id for r in rows]
             wallets: dict[str, list[CustomerWallet]] = {}
-            for w in conn.execute(select(customer_wallets).where(customer_wallets.c.customer_id.in_(ids))):
-                wallets.setdefault(w.customer_id, []).append(CustomerWallet(w.chain, w.address))
+            if ids:
+                for w in conn.execute(
+                    select(customer_wallets).where(customer_wallets.c.customer_id.in_(ids))
+                ):
+                    wallets.setdefault(w.customer_id, []).append(CustomerWallet(w.chain, w.address))
         for r in rows:
             if only is not None and r.customer_id not in only:
                 continue
@@ -230,7 +265,12 @@ def iter_stored_customers(
                 ),
                 r.data_hash,
             )
-        last = rows[-1].customer_id
+
+
+def customer_hashes(store: Store) -> dict[str, str]:
+    """customer id -> data hash, of every stored customer."""
+    with store.read() as conn:
+        return {r[0]: r[1] for r in conn.execute(select(customers.c.customer_id, customers.c.data_hash))}
 
 
 def entity_facts(screener: Screener) -> dict[str, EntityFacts]:
@@ -314,14 +354,20 @@ def screen_stored(
     only: set[str] | None = None,
     kind: str = "batch",
     record_list_state: bool = True,
+    keys: CustomerKeys | None = None,
 ) -> BatchStats:
-    """Screen the stored customers (all, or `only`), open alerts, and record the run."""
+    """Screen the stored customers (all, or `only`), open alerts, and record the run. With `keys`,
+    file each customer screened there under its name probes (for later delta rescreenings)."""
     started = now_iso()
     stats = BatchStats(lists=dict(screener.versions))
     facts = entity_facts(screener)
     vhash = sha256_json(sorted(screener.versions.items()))
     chunks = _chunks(iter_stored_customers(store, only))
-    for results in _run(screener, _screen_customers, chunks, workers, (), limit):
+    probes = keys is not None and hasattr(screener.matcher, "probes")
+    for screened in _run(screener, _screen_customers, chunks, workers, (), limit, probes):
+        results = [(cid, h, hits) for cid, h, hits, _p, _w in screened]
+        if keys is not None and probes:
+            keys.update((cid, h, p, w) for cid, h, _hits, p, w in screened if p is not None)
         with store.begin() as conn:
             stats.alerts_opened += apply_results(conn, results, facts, vhash, now_iso(), actor=actor)
         for cid, _h, hits in results:

@@ -1,7 +1,9 @@
 """Delta rescreening: when a list version changes, screen only what changed.
 
 - Entities the diff touched (added or changed since the version the customer base was last
-  screened against) go into a small index, and every stored customer is run against it.
+  screened against) go into a small index. The customers that index can concern are found in the
+  reverse direction (`customer_keys`: the customer base filed under its name probes, kept between
+  runs); only they are run against it, which finds exactly what running every customer would.
 - Customers that are new or whose data changed since their last screening are run against
   everything.
 Removed entities open nothing; their open alerts stay for the analyst (the entity's delisting is
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -22,11 +25,20 @@ from rempart.adapters.storage.tables import customers
 from rempart.adapters.storage.tables_screening import screening_customer_state, screening_list_state
 from rempart.domain.lists import ListVersion, diff_entities
 from rempart.services.audit import now_iso
-from rempart.services.screening.batch import Progress, save_list_state, save_run, screen_stored
+from rempart.services.screening.batch import (
+    Progress,
+    customer_hashes,
+    iter_stored_customers,
+    save_list_state,
+    save_run,
+    screen_stored,
+)
+from rempart.services.screening.customer_keys import CustomerKeys, keys_path
 from rempart.services.screening.engine import (
     MatcherFactory,
     Screener,
     ScreeningService,
+    customer_query,
     default_matcher_factory,
     load_entries,
 )
@@ -38,6 +50,7 @@ class DeltaResult:
         default_factory=dict
     )  # list -> {from, to, added, changed, removed}
     touched_entities: int = 0
+    customers_concerned: int = 0  # of the customers screened before, those the touched entities can concern
     customers_vs_delta: int = 0
     customers_vs_all: int = 0
     alerts_opened: int = 0
@@ -78,6 +91,39 @@ def changed_customers(store: Store) -> set[str]:
         return {r[0] for r in rows}
 
 
+def customer_keys(
+    store: Store, matcher: object, cache_dir: Path | None = None, hashes: dict[str, str] | None = None
+) -> CustomerKeys:
+    """The stored customers filed under their name probes, brought up to date (customers new or
+    changed since they were filed are analyzed again; with `cache_dir`, kept there). `hashes`:
+    the stored customers' data hashes, when already read."""
+    path = keys_path(cache_dir, store) if cache_dir else None
+    keys = CustomerKeys.load(path) if path is not None else CustomerKeys()
+    stale = keys.stale(customer_hashes(store) if hashes is None else hashes)
+    probes = getattr(matcher, "probes", None)
+    if stale and probes is not None:
+        keys.update(
+            (c.customer_id, h, probes(customer_query(c)), bool(c.wallets))
+            for c, h in iter_stored_customers(store, stale)
+        )
+        if path is not None:
+            keys.save(path)
+    return keys
+
+
+def concerned_customers(
+    store: Store, small: Screener, cache_dir: Path | None = None, hashes: dict[str, str] | None = None
+) -> set[str]:
+    """The stored customers that screening against `small` can give a hit (a superset: every
+    customer whose name lookups find something in its index, every customer with a wallet when it
+    holds listed wallets). Every stored customer when the matcher cannot say."""
+    m = small.matcher
+    if not hasattr(m, "probes") or not hasattr(m, "hits"):
+        return set(customer_hashes(store) if hashes is None else hashes)
+    keys = customer_keys(store, m, cache_dir, hashes)
+    return keys.concerned(m, wallets=small.addresses.size > 0)  # type: ignore[arg-type]
+
+
 def rescreen_delta(
     store: Store,
     *,
@@ -87,8 +133,10 @@ def rescreen_delta(
     actor: str = "system",
     progress: Progress | None = None,
     matcher_factory: MatcherFactory = default_matcher_factory,
+    cache_dir: Path | None = None,
 ) -> DeltaResult:
-    """Bring the customer base's screening up to the current list versions, doing only the delta."""
+    """Bring the customer base's screening up to the current list versions, doing only the delta.
+    With `cache_dir`, the customer keys are kept there between runs (else rebuilt each time)."""
     started = now_iso()
     with store.read() as conn:
         current = lists_repo.current_versions(conn)
@@ -107,8 +155,10 @@ def rescreen_delta(
                 threshold=threshold,
                 matcher_factory=matcher_factory,
             )
-            with store.read() as conn:
-                known = {r[0] for r in conn.execute(select(customers.c.customer_id))} - fresh
+            hashes = customer_hashes(store)
+            known = set(hashes) - fresh
+            concerned = concerned_customers(store, small, cache_dir, hashes) & known
+            result.customers_concerned = len(concerned)
             if known:
                 st = screen_stored(
                     small,
@@ -116,7 +166,7 @@ def rescreen_delta(
                     workers=workers,
                     progress=progress,
                     actor=actor,
-                    only=known,
+                    only=concerned,
                     kind="delta-entities",
                     record_list_state=False,
                 )
@@ -167,12 +217,21 @@ def rescreen_after_import(
     service: ScreeningService | None = None,
     workers: int = 1,
     actor: str = "system",
+    cache_dir: Path | None = None,
 ) -> DeltaResult:
     """Call after `lists import` created `list_version`: refresh the live screener (if any) and
-    rescreen the delta against the stored customers."""
+    rescreen the delta against the stored customers. The customer keys are kept in `cache_dir`
+    (default: the service's)."""
     if threshold is None:
         from rempart.settings import Settings
 
         threshold = service.threshold if service is not None else Settings().screening_threshold
     full = service.refresh() if service is not None else None
-    return rescreen_delta(store, threshold=threshold, full=full, workers=workers, actor=actor)
+    return rescreen_delta(
+        store,
+        threshold=threshold,
+        full=full,
+        workers=workers,
+        actor=actor,
+        cache_dir=cache_dir if cache_dir is not None or service is None else service.cache_dir,
+    )

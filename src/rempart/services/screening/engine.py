@@ -14,7 +14,8 @@ import os
 import pickle
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -101,6 +102,62 @@ def _no_gc() -> Iterator[None]:
         gc.freeze()  # long-lived: keep them out of later collections (and share pages after fork)
 
 
+# one made-up name per script the romanizer knows, searched once at warm-up
+WARM_UP_NAMES = (
+    "Ivan Testerov",
+    "Иван Тестеров",
+    "Іван Тестерук",
+    "محمد تستر",
+    "دانیال تستری",
+    "דוד טסטר",
+    "김 철수",
+    "김철수",
+    "张 伟",
+    "桂荣 兰",
+    "王小明",
+    "山田 太郎",
+    "やまだ たろう",
+    "ヤマダ タロウ",
+    "Γιώργος Τεστάκης",
+    "Արամ Թեստյան",
+    "გიორგი ტესტაძე",
+    "राम टेस्टर",
+    "สมชาย ทดสอบ",
+    "Nguyễn Văn Tèst",
+)
+RESULT_CACHE_SIZE = 4096  # screen_name results remembered per screener (a repeated identical query)
+
+
+class _ResultCache:
+    """A small thread-safe LRU of name screening results. It lives in one screener, which is
+    immutable (one set of list versions, one threshold), so a result never goes stale; it is not
+    pickled with the screener."""
+
+    def __init__(self, size: int = RESULT_CACHE_SIZE) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, ScreenResult] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> ScreenResult | None:
+        with self._lock:
+            got = self._items.get(key)
+            if got is not None:
+                self._items.move_to_end(key)
+            return got
+
+    def put(self, key: Hashable, value: ScreenResult) -> None:
+        with self._lock:
+            self._items[key] = value
+            if len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"size": self.size}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state.get("size", RESULT_CACHE_SIZE))  # type: ignore[misc]
+
+
 class Screener:
     """Matcher and address index over a fixed set of list versions."""
 
@@ -124,6 +181,7 @@ class Screener:
     ) -> None:
         self.versions = dict(versions)
         self.threshold = threshold
+        self._results = _ResultCache()
         self.matcher = matcher_factory(entries, threshold)
         self.algorithm = self.matcher.algorithm
         self.addresses = addr.AddressIndex()
@@ -157,6 +215,16 @@ class Screener:
     def entity(self, entity_id: str) -> ListedEntity | None:
         return self._objects.get(entity_id)
 
+    def warm(self) -> None:
+        """One search per script, so that what is loaded on first use (romanization tables of a
+        script, their caches) is loaded now, before requests (and before workers are forked)."""
+        if getattr(self, "_warm", False):
+            return
+        for name in WARM_UP_NAMES:
+            self.matcher.search(NameQuery(name), limit=1)
+            self.matcher.search(NameQuery(name, schema="Organization"), limit=1)
+        self._warm = True
+
     @property
     def size(self) -> int:
         return len(self.entities)
@@ -188,17 +256,28 @@ class Screener:
             raise InputError("empty name", field="name", expected="a name to screen")
         self._check_lists(query.lists)
         thr = self.threshold if threshold is None else threshold
+        key = (query, limit, thr, min_score)
+        results = getattr(self, "_results", None)  # (a screener pickled before it had one)
+        if results is None:
+            results = self._results = _ResultCache()
+        got = results.get(key)
+        if got is not None:  # a copy of the hit list: a caller may sort or filter it in place
+            return ScreenResult(
+                list(got.hits), dict(got.lists), got.algorithm, got.threshold, dict(got.query)
+            )
         hits = self.matcher.search(query, limit=limit, threshold=thr, min_score=min_score)
         if query.lists:
             wanted = set(query.lists)
             hits = [h for h in hits if h.list_name in wanted]
-        return ScreenResult(
+        res = ScreenResult(
             hits,
             self._lists_used(query.lists),
             self.algorithm,
             thr,
             {"name": query.name, "schema": query.schema},
         )
+        results.put(key, ScreenResult(list(hits), dict(res.lists), res.algorithm, thr, dict(res.query)))
+        return res
 
     def screen_address(
         self, address: str, chain: str | None = None, lists: Sequence[str] = ()
@@ -249,6 +328,40 @@ class Screener:
                 except InputError:
                     continue
         return hits
+
+
+_CODE_DIGEST: str | None = None  # see _code_digest
+
+
+def _code_digest() -> str:
+    """A digest of the matcher's code, taken once, right after importing it: a process builds with
+    the code it imported, even when the files change while it runs (the key must say so)."""
+    global _CODE_DIGEST
+    if _CODE_DIGEST is None:
+        from rempart.domain import screening as pkg
+        from rempart.domain.screening import index  # noqa: F401  (imports the whole matcher)
+
+        h = hashlib.sha256()
+        for p in [*sorted(Path(pkg.__path__[0]).glob("*.py")), Path(__file__)]:
+            h.update(p.read_bytes())
+        _CODE_DIGEST = h.hexdigest()
+    return _CODE_DIGEST
+
+
+def _current_shapes(s: Screener) -> bool:
+    """Whether a loaded screener's name forms and tokens have every field of the classes this
+    process runs (a pickle written by other code is rebuilt, not used)."""
+    from dataclasses import fields
+
+    from rempart.domain.screening.normalize import NameForm, Token
+
+    forms = getattr(s.matcher, "_forms", None)
+    if not forms:
+        return True
+    form = forms[0]
+    if not all(hasattr(form, f.name) for f in fields(NameForm)):
+        return False
+    return all(hasattr(t, f.name) for t in form.tokens[:1] for f in fields(Token))
 
 
 def customer_query(c: Customer, lists: Sequence[str] = ()) -> NameQuery:
@@ -314,8 +427,9 @@ class ScreeningService:
             try:
                 with _no_gc(), cached.open("rb") as f:
                     s = pickle.load(f)
-                if isinstance(s, Screener):
+                if isinstance(s, Screener) and _current_shapes(s):
                     return s
+                cached.unlink(missing_ok=True)  # written by other code than this process runs
             except Exception:  # a stale or broken cache file is rebuilt
                 cached.unlink(missing_ok=True)
         entries = load_entries(self.store, versions)
@@ -338,18 +452,17 @@ class ScreeningService:
         Only for the default matcher: its code's hash is part of the key."""
         if self.cache_dir is None or self.matcher_factory is not default_matcher_factory:
             return None
-        from rempart.domain import screening as pkg
-
-        h = hashlib.sha256()
-        for p in [*sorted(Path(pkg.__path__[0]).glob("*.py")), Path(__file__)]:
-            h.update(p.read_bytes())
+        h = hashlib.sha256(_code_digest().encode())
         h.update(repr(sorted((v.list_name, v.id) for v in versions)).encode())
         h.update(repr(self.threshold).encode())
         return self.cache_dir / f"screener-{h.hexdigest()[:32]}.pickle"
 
     def warm_up(self) -> Screener:
-        """Build the screener now (at start-up) so that the first request does not pay for it."""
-        return self.screener()
+        """Build the screener now (at start-up) so that the first request does not pay for it,
+        nor the first name in each script (romanization tables are loaded on first use)."""
+        s = self.screener()
+        s.warm()
+        return s
 
     def refresh(self) -> Screener:
         """Rebuild now if the list versions changed (call after an import)."""

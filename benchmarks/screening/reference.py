@@ -1,0 +1,254 @@
+"""The matcher's search as it was before the speed work (commit ed9bbe2), kept to check that the
+faster search finds exactly the same hits, scores and explanations (`check_equal`, and the tests).
+
+Functions taking the `Matcher` as `self`: they read its index (postings, forms, entries) only.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Set as AbstractSet
+
+from rempart.domain.lists import entity_id
+from rempart.domain.screening.features import (
+    Memo,
+    Rows,
+    name_score_bound,
+    name_score_estimate,
+    prime_similarities,
+)
+from rempart.domain.screening.index import (
+    BIG_POSTING,
+    CANDIDATE_SHARE,
+    GENERATE_SHARE,
+    MARGIN_SLACK,
+    MAX_CANDIDATES,
+    MAX_FORMS,
+    MAX_OPEN,
+    MAX_SHARED,
+    MIN_KEY_LEN_FUZZY,
+    MIN_KEY_LEN_SUBSTITUTION,
+    QUERY_CACHE_SIZE,
+    Matcher,
+    _compatible,
+    _deletions,
+    _margin,
+)
+from rempart.domain.screening.model import Hit, NameQuery
+from rempart.domain.screening.normalize import NameForm, TokenKind, analyze_name, schema_family
+from rempart.domain.screening.score import other_features_bound, score_entity
+
+
+def _analyze_query(self: Matcher, name: str, schema: str) -> NameForm:
+    """analyze_name of a query name, remembered (batches repeat names: John Smith, Kim Chol)."""
+    key = (name, schema)
+    form = self._query_cache.get(key)
+    if form is None:
+        if len(self._query_cache) >= QUERY_CACHE_SIZE:
+            self._query_cache.clear()
+        form = self._query_cache[key] = analyze_name(name, schema, self.lexicon)
+    return form
+
+
+def _fuzzy_keys(self: Matcher, key: str) -> set[str]:
+    out = {key} if key in self._postings else set()
+    if len(key) < MIN_KEY_LEN_FUZZY:
+        return out
+    di = self._deletion_index
+    out.update(di.get(key, ()))
+    substitutions = len(key) >= MIN_KEY_LEN_SUBSTITUTION
+    for d in _deletions(key):
+        if d in self._postings:
+            out.add(d)
+        if substitutions:
+            out.update(di.get(d, ()))
+    return out
+
+
+def _candidates(self: Matcher, form: NameForm) -> dict[int, float]:
+    """Candidate names of one query name with the share of the query weight their keys carry."""
+    toks = form.tokens
+    groups: list[tuple[float, list[list[int]]]] = []  # per query unit: weight, postings
+    for i, t in enumerate(toks):
+        if t.kind is TokenKind.INITIAL or t.weight <= 0:
+            continue
+        posts: list[list[int]] = []
+        if t.abjad:
+            if len(t.cons) >= 2:
+                p = self._cons_postings.get(t.cons)
+                if p:
+                    posts.append(p)
+                if i + 1 < len(toks):
+                    p = self._cons_postings.get(t.cons + toks[i + 1].cons)
+                    if p:
+                        posts.append(p)
+        elif t.syllabic:
+            # a Korean or Chinese part pairs only with a near-identical spelling or the same
+            # consonants (features.SYLLABIC_MIN): no deletion neighbourhood
+            p = self._postings.get(t.skel)
+            if p:
+                posts.append(p)
+            if len(t.cons) >= 4:
+                p = self._cons_postings.get(t.cons)
+                if p:
+                    posts.append(p)
+            if i + 1 < len(toks) and toks[i + 1].kind is not TokenKind.INITIAL:
+                p = self._postings.get(t.skel + toks[i + 1].skel)
+                if p:
+                    posts.append(p)
+        else:
+            for k in _fuzzy_keys(self, t.skel):
+                posts.append(self._postings[k])
+            # merged with the next token (Abdul Hai -> Abdulhai)
+            if i + 1 < len(toks) and toks[i + 1].kind is not TokenKind.INITIAL:
+                for k in _fuzzy_keys(self, t.skel + toks[i + 1].skel):
+                    posts.append(self._postings[k])
+        groups.append((t.weight, posts))
+    total = sum(w for w, _ in groups)
+    if total <= 0:
+        return {}
+    # one set per query part (built at C speed), the rarest first
+    sets: list[tuple[float, AbstractSet[int]]] = []
+    for w, posts in groups:
+        if w <= 0:
+            continue
+        got: AbstractSet[int]
+        if len(posts) == 1 and len(posts[0]) > BIG_POSTING:
+            got = _big_set(self, posts[0])
+        else:
+            union: set[int] = set()
+            for p in posts:
+                union.update(p)
+            got = union
+        sets.append((w / total, got))
+    if not sets:
+        return {}
+    sets.sort(key=lambda g: len(g[1]))
+    opening: AbstractSet[int] = set()
+    opened = 0.0
+    for share, got in sets:
+        # the rare parts open candidates, the common ones only add to them (IDF-like): when the
+        # rare parts (even unknown ones) carry enough of the weight, the common ones cannot
+        # lift a name that shares nothing else to the threshold
+        if opened >= GENERATE_SHARE or (opened > 0 and len(got) > BIG_POSTING):
+            break
+        if opened == 0 and len(got) > BIG_POSTING and len(sets) > 1:
+            # every part is common (Mohammad Hassan, Kim Chol): a candidate holds two of them
+            opening = got & sets[1][1]
+            break
+        opening |= got
+        opened += share
+    acc: dict[int, float] = dict.fromkeys(opening, 0.0)
+    for share, got in sets:
+        for fid in opening & got if len(got) > len(opening) else got & opening:
+            acc[fid] += share
+    if len(acc) > MAX_OPEN:
+        # keep the names sharing the most, and among them the closest in weight to the query
+        fw = self._form_weight
+        qw = form.weight
+        best = heapq.nlargest(MAX_OPEN, acc.items(), key=lambda kv: (kv[1], -abs(fw[kv[0]] - qw)))
+        acc = dict(best)
+    return acc
+
+
+def _big_set(self: Matcher, posting: list[int]) -> frozenset[int]:
+    """A big posting list as a set, made once (Mohammad's consonants are in thousands of names)."""
+    key = id(posting)  # posting lists live as long as the index
+    got = self._set_cache.get(key)
+    if got is None:
+        got = self._set_cache[key] = frozenset(posting)
+    return got
+
+
+def search(
+    self: Matcher,
+    query: NameQuery,
+    limit: int = 10,
+    threshold: float | None = None,
+    min_score: float | None = None,
+) -> list[Hit]:
+    """Listed entities that resemble the query, best first.
+
+    Returns hits scoring at least `min_score` (default: the threshold); `Hit.match` is
+    `score >= threshold`.
+    """
+    thr = self.threshold if threshold is None else threshold
+    floor = thr if min_score is None else min_score
+    qfamily = schema_family(query.schema)
+    forms = [_analyze_query(self, n, query.schema) for n in (query.name, *query.alt_names) if n.strip()]
+    forms = [f for f in forms if f.tokens]
+    lists = set(query.lists)
+    margin = _margin(query)
+    shared: list[tuple[float, int, int]] = []  # (share of the query's key weight, query form, name)
+    fe = self._form_entity
+    for qi, form in enumerate(forms):
+        qw = form.weight
+        for fid, share in _candidates(self, form).items():
+            if share < CANDIDATE_SHARE:
+                continue
+            if name_score_bound(qw, self._form_weight[fid], share) + margin < floor:
+                continue
+            entry = self._entries[fe[fid]]
+            if lists and entry.list_name not in lists:
+                continue
+            if not _compatible(qfamily, entry.family):
+                continue
+            shared.append((share, qi, fid))
+    if len(shared) > MAX_SHARED:
+        shared.sort(reverse=True)
+        del shared[MAX_SHARED:]
+    # estimate the name score of each (cheap, optimistic) and add what the other features of
+    # that entity give (a contradicting birth date takes a candidate out); score in full only
+    # the best
+    memo: Memo = {}
+    rows: list[Rows] = [{} for _ in forms]
+    prime_similarities(forms, [self._forms[fid] for _s, _q, fid in shared], memo)
+    by_entity: dict[int, dict[int, float]] = {}  # entity -> name -> estimate
+    others: dict[int, float] = {}
+    for _share, qi, fid in shared:
+        eidx = fe[fid]
+        other = others.get(eidx)
+        if other is None:
+            other = margin
+            if not query.identifiers:
+                other = other_features_bound(query, self._entries[eidx].entity) + MARGIN_SLACK
+            others[eidx] = other
+        est = name_score_estimate(forms[qi], self._forms[fid], memo, rows[qi])
+        if est + other < floor:
+            continue
+        names = by_entity.setdefault(eidx, {})
+        if est > names.get(fid, -1.0):
+            names[fid] = est
+    best_est = {e: max(v.values()) for e, v in by_entity.items()}
+    ranked = sorted(by_entity, key=lambda e: (-best_est[e], e))[:MAX_CANDIDATES]
+    hits: list[Hit] = []
+    for eidx in ranked:
+        entry = self._entries[eidx]
+        names = by_entity[eidx]
+        fids = sorted(sorted(names, key=lambda f: -names[f])[:MAX_FORMS])
+        listed = [self._forms[f] for f in fids]
+        scored = score_entity(query, forms, entry.entity, listed, memo)
+        score = scored.score
+        factor = min(self._form_factor[f] for f in fids if self._forms[f].original == scored.name)
+        explanation = scored.explanation
+        if factor != 1.0:
+            score *= factor
+            explanation = {**explanation, "weak_alias": {"contribution": round(score - scored.score, 4)}}
+        if score < floor:
+            continue
+        hits.append(
+            Hit(
+                entity_id=entity_id(entry.list_name, entry.entity.source_id),
+                source_id=entry.entity.source_id,
+                list_name=entry.list_name,
+                list_version=entry.list_version,
+                schema=entry.entity.schema,
+                name=scored.name,
+                score=score,
+                match=score >= thr,
+                explanation=explanation,
+                algorithm=self.algorithm,
+            )
+        )
+    hits.sort(key=lambda h: (-h.score, h.entity_id))
+    return hits[:limit]
