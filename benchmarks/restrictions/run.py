@@ -40,7 +40,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seconds", type=int, default=15, help="HTTP load duration")
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--workers", type=int, default=0, help="uvicorn workers (default: one per core)")
-    ap.add_argument("--record", action="store_true", help="HTTP checks also store their decisions")
+    ap.add_argument(
+        "--record",
+        action="store_true",
+        help="HTTP: only checks that store their decision (default: both kinds)",
+    )
+    ap.add_argument(
+        "--unstored", action="store_true", help="HTTP: only checks that do not store their decision"
+    )
     ap.add_argument("--dir", type=Path, default=None, help="working directory (default: a temp dir)")
     args = ap.parse_args(argv or [])  # `make bench` calls main() with no arguments: the default sizes
     parts = args.parts or list(PARTS)
@@ -75,7 +82,7 @@ def main(argv: list[str] | None = None) -> None:
                 seconds=args.seconds,
                 workers=args.workers or None,
                 connections=args.connections,
-                record=args.record,
+                record=True if args.record else False if args.unstored else None,
             )
 
 

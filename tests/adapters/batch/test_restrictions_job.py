@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from rempart.adapters.batch import duckdb_runner, synthetic
-from rempart.adapters.batch.restrictions_job import build_sql
+from rempart.adapters.batch.restrictions_job import DECISION_TABLE_MAX, build_sql
 from rempart.domain.restrictions import decide, fmt_eur, parse_facts
 from rempart.domain.rules import RuleSet
 from rempart.services.restrictions import load_rules
@@ -120,6 +120,30 @@ def test_sql_equals_decide(tmp_path: Path, d: date) -> None:
     assert wanted <= set(outcomes), dict(outcomes)
 
 
+@pytest.mark.parametrize("d", [date(2022, 6, 1), date(2025, 12, 1)], ids=str)
+def test_decision_table_and_direct_decisions_agree(tmp_path: Path, d: date) -> None:
+    """Both ways of deciding (a table of the predicate combinations, or every customer directly) give
+    decide()'s statuses, outcome and deciding rules."""
+    rules = load_rules(RULES)
+    con, _ = load_base(tmp_path, 1500, 4500, d)
+    expected = python_decisions(con, rules, d, "EU")
+    ids = duckdb_runner.rule_ids(rules, d)
+    status_names = {0: "not_applicable", 1: "undetermined", 2: "applies"}
+    results = {}
+    for table_max in (DECISION_TABLE_MAX, 0):
+        sql = build_sql(rules, d, decision_table_max=table_max)
+        assert ("JOIN d ON" in sql) is (table_max > 0)
+        rows = con.sql(sql).fetchall()
+        assert len(rows) == len(expected)
+        for cid, outcome, decided_by, _holdings, _complete, *statuses in rows:
+            dec = expected[cid]
+            got = {rid: status_names[st] for rid, st in zip(ids, statuses, strict=True)}
+            want = {r.rule.id: r.status for r in dec.results}
+            assert (outcome, decided_by, got) == (dec.outcome, ",".join(dec.decided_by), want), cid
+        results[table_max] = sorted(rows)
+    assert results[DECISION_TABLE_MAX] == results[0]
+
+
 def test_sql_per_account_override(tmp_path: Path) -> None:
     d = date(2022, 6, 1)
     rules = load_rules(RULES, {"eu.833.5b2@2022-04-09": {"threshold.aggregation": "per_account"}})
@@ -206,3 +230,29 @@ def test_threshold_boundaries_exact(pivot: bool) -> None:
             == (want, "" if want == "allow" else "eu.833.5b2")
         ), cid
         assert holdings == dec.holdings_eur, (cid, holdings, dec.holdings_eur)
+
+
+def test_large_key_range_falls_back_to_the_spilling_valuation() -> None:
+    """The one-aggregation valuation needs a table slot per possible customer key in memory; when the key
+    range is too large for the memory limit the job values per (customer, asset) instead, same decisions."""
+    d = date(2022, 6, 1)
+    rules = load_rules(RULES)
+    con = duckdb_runner.connect(threads=2, memory_limit="64MB")
+    boundary_base(con)
+    assert duckdb_runner._pivot_fits(con, 4)  # keys 0..9
+    con.execute(
+        "INSERT INTO customers VALUES (3000000, 'b3000000', 'person', ['RU'], 'RU', NULL, []); "
+        "INSERT INTO balances VALUES (3000000, 'a0', 'BTC', CAST('0.5' AS DECIMAL(18,8)))"
+    )
+    assert not duckdb_runner._pivot_fits(con, 4)  # 2^22 slots x 104 bytes x 3 tables > 64 MB
+    expected = python_decisions(con, rules, d, "EU")
+    rel = duckdb_runner.evaluate(con, rules, d)
+    assert rel is not None
+    assert "qp AS" not in rel.sql_query()
+    rows = rel.fetchall()
+    assert len(rows) == len(BOUNDARY) + 1
+    for cid, outcome, decided_by, holdings, *_ in rows:
+        dec = expected[cid]
+        assert (outcome, decided_by, holdings) == (dec.outcome, ",".join(dec.decided_by), dec.holdings_eur), (
+            cid
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from datetime import date
@@ -62,6 +63,37 @@ def register_inputs(con: duckdb.DuckDBPyConnection, sources: Mapping[str, Any]) 
             con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {name}_src")
 
 
+_UNITS = {"b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "tb": 1000**4}
+_UNITS |= {"kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4, "bytes": 1}
+
+
+def memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The connection's memory limit in bytes (None if it cannot be read)."""
+    row = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    m = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]*)\s*", str(row[0] if row else ""))
+    if m is None or m.group(2).lower() not in _UNITS:
+        return None
+    return int(float(m.group(1)) * _UNITS[m.group(2).lower()])
+
+
+def _pivot_fits(con: duckdb.DuckDBPyConnection, sums: int) -> bool:
+    """Whether the one-aggregation valuation's per-customer tables fit the memory limit (an estimate).
+
+    Over a dense integer customer key it is a perfect-hash aggregation, which cannot spill: a table of
+    2^bits slots (bits to cover the key range) per thread plus the combined one, each slot one exact
+    128-bit sum state (24 bytes) per priced asset. 10M customers, 4 assets, 2 threads: about 5.2 GB
+    (measured peak RSS of the whole job: 6.0-6.3 GB). Beyond 90% of the memory limit, the
+    per-(customer, asset) plan (which spills) is used instead."""
+    limit = memory_limit_bytes(con)
+    row = con.execute("SELECT min(customer_key), max(customer_key) FROM customers").fetchone()
+    if limit is None or row is None or row[0] is None:
+        return True
+    slots = 1 << int(row[1] - row[0] + 1).bit_length()
+    threads_row = con.execute("SELECT current_setting('threads')").fetchone()
+    threads = int(threads_row[0]) if threads_row else 1
+    return slots * (24 * sums + 8) * (threads + 1) <= limit * 0.9
+
+
 def evaluate(
     con: duckdb.DuckDBPyConnection,
     rules: RuleSet,
@@ -75,12 +107,13 @@ def evaluate(
         str(a): Decimal(p)
         for a, p in con.execute("SELECT asset, CAST(price_eur AS VARCHAR) FROM prices").fetchall()
     }
+    pivot = len(price_table) <= PIVOT_MAX_ASSETS and _pivot_fits(con, len(set(price_table) | {"EUR"}))
     sql = build_sql(
         rules,
         d,
         provider_entity=provider_entity,
         dialect=DUCKDB,
-        price_table=price_table if len(price_table) <= PIVOT_MAX_ASSETS else None,
+        price_table=price_table if pivot else None,
     )
     if out_parquet is not None:
         con.execute(f"COPY ({sql}) TO {_sql_str(out_parquet)} (FORMAT parquet)")

@@ -23,6 +23,12 @@ How it stays fast and exact:
   an overflow raises instead of rounding.
 - every customer-side predicate (coverage, exemptions) is one column computed once per customer and
   shared by every rule version that uses the same expression; every threshold test once per customer.
+  List facts (nationalities, permits) are tested element by element in one pass over the short list.
+- the predicate columns are three-valued, and the statuses, the outcome and the deciding rules depend on
+  them alone: the same generated expressions decide each combination once (3^k rows, k predicate
+  columns), and every customer looks its combination up through a base-3 code (a join with that tiny
+  table) instead of evaluating every CASE per customer. Beyond DECISION_TABLE_MAX combinations each
+  customer is decided directly.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from rempart.domain.rules.resolve import as_of as resolve_as_of
 
 SEVERITY_NAMES = {v: k for k, v in SEVERITY.items()}
 PIVOT_MAX_ASSETS = 16
+DECISION_TABLE_MAX = 3**10  # combinations of the three-valued predicate columns
 LISTS = ("eu", "ofac", "uk", "un")
 
 
@@ -50,7 +57,12 @@ class Dialect:
 
     def has_any(self, col: str, values: Iterable[str]) -> str:
         if self.name == "duckdb":
-            return f"list_has_any({col}, {self.lst(values)})"
+            # For the short lists of a customer, testing each element is faster than `list_has_any`
+            # (which builds a set per row): about 3x on 1M customers.
+            vals = sorted(values)
+            if len(vals) == 1:
+                return f"list_contains({col}, '{vals[0]}')"
+            return self.exists(col, "e_", self.in_set("e_", vals))
         return f"arrays_overlap({col}, {self.lst(values)})"
 
     def exists(self, col: str, var: str, cond: str) -> str:
@@ -58,6 +70,12 @@ class Dialect:
             # DuckDB's Python-style lambda (the arrow form is refused from DuckDB 2.0); Spark keeps `->`.
             return f"list_bool_or(list_transform({col}, lambda {var}: {cond}))"
         return f"exists({col}, {var} -> {cond})"
+
+    def max_over(self, col: str, var: str, expr: str) -> str:
+        """The largest value of `expr` over the elements of the list `col` (NULL for an empty list)."""
+        if self.name == "duckdb":
+            return f"list_max(list_transform({col}, lambda {var}: {expr}))"
+        return f"array_max(transform({col}, {var} -> {expr}))"
 
     def in_set(self, col: str, values: Iterable[str]) -> str:
         vals = ", ".join(f"'{v}'" for v in sorted(values))
@@ -115,18 +133,18 @@ def _exemption(e: Exemption, dl: Dialect, d: date) -> str:
             f"WHEN {dl.has_any('c.nationalities', e.countries)} THEN 2 ELSE 0 END"
         )
     else:
+        # Per permit: 2 valid on the date, 1 possibly valid (no expiry date for a kind that expires),
+        # 0 otherwise (other country or kind, not yet valid, expired); the best permit counts. One pass
+        # over the list; customers without permits (most of them) skip the list functions.
         base = f"{dl.in_set('p.country', e.countries)} AND {dl.in_set('p.kind', e.permit_kinds)}"
-        unknown = f"{base} AND p.valid_until IS NULL AND p.kind <> 'permanent'"
-        valid = (
-            f"{base} AND NOT (p.valid_until IS NULL AND p.kind <> 'permanent') "
-            f"AND (p.valid_from IS NULL OR p.valid_from <= {dl.date(d)}) "
-            f"AND (p.valid_until IS NULL OR {dl.date(d)} <= p.valid_until)"
+        state = (
+            f"CASE WHEN {base} THEN (CASE WHEN p.valid_until IS NULL AND p.kind <> 'permanent' THEN 1 "
+            f"WHEN (p.valid_from IS NULL OR p.valid_from <= {dl.date(d)}) "
+            f"AND (p.valid_until IS NULL OR {dl.date(d)} <= p.valid_until) THEN 2 ELSE 0 END) ELSE 0 END"
         )
-        # Customers without permits (most of them) skip the list functions.
         body = (
             f"CASE WHEN c.permits IS NULL OR {dl.empty_list('c.permits')} THEN 0 "
-            f"WHEN coalesce({dl.exists('c.permits', 'p', valid)}, FALSE) THEN 2 "
-            f"WHEN coalesce({dl.exists('c.permits', 'p', unknown)}, FALSE) THEN 1 ELSE 0 END"
+            f"ELSE coalesce({dl.max_over('c.permits', 'p', state)}, 0) END"
         )
     return f"(CASE WHEN {person_only} THEN 0 ELSE {body} END)"
 
@@ -276,7 +294,11 @@ def _literal(v: Decimal) -> str:
 
 def _valuation_pivot(balances: str, price_table: Mapping[str, Decimal]) -> str:
     """Holdings in EUR per customer in one aggregation by customer: one exact sum per priced asset, priced
-    once per customer. For a price table of a few assets (the prices are data, read before the job)."""
+    once per customer. For a price table of a few assets (the prices are data, read before the job).
+
+    (Deriving completeness from the sum of all amounts instead of testing each row against the priced
+    assets saves about 15% of this aggregation's CPU, but its wider per-customer state pushes the
+    10M-customer run to 7.5 GB peak: kept as it is.)"""
     priced = dict(price_table)
     priced.setdefault("EUR", Decimal(1))
     assets = sorted(priced)
@@ -306,8 +328,13 @@ def build_sql(
     prices: str = "prices",
     sanctions: str = "sanctions",
     price_table: Mapping[str, Decimal] | None = None,
+    decision_table_max: int = DECISION_TABLE_MAX,
 ) -> str:
     """The whole job as one SQL statement (a SELECT) for `dialect`.
+
+    The statuses, outcome and deciding rules are computed once per combination of the three-valued
+    predicate columns and looked up by each customer, unless there are more than `decision_table_max`
+    combinations (then every customer is decided by the same expressions directly).
 
     With `price_table` (the content of `prices`, read first) of at most PIVOT_MAX_ASSETS assets and no
     per-account threshold, balances are valued in a single aggregation by customer; otherwise by
@@ -354,7 +381,7 @@ def build_sql(
     status_list = ", ".join(f"s_{i}" for i in range(n))
     x_names = "".join(f", {name}" for name in plan.customer_preds.columns.values())
     f_names = "".join(f", coalesce(s.{name}, 0) AS {name}" for name in plan.freeze_preds.columns.values())
-    return f"""
+    head = f"""
 WITH
   s AS (
     SELECT customer_key,
@@ -373,15 +400,43 @@ WITH
     FROM cx
     LEFT JOIN h ON h.customer_key = cx.customer_key
     LEFT JOIN (SELECT customer_key{plan.freeze_preds.select()} FROM s) s ON s.customer_key = cx.customer_key),
-  t AS (SELECT *{plan.threshold_preds.select()} FROM j),
-  r AS (
-    SELECT customer_id, total_eur AS holdings_eur, complete,
-    {status_cols}
-    FROM t),
-  g AS (SELECT *, {certain} AS certain, {possible} AS possible FROM r)
+  t AS (SELECT *{plan.threshold_preds.select()} FROM j),"""
+    decision = f"""
+    SELECT *, {certain} AS certain, {possible} AS possible FROM (
+      SELECT *,
+      {status_cols}
+      FROM __source__) r"""
+    outcome = f"""CASE WHEN possible > certain THEN 'review' ELSE {sev_name} END AS outcome,
+  concat_ws(',', {decided}) AS decided_by"""
+    preds = [
+        *plan.customer_preds.columns.values(),
+        *plan.threshold_preds.columns.values(),
+        *plan.freeze_preds.columns.values(),
+    ]
+    if 3 ** len(preds) > decision_table_max:
+        # Too many predicate columns for a table of their combinations: decide each customer directly.
+        return f"""{head}
+  g AS ({decision.replace("__source__", "t")})
 SELECT customer_id,
-  CASE WHEN possible > certain THEN 'review' ELSE {sev_name} END AS outcome,
-  concat_ws(',', {decided}) AS decided_by,
-  holdings_eur, complete, {status_list}
+  {outcome},
+  total_eur AS holdings_eur, complete, {status_list}
 FROM g
+"""
+    # Every status, the outcome and the rules deciding it are functions of the three-valued predicate
+    # columns alone: the same expressions decide every combination of them once (a table of at most
+    # DECISION_TABLE_MAX rows), and each customer looks its combination up by a base-3 code.
+    # (a NULL predicate would count as undetermined in the status expressions: so it does here)
+    code = " + ".join(f"{3**i} * coalesce({name}, 1)" for i, name in enumerate(preds)) or "0"
+    combos = " CROSS JOIN ".join(f"(VALUES (0), (1), (2)) AS v{i}({name})" for i, name in enumerate(preds))
+    combo_code = " + ".join(f"{3**i} * v{i}.{name}" for i, name in enumerate(preds)) or "0"
+    d_source = (
+        f"(SELECT {combo_code} AS code, * FROM {combos}) combos" if preds else "(SELECT 0 AS code) combos"
+    )
+    d_status = ", ".join(f"d.s_{i}" for i in range(n))
+    return f"""{head}
+  k AS (SELECT customer_id, total_eur AS holdings_eur, complete, {code} AS code FROM t),
+  dg AS ({decision.replace("__source__", d_source)}),
+  d AS (SELECT code, {outcome}, {status_list} FROM dg)
+SELECT k.customer_id, d.outcome, d.decided_by, k.holdings_eur, k.complete, {d_status}
+FROM k JOIN d ON d.code = k.code
 """
