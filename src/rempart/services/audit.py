@@ -35,15 +35,7 @@ def record(
     PostgreSQL; SQLite transactions already hold the write lock), so appends serialize.
     """
     ph = payload_hash if payload_hash is not None else sha256_json(dict(payload or {}))
-    head_q = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
-    if conn.dialect.name == "postgresql":
-        head_q = head_q.with_for_update()
-    head = conn.execute(head_q).first()
-    if head is None:
-        conn.execute(audit_head.insert().values(id=1, seq=0, hash=GENESIS))
-        seq, prev = 0, GENESIS
-    else:
-        seq, prev = int(head.seq), str(head.hash)
+    seq, prev = _lock_head(conn)
     seq += 1
     ev_id = uuid.uuid4().hex
     t = time or now_iso()
@@ -68,6 +60,35 @@ def record(
     return ev
 
 
+def _lock_head(conn: Connection) -> tuple[int, str]:
+    """The chain head (seq, hash), locked until the caller's transaction ends; created when absent.
+
+    SQLite transactions already hold the write lock (BEGIN IMMEDIATE). On PostgreSQL the row is read
+    FOR UPDATE; when it does not exist yet, concurrent first appends would each insert it, and all but
+    one would fail on its primary key. So it is inserted ON CONFLICT DO NOTHING (which waits for a
+    concurrent insert to commit or roll back) and read again, locked: every append then chains onto
+    the one committed head."""
+    if conn.dialect.name == "postgresql":
+        head = conn.execute(_HEAD_FOR_UPDATE).first()
+        if head is None:
+            from sqlalchemy.dialects import postgresql
+
+            conn.execute(
+                postgresql.insert(audit_head).values(id=1, seq=0, hash=GENESIS).on_conflict_do_nothing()
+            )
+            head = conn.execute(_HEAD_FOR_UPDATE).first()
+            if head is None:  # pragma: no cover - inserted above, or by a transaction that committed it
+                raise RuntimeError("the audit chain head row could not be created")
+    else:
+        head = conn.execute(_HEAD).first()
+        if head is None:
+            conn.execute(audit_head.insert().values(id=1, seq=0, hash=GENESIS))
+            return 0, GENESIS
+    return int(head.seq), str(head.hash)
+
+
+_HEAD = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+_HEAD_FOR_UPDATE = _HEAD.with_for_update()
 _INSERT_EVENT = audit_events.insert()
 _MOVE_HEAD = (
     update(audit_head)
@@ -88,15 +109,7 @@ def record_many(
     The same chain as calling `record` once per item, with one head lock and batched inserts (record
     costs a few statements per event; this is for bulk work: commitments, batch jobs, benchmarks).
     """
-    head_q = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
-    if conn.dialect.name == "postgresql":
-        head_q = head_q.with_for_update()
-    head = conn.execute(head_q).first()
-    if head is None:
-        conn.execute(audit_head.insert().values(id=1, seq=0, hash=GENESIS))
-        seq, prev = 0, GENESIS
-    else:
-        seq, prev = int(head.seq), str(head.hash)
+    seq, prev = _lock_head(conn)
     out: list[AuditEvent] = []
     rows: list[dict[str, Any]] = []
     for type_, actor, subject, payload in items:

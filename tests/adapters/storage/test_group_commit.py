@@ -6,11 +6,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, func, select
 
+from rempart.adapters.storage import group_commit
 from rempart.adapters.storage.db import Store
 from rempart.adapters.storage.decisions import (
     PreparedDecision,
@@ -122,3 +124,121 @@ def test_many_threads_each_get_their_own_committed_result(store: Store) -> None:
         assert conn.execute(select(func.count()).select_from(decisions)).scalar() == 40
         count, breaks = audit.verify(conn)
     assert count == 40 and breaks == []
+
+
+# ---------------------------------------------------------------- a waiting caller interrupted
+
+
+class _Interrupted(BaseException):
+    """Stands for what may interrupt a waiting thread (KeyboardInterrupt, SystemExit)."""
+
+
+def _in_daemon_thread(fn: Callable[[], str]) -> Future[str]:
+    """Run `fn` in a daemon thread: a regression leaves a caller waiting forever, and must fail the
+    test rather than hang the run at exit (as a pool's worker would)."""
+    fut: Future[str] = Future()
+
+    def target() -> None:
+        try:
+            fut.set_result(fn())
+        except BaseException as exc:
+            fut.set_exception(exc)
+
+    threading.Thread(target=target, daemon=True).start()
+    return fut
+
+
+def _interrupt_waiting(
+    monkeypatch: pytest.MonkeyPatch, victim: Callable[[Connection], str], done: type[threading.Event]
+) -> None:
+    """The caller running `victim` waits on an event of class `done`."""
+    original = group_commit._Job
+
+    class Job(original):  # type: ignore[valid-type,misc]
+        def __init__(self, fn: Callable[[Connection], Any]) -> None:
+            super().__init__(fn)
+            if fn is victim:
+                self.done = done()
+
+    monkeypatch.setattr(group_commit, "_Job", Job)
+
+
+def _blocking_first(gc: GroupCommit, p: PreparedDecision) -> tuple[Future[str], threading.Event]:
+    started, gate = threading.Event(), threading.Event()
+
+    def blocked(conn: Connection) -> str:
+        started.set()
+        gate.wait(30)
+        return write_decision(conn, p).id
+
+    f = _in_daemon_thread(lambda: gc.run(blocked))
+    assert started.wait(30)
+    return f, gate
+
+
+def _committed_subjects(store: Store) -> set[str]:
+    with store.read() as conn:
+        _count, breaks = audit.verify(conn)
+        assert breaks == []
+        return set(conn.execute(select(decisions.c.subject)).scalars())
+
+
+def test_a_caller_interrupted_when_handed_the_lead_passes_it_on(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class WakesInterrupted(threading.Event):
+        def wait(self, timeout: float | None = None) -> bool:
+            super().wait(timeout)  # woken (here: to lead the next batch), then interrupted
+            raise _Interrupted
+
+    gc = GroupCommit(store)
+    first, victim_p, after = _prepared(0), _prepared(1), _prepared(2)
+    victim = _writer(victim_p)
+    _interrupt_waiting(monkeypatch, victim, WakesInterrupted)
+    f0, gate = _blocking_first(gc, first)
+    fv = _in_daemon_thread(lambda: gc.run(victim))
+    _wait_until(lambda: gc.pending == 1)
+    fa = _in_daemon_thread(lambda: gc.run(_writer(after)))
+    _wait_until(lambda: gc.pending == 2)
+    gate.set()
+    assert f0.result(timeout=30) == first.id
+    with pytest.raises(_Interrupted):
+        fv.result(timeout=30)
+    assert fa.result(timeout=30) == after.id  # the lead was passed on: the queue is written
+    later = _prepared(3)
+    assert gc.run(_writer(later)) == later.id  # and the committer is not left "leading" forever
+    assert _committed_subjects(store) == {"customer:c0", "customer:c2", "customer:c3"}
+
+
+def test_a_caller_interrupted_while_queued_leaves_the_queue(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    interrupt = threading.Event()
+
+    class InterruptedWhileWaiting(threading.Event):
+        def wait(self, timeout: float | None = None) -> bool:
+            interrupt.wait(30)  # still queued behind the running batch when interrupted
+            raise _Interrupted
+
+    gc = GroupCommit(store)
+    first, victim_p, after = _prepared(0), _prepared(1), _prepared(2)
+    victim = _writer(victim_p)
+    _interrupt_waiting(monkeypatch, victim, InterruptedWhileWaiting)
+    f0, gate = _blocking_first(gc, first)
+    fv = _in_daemon_thread(lambda: gc.run(victim))
+    _wait_until(lambda: gc.pending == 1)
+    fa = _in_daemon_thread(lambda: gc.run(_writer(after)))
+    _wait_until(lambda: gc.pending == 2)
+    interrupt.set()
+    with pytest.raises(_Interrupted):
+        fv.result(timeout=30)
+    assert gc.pending == 1  # the interrupted write left the queue: nobody will be handed it
+    gate.set()
+    assert f0.result(timeout=30) == first.id
+    assert fa.result(timeout=30) == after.id
+    assert _committed_subjects(store) == {"customer:c0", "customer:c2"}
+
+
+def test_a_batch_must_hold_at_least_one_write(store: Store) -> None:
+    with pytest.raises(ValueError, match="max_batch"):
+        GroupCommit(store, max_batch=0)

@@ -8,6 +8,8 @@ and the check itself goes to the thread pool once.
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -89,7 +91,7 @@ CHECK_BODY = {
 
 
 def _check_args(raw: bytes) -> dict[str, Any]:
-    """The request body as keyword arguments of `check_customer` (422 on anything else)."""
+    """The request body as keyword arguments of `check_customer` (422 naming the field otherwise)."""
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError:
@@ -99,15 +101,28 @@ def _check_args(raw: bytes) -> dict[str, Any]:
     customer_id = body.get("customer_id")
     if not isinstance(customer_id, str) or not customer_id:
         raise InputError("missing", field="customer_id", expected="a stored customer id")
+    for field in ("asset", "as_of", "provider_entity"):
+        if body.get(field) is not None and not isinstance(body[field], str):
+            raise InputError("not a string", field=field, expected="a string", value=_shown(body[field]))
+    record = body.get("record", True)
+    if not isinstance(record, bool):  # not truthiness: "false" would store, null would not
+        raise InputError("not a boolean", field="record", expected="true or false", value=_shown(record))
+    amount = body.get("amount")
+    if isinstance(amount, float):  # money is never a float: read the number as written
+        amount = json.loads(raw, parse_float=Decimal)["amount"]
     return {
         "customer_id": customer_id,
         "action": body.get("action", "hold"),
         "asset": body.get("asset"),
-        "amount": body.get("amount"),
+        "amount": amount,
         "as_of": body.get("as_of"),
         "provider_entity": body.get("provider_entity"),
-        "record": bool(body.get("record", True)),
+        "record": record,
     }
+
+
+def _shown(value: Any) -> str:
+    return orjson.dumps(value).decode()[:80]
 
 
 @router.post(

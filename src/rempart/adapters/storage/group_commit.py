@@ -35,7 +35,7 @@ class _Job(Generic[T]):
     def __init__(self, fn: Callable[[Connection], T]) -> None:
         self.fn = fn
         self.done = threading.Event()
-        self.lead = False  # woken to lead the next batch rather than because it is written
+        self.lead = False  # to lead the next batch (the first caller, or woken to, rather than written)
         self.value: T | None = None
         self.error: BaseException | None = None
         self.written = False  # its transaction committed
@@ -45,6 +45,8 @@ class GroupCommit:
     """Shared transactions for one store (see the module docstring). Thread-safe."""
 
     def __init__(self, store: Store, *, max_batch: int = 64) -> None:
+        if max_batch < 1:  # a batch must take at least its leader's own write, or no one ever writes
+            raise ValueError(f"max_batch must be at least 1, not {max_batch}")
         self._store = weakref.ref(store)  # weakly: `for_store` keys its committers by store
         self.max_batch = max_batch
         self._lock = threading.Lock()
@@ -74,17 +76,43 @@ class GroupCommit:
             self._queue.append(job)
             lead = not self._leading
             self._leading = True
-        if not lead:
-            job.done.wait()
-            job.done.clear()
-        if job.lead or lead:
-            self._write_batch()
-            job.done.wait()
+            job.lead = lead
+        try:
+            if not lead:
+                job.done.wait()
+                job.done.clear()
+            if job.lead:
+                self._write_batch()
+                job.done.wait()  # set when its own batch is done
+        except BaseException:  # interrupted before its batch was taken: leave the queue, pass on a lead
+            self._abandon(job)
+            raise
         if job.error is not None:
             raise job.error
         if not job.written:  # the leader was interrupted (KeyboardInterrupt, SystemExit) before commit
             raise RuntimeError("the write was not committed (its transaction was interrupted)")
         return job.value  # type: ignore[return-value]
+
+    def _abandon(self, job: _Job[Any]) -> None:
+        """A queued caller gives up waiting. Its write leaves the queue if no batch has taken it yet
+        (a batch that has will still write it; the caller just does not learn the outcome). When it
+        had been handed the lead, the lead goes to the next queued caller, or is released: otherwise
+        nobody would ever write the queue again."""
+        nxt = None
+        with self._lock:
+            try:
+                self._queue.remove(job)
+            except ValueError:
+                return  # taken into a batch: its leader finishes it and hands on the lead itself
+            if job.lead:
+                job.lead = False
+                nxt = self._queue[0] if self._queue else None
+                if nxt is None:
+                    self._leading = False
+                else:
+                    nxt.lead = True
+        if nxt is not None:
+            nxt.done.set()
 
     def _write_batch(self) -> None:
         with self._lock:

@@ -469,6 +469,11 @@ def parse_facts(doc: Any, file: str | None = None, *, default_as_of: date | None
         if isinstance(ev, dict) and str(ev.get("asset", "")).upper() in prices:
             a = str(ev["asset"]).upper()
             prices[a] = Price(a, prices[a].price_eur, ev.get("source"), ev.get("as_of"))
+    for name in ("asset", "provider_entity"):  # not str(): a list or a number is no code
+        if d.get(name) is not None and not isinstance(d[name], str):
+            raise p.err(
+                name, "not a string", "a code such as " + ('"BTC"' if name == "asset" else '"EU"'), d[name]
+            )
     provider = str(d.get("provider_entity") or "EU").upper()
     if provider not in PROVIDER_ENTITIES and provider not in EU_MEMBERS and provider != "GB":
         raise p.err(
