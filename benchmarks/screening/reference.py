@@ -1,5 +1,7 @@
-"""The matcher's search as it was before the speed work (commit ed9bbe2), kept to check that the
-faster search finds exactly the same hits, scores and explanations (`check_equal`, and the tests).
+"""The matcher's search written plainly, kept to check that the faster search finds exactly the same
+hits, scores and explanations (`check_equal`, and the tests): as before the speed work (commit
+ed9bbe2), with the candidate cuts of issue #3 (none depends on min_score; query names expanded by
+`name_variants`) and every ranked entity scored in full (no upper bound skips one).
 
 Functions taking the `Matcher` as `self`: they read its index (postings, forms, entries) only.
 """
@@ -28,11 +30,13 @@ from rempart.domain.screening.index import (
     MAX_SHARED,
     MIN_KEY_LEN_FUZZY,
     MIN_KEY_LEN_SUBSTITUTION,
+    NEAR_MISS,
     QUERY_CACHE_SIZE,
     Matcher,
     _compatible,
     _deletions,
     _margin,
+    name_variants,
 )
 from rempart.domain.screening.model import Hit, NameQuery
 from rempart.domain.screening.normalize import NameForm, TokenKind, analyze_name, schema_family
@@ -175,57 +179,69 @@ def search(
     thr = self.threshold if threshold is None else threshold
     floor = thr if min_score is None else min_score
     qfamily = schema_family(query.schema)
-    forms = [_analyze_query(self, n, query.schema) for n in (query.name, *query.alt_names) if n.strip()]
-    forms = [f for f in forms if f.tokens]
+    forms: list[NameForm] = []
+    for n in (query.name, *query.alt_names):
+        for v in name_variants(n) if n.strip() else ():
+            f = _analyze_query(self, v, query.schema)
+            if f.tokens and all(f.text != g.text for g in forms):
+                forms.append(f)
     lists = set(query.lists)
     margin = _margin(query)
-    shared: list[tuple[float, int, int]] = []  # (share of the query's key weight, query form, name)
+    # no cut depends on min_score (issue #3): names ranked by whether their key bound reaches the
+    # threshold, their share, their closeness in weight; at most MAX_FORMS per entity
+    plausible = self.threshold - margin
+    ranked_names: list[tuple[bool, float, float, int, int]] = []
     fe = self._form_entity
     for qi, form in enumerate(forms):
         qw = form.weight
         for fid, share in _candidates(self, form).items():
             if share < CANDIDATE_SHARE:
                 continue
-            if name_score_bound(qw, self._form_weight[fid], share) + margin < floor:
-                continue
             entry = self._entries[fe[fid]]
             if lists and entry.list_name not in lists:
                 continue
             if not _compatible(qfamily, entry.family):
                 continue
-            shared.append((share, qi, fid))
-    if len(shared) > MAX_SHARED:
-        shared.sort(reverse=True)
-        del shared[MAX_SHARED:]
-    # estimate the name score of each (cheap, optimistic) and add what the other features of
-    # that entity give (a contradicting birth date takes a candidate out); score in full only
-    # the best
+            bound = name_score_bound(qw, self._form_weight[fid], share)
+            if bound < plausible - NEAR_MISS:
+                continue
+            ranked_names.append((bound >= plausible, share, -abs(self._form_weight[fid] - qw), -qi, -fid))
+    ranked_names.sort(reverse=True)
+    per_entity: dict[int, int] = {}
+    shared: list[tuple[int, int]] = []  # (query form, name)
+    for *_k, mqi, mfid in ranked_names:
+        if len(shared) == MAX_SHARED:
+            break
+        e = fe[-mfid]
+        if per_entity.get(e, 0) < MAX_FORMS or len(ranked_names) <= MAX_SHARED:
+            per_entity[e] = per_entity.get(e, 0) + 1
+            shared.append((-mqi, -mfid))
     memo: Memo = {}
     rows: list[Rows] = [{} for _ in forms]
-    prime_similarities(forms, [self._forms[fid] for _s, _q, fid in shared], memo)
+    prime_similarities(forms, [self._forms[fid] for _q, fid in shared], memo)
     by_entity: dict[int, dict[int, float]] = {}  # entity -> name -> estimate
     others: dict[int, float] = {}
-    for _share, qi, fid in shared:
+    reach = self.threshold - MARGIN_SLACK
+    for qi, fid in shared:
         eidx = fe[fid]
-        other = others.get(eidx)
-        if other is None:
-            other = margin
-            if not query.identifiers:
-                other = other_features_bound(query, self._entries[eidx].entity) + MARGIN_SLACK
-            others[eidx] = other
+        if eidx not in others:
+            others[eidx] = (
+                1.0 if query.identifiers else other_features_bound(query, self._entries[eidx].entity)
+            )
         est = name_score_estimate(forms[qi], self._forms[fid], memo, rows[qi])
-        if est + other < floor:
+        if est + max(0.0, others[eidx]) < reach - NEAR_MISS:
             continue
         names = by_entity.setdefault(eidx, {})
         if est > names.get(fid, -1.0):
             names[fid] = est
     best_est = {e: max(v.values()) for e, v in by_entity.items()}
-    ranked = sorted(by_entity, key=lambda e: (-best_est[e], e))[:MAX_CANDIDATES]
+    ranked = sorted(by_entity, key=lambda e: (best_est[e] + others[e] < reach, -best_est[e], e))
+    ranked = ranked[:MAX_CANDIDATES]  # scored in full, every one (no bound skips any)
     hits: list[Hit] = []
     for eidx in ranked:
         entry = self._entries[eidx]
         names = by_entity[eidx]
-        fids = sorted(sorted(names, key=lambda f: -names[f])[:MAX_FORMS])
+        fids = sorted(sorted(names, key=lambda f: (-names[f], f))[:MAX_FORMS])
         listed = [self._forms[f] for f in fids]
         scored = score_entity(query, forms, entry.entity, listed, memo)
         score = scored.score

@@ -15,12 +15,18 @@ part is common, a candidate must hold two of them. At most `MAX_OPEN` names per 
 kept (the best-sharing, then the closest in weight). Korean and Chinese parts look up their exact
 spelling and consonants only (see `features.SYLLABIC_MIN`).
 
-Pruning before full scoring. A name is dropped when its shared keys cannot carry it to the
-threshold (`name_score_bound`); the best `MAX_SHARED` left get a cheap, optimistic estimate of the
-name score (`name_score_estimate`, token similarities computed in one `rapidfuzz` `cdist` call per
-query name and shared across candidates), plus what birth date, nationality and gender give for
-that entity (a contradicting birth date takes it out); only the best `MAX_CANDIDATES` entities that
-can still reach the threshold are scored in full, with their explanation.
+Pruning before full scoring. The cuts rank by what the query and the index give, never by the
+search's `min_score`, so a search with a higher min_score returns exactly the hits of one with
+min_score 0 that reach it (same scores, same order): the names whose shared keys can carry them to
+the threshold (`name_score_bound`) come first, then the best-sharing, the closest in weight; a name
+whose bound cannot come within `NEAR_MISS` of the threshold is not a candidate. The first
+`MAX_SHARED` get a cheap, optimistic estimate of the name score (`name_score_estimate`, token
+similarities computed in one `rapidfuzz` `cdist` call per query name and shared across candidates),
+plus what birth date, nationality and gender give for that entity; the `MAX_CANDIDATES` entities
+whose estimate reaches the threshold come first, the best-estimated first, and are scored in full
+with their explanation. `min_score` only skips the full scoring of an entity when a true upper
+bound of its score (`_name_score_cap`) is below it. Query names are expanded by `name_variants`
+as the listed names are.
 
 `Matcher` is built once from `(list_name, list_version, ListedEntity)` triples; it holds only
 plain Python data, so it pickles (or forks) to worker processes for batch screening.
@@ -30,6 +36,7 @@ from __future__ import annotations
 
 import gc
 import heapq
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
@@ -40,13 +47,21 @@ from typing import Any
 from rempart.domain.lists import ListedEntity, NameKind, entity_id
 from rempart.domain.screening.features import (
     BIRTH_DATE_DAY_MATCH,
+    COMMON_ONLY_CAP,
+    CONFLICT_PENALTY,
+    CONFLICT_UNIT,
+    EXTRA_WEIGHT,
+    EXTRA_WEIGHT_SINGLE,
     NATIONALITY_MATCH,
+    STRONG_PAIR,
     Memo,
     Rows,
     compare_name_forms,
+    credit,
     name_score_bound,
     name_score_estimate,
     prime_similarities,
+    token_similarity,
 )
 from rempart.domain.screening.lexicon import Lexicon, split_words
 from rempart.domain.screening.model import Hit, NameQuery
@@ -83,6 +98,11 @@ _NO_KEYS: frozenset[str] = frozenset()
 MAX_FORMS = 3  # names of one entity scored in full, the best-estimated first
 WEAK_ALIAS_FACTOR = 0.92
 MARGIN_SLACK = 0.02  # what the cheap estimates may miss of the name score
+# how far below the threshold the candidates go: a name whose key bound or estimate cannot come this
+# close is not weighed (the same for every min_score, so a lower one only adds the hits below it)
+NEAR_MISS = 0.0
+_ROUNDING = 1e-9  # float sums in another order: a bound this close to min_score does not skip
+_DISTINCTIVE = frozenset({TokenKind.NAME, TokenKind.PATRONYMIC, TokenKind.NUMBER})  # as features
 
 # a query's index lookups per query name: per name part, its share of the weight and its lookups
 Probes = tuple[tuple[tuple[float, tuple[str, ...]], ...], ...]
@@ -182,6 +202,105 @@ def _margin(query: NameQuery) -> float:
     return m + MARGIN_SLACK
 
 
+def _name_score_cap(q: NameForm, c: NameForm, memo: Memo, rows: Rows) -> float:
+    """A true upper bound on `compare_name_forms(q, c).score` (unlike `name_score_estimate`).
+
+    Each token earns at most the best credit of a pair it can be in (single, or merged with a
+    neighbour against a single token), so the weighted mean credit of the pairs is at most the best
+    credit `top`; a token in no pair at all is left over, so at least the lesser of the weights left
+    without a partner on each side is a conflict; every other term (extras, weak pairs, numbers,
+    legal forms, the same-script cap) only lowers the score; and without a pair of similarity
+    `STRONG_PAIR` a person's name is capped at `COMMON_ONLY_CAP` when either side has a
+    distinctive part. `rows` holds the credits of `q`'s tokens against a candidate token (as
+    `name_score_estimate` leaves them)."""
+    qt, ct = q.tokens, c.tokens
+    if not qt or not ct:
+        return 0.0
+
+    def sim(a: Token, b: Token) -> float:
+        key = (id(a), id(b))
+        s = memo.get(key)
+        if s is None:
+            s = memo[key] = token_similarity(a, b)
+        return s
+
+    bq = [0.0] * len(qt)
+    bc = [0.0] * len(ct)
+    for j, b in enumerate(ct):
+        row = rows.get(id(b))
+        if row is None:
+            row = rows[id(b)] = [credit(sim(a, b)) for a in qt]
+        for i, cr in enumerate(row):
+            if cr > bq[i]:
+                bq[i] = cr
+            if cr > bc[j]:
+                bc[j] = cr
+    for i, m in enumerate(q.merged):
+        if m is not None:
+            for j, b in enumerate(ct):
+                cr = credit(sim(m, b))
+                if cr > 0.0:
+                    bq[i] = max(bq[i], cr)
+                    bq[i + 1] = max(bq[i + 1], cr)
+                    bc[j] = max(bc[j], cr)
+    for j, m in enumerate(c.merged):
+        if m is not None:
+            for i, a in enumerate(qt):
+                cr = credit(sim(a, m))
+                if cr > 0.0:
+                    bc[j] = max(bc[j], cr)
+                    bc[j + 1] = max(bc[j + 1], cr)
+                    bq[i] = max(bq[i], cr)
+    top = max(bq)
+    if top <= 0.0:
+        return 0.0
+    left_q = sum(
+        t.weight for t, cr in zip(qt, bq, strict=True) if cr <= 0.0 and t.kind is not TokenKind.NUMBER
+    )
+    left_c = sum(
+        t.weight for t, cr in zip(ct, bc, strict=True) if cr <= 0.0 and t.kind is not TokenKind.NUMBER
+    )
+    cap = top * _left_over_factor(
+        sum(t.weight for t, cr in zip(qt, bq, strict=True) if cr > 0.0)
+        + sum(t.weight for t, cr in zip(ct, bc, strict=True) if cr > 0.0),
+        left_q,
+        left_c,
+        min(EXTRA_WEIGHT.get(q.family, 0.35), EXTRA_WEIGHT_SINGLE),
+    )
+    if top < STRONG_PAIR and q.family == "person" and any(t.kind in _DISTINCTIVE for t in (*qt, *ct)):
+        cap = min(cap, COMMON_ONLY_CAP)
+    return min(1.0, cap)
+
+
+# a conflict of this weight w keeps exp(-_LOG_KEEP * w) of the name score
+_LOG_KEEP = -math.log(1.0 - CONFLICT_PENALTY) / CONFLICT_UNIT
+
+
+def _left_over_factor(pairable: float, left_q: float, left_c: float, alpha: float) -> float:
+    """The most that `pairs / (pairs + alpha * extra) * conflict factor` can be, when the tokens left
+    without any partner weigh `left_q` and `left_c` and those with one `pairable` (both sides).
+
+    With `P` the paired weight (both sides) and `Lq`, `Lc` the weights left over, the name score is
+    at most `top * P / (P + 2 alpha |Lq - Lc|) * exp(-_LOG_KEEP * min(Lq, Lc))`. Leaving one more
+    pairable token out (`P` down, `Lq` or `Lc` up by its weight) on the side with more left over
+    only lowers it; on the other side it changes its logarithm by at most `2 alpha / P - _LOG_KEEP`
+    per unit of weight: below zero while `P > k = 2 alpha / _LOG_KEEP`. So over the alignments with
+    `P > k` the best is the one that pairs every pairable token; over those with `P <= k`
+    (so `Lq + Lc >= t1`) the expression, convex in `|Lq - Lc|` in log, is largest at an end of its
+    range: `|Lq - Lc| = 0` or `min(Lq, Lc)` as small as it can be."""
+    conflict = math.exp(-_LOG_KEEP * min(left_q, left_c))
+    extra = abs(left_q - left_c)
+    k = 2.0 * alpha / _LOG_KEEP
+    if extra <= 0.0 or pairable <= k or alpha <= 0.0:
+        return conflict
+    every = pairable / (pairable + 2.0 * alpha * extra) * conflict
+    t1 = left_q + left_c + pairable - k
+    few = max(
+        math.exp(-_LOG_KEEP * t1 / 2.0), k / (k + 2.0 * alpha * (t1 - 2.0 * min(left_q, left_c))) * conflict
+    )
+    return min(1.0, max(every, few))
+
+
 def _compatible(query_family: str, entity_family: str) -> bool:
     return query_family == entity_family or "any" in (query_family, entity_family)
 
@@ -215,6 +334,7 @@ class Matcher:
         self._analyzed: dict[tuple[str, str], NameForm] = {}
         self._tokens: dict[Token, Token] = {}
         self._query_cache: dict[tuple[str, str], NameForm] = {}
+        self._variant_cache: dict[str, tuple[str, ...]] = {}  # query name -> its name_variants
         self._set_cache: dict[int, frozenset[int]] = {}  # id(big posting list) -> its set
         self._near_keys: frozenset[str] | None = None  # keys and their deletions (`hits`)
         self._fuzzy_cache: dict[str, AbstractSet[str]] = {}
@@ -267,6 +387,28 @@ class Matcher:
                 self._query_cache.clear()
             form = self._query_cache[key] = analyze_name(name, schema, self.lexicon)
         return form
+
+    def _query_forms(self, query: NameQuery) -> list[NameForm]:
+        """The analyzed forms of a query's names, each expanded by `name_variants` as the listed
+        names are (the other script in parentheses, slash alternatives, the Japanese reading of
+        kanji), once per distinct form; the variants of a name are remembered."""
+        forms: list[NameForm] = []
+        seen: set[str] = set()
+        cache = self._variant_cache
+        for n in (query.name, *query.alt_names):
+            if not n.strip():
+                continue
+            variants = cache.get(n)
+            if variants is None:
+                if len(cache) >= QUERY_CACHE_SIZE:
+                    cache.clear()
+                variants = cache[n] = tuple(name_variants(n))
+            for v in variants:
+                form = self._analyze_query(v, query.schema)
+                if form.tokens and form.text not in seen:
+                    seen.add(form.text)
+                    forms.append(form)
+        return forms
 
     def _index_form(self, fid: int, form: NameForm) -> None:
         keys: set[str] = set()
@@ -436,11 +578,8 @@ class Matcher:
         customer base filed under its probes tells which customers a few new listed entities can
         concern at all (`concerned`, for delta rescreening)."""
         out: list[tuple[tuple[float, tuple[str, ...]], ...]] = []
-        for n in (query.name, *query.alt_names):
-            if n.strip():
-                form = self._analyze_query(n, query.schema)
-                if form.tokens:
-                    out.append(self._form_probes(form))
+        for form in self._query_forms(query):
+            out.append(self._form_probes(form))
         return tuple(out)
 
     @staticmethod
@@ -514,58 +653,87 @@ class Matcher:
         thr = self.threshold if threshold is None else threshold
         floor = thr if min_score is None else min_score
         qfamily = schema_family(query.schema)
-        forms = [self._analyze_query(n, query.schema) for n in (query.name, *query.alt_names) if n.strip()]
-        forms = [f for f in forms if f.tokens]
+        forms = self._query_forms(query)
         lists = set(query.lists)
         margin = _margin(query)
-        shared: list[tuple[float, int, int]] = []  # (share of the query's key weight, query form, name)
+        # Every cut below ranks by what the query and the index give, never by `floor`: a search
+        # with a higher min_score returns the hits of one with min_score 0 that reach it (same
+        # scores, same order); `floor` only skips full scoring where a true upper bound is below it.
+        # names whose key bound reaches the threshold come first; those whose bound does not reach
+        # NEAR_MISS below it are not candidates (whatever the floor)
+        plausible = self.threshold - margin
+        near = plausible - NEAR_MISS
+        shared: list[tuple[bool, float, float, int, int]] = []  # (plausible, share, -|weight gap|, -qi, -fid)
         fe = self._form_entity
+        fw = self._form_weight
         for qi, form in enumerate(forms):
             qw = form.weight
             for fid, share in self._candidates(form).items():
                 if share < CANDIDATE_SHARE:
-                    continue
-                if name_score_bound(qw, self._form_weight[fid], share) + margin < floor:
                     continue
                 entry = self._entries[fe[fid]]
                 if lists and entry.list_name not in lists:
                     continue
                 if not _compatible(qfamily, entry.family):
                     continue
-                shared.append((share, qi, fid))
+                bound = name_score_bound(qw, fw[fid], share)
+                if bound < near:
+                    continue
+                shared.append((bound >= plausible, share, -abs(fw[fid] - qw), -qi, -fid))
         if len(shared) > MAX_SHARED:
+            # the best-ranked names, at most MAX_FORMS per entity (an entity listed on five lists
+            # under the same names would otherwise take every place)
             shared.sort(reverse=True)
-            del shared[MAX_SHARED:]
-        # estimate the name score of each (cheap, optimistic) and add what the other features of
-        # that entity give (a contradicting birth date takes a candidate out); score in full only
-        # the best
+            per_entity: dict[int, int] = {}
+            kept: list[tuple[bool, float, float, int, int]] = []
+            for item in shared:
+                eidx = fe[-item[4]]
+                n = per_entity.get(eidx, 0)
+                if n < MAX_FORMS:
+                    per_entity[eidx] = n + 1
+                    kept.append(item)
+                    if len(kept) == MAX_SHARED:
+                        break
+            shared = kept
+        # estimate the name score of each (cheap, optimistic but not a bound) and add what the other
+        # features of that entity give; the entities whose estimate reaches the threshold come first,
+        # the best-estimated first; only the first MAX_CANDIDATES are scored in full
         memo: Memo = {}
         rows: list[Rows] = [{} for _ in forms]
-        prime_similarities(forms, [self._forms[fid] for _s, _q, fid in shared], memo)
+        prime_similarities(forms, [self._forms[-fid] for *_k, fid in shared], memo)
         by_entity: dict[int, dict[int, float]] = {}  # entity -> name -> estimate
-        others: dict[int, float] = {}
-        for _share, qi, fid in shared:
+        others: dict[int, float] = {}  # entity -> what its other features add (exactly; 1.0: unknown)
+        reach = self.threshold - MARGIN_SLACK
+        for *_k, mqi, mfid in shared:
+            qi, fid = -mqi, -mfid
             eidx = fe[fid]
-            other = others.get(eidx)
-            if other is None:
-                other = margin
-                if not query.identifiers:
-                    other = other_features_bound(query, self._entries[eidx].entity) + MARGIN_SLACK
-                others[eidx] = other
+            if eidx not in others:
+                others[eidx] = (
+                    1.0 if query.identifiers else other_features_bound(query, self._entries[eidx].entity)
+                )
             est = name_score_estimate(forms[qi], self._forms[fid], memo, rows[qi])
-            if est + other < floor:
-                continue
+            if est + max(0.0, others[eidx]) < reach - NEAR_MISS:
+                continue  # by the name: a contradicting birth date ranks it last, shown at a low floor
             names = by_entity.setdefault(eidx, {})
             if est > names.get(fid, -1.0):
                 names[fid] = est
         best_est = {e: max(v.values()) for e, v in by_entity.items()}
-        ranked = sorted(by_entity, key=lambda e: (-best_est[e], e))[:MAX_CANDIDATES]
+        ranked = sorted(by_entity, key=lambda e: (best_est[e] + others[e] < reach, -best_est[e], e))
+        del ranked[MAX_CANDIDATES:]
         hits: list[Hit] = []
         for eidx in ranked:
             entry = self._entries[eidx]
             names = by_entity[eidx]
-            fids = sorted(sorted(names, key=lambda f: -names[f])[:MAX_FORMS])
+            fids = sorted(sorted(names, key=lambda f: (-names[f], f))[:MAX_FORMS])
             listed = [self._forms[f] for f in fids]
+            if best_est[eidx] + others[eidx] < floor and floor > 0 and not query.identifiers:
+                # likely below min_score (the estimate says so): skipped when a true bound proves it
+                cap = 0.0
+                for qi, qf in enumerate(forms):
+                    for lf in listed:
+                        cap = max(cap, _name_score_cap(qf, lf, memo, rows[qi]))
+                if cap + others[eidx] < floor - _ROUNDING:
+                    continue  # cannot reach min_score: it would be dropped below
             scored = score_entity(query, forms, entry.entity, listed, memo)
             score = scored.score
             factor = min(self._form_factor[f] for f in fids if self._forms[f].original == scored.name)
@@ -608,6 +776,7 @@ class Matcher:
         state = dict(self.__dict__)
         state["_analyzed"] = {}
         state["_query_cache"] = {}
+        state["_variant_cache"] = {}
         state["_set_cache"] = {}  # keyed by object ids: meaningless in another process
         state["_near_keys"] = None
         state["_fuzzy_cache"] = {}
@@ -615,7 +784,7 @@ class Matcher:
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update({"_near_keys": None, "_fuzzy_cache": {}, **state})
+        self.__dict__.update({"_near_keys": None, "_fuzzy_cache": {}, "_variant_cache": {}, **state})
 
 
 _default_lexicon: Lexicon | None = None

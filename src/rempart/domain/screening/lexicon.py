@@ -29,6 +29,7 @@ LEXICON_FILES = ("org_types.json", "stopwords.json", "symbols.json")
 Phrase = tuple[str, ...]
 
 _APOSTROPHES = re.compile(r"(?<=\w)['’ʼ‘`´ʻ](?=\w)")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
 
 
 def _word_char(ch: str) -> bool:
@@ -38,19 +39,29 @@ def _word_char(ch: str) -> bool:
 
 def split_words(text: str) -> list[str]:
     """Words of a name in their own script: apostrophes inside words join, other punctuation splits."""
+    if text.isascii():  # NFKC leaves ASCII as it is, and its word characters are letters and digits
+        return _ASCII_WORD.findall(_APOSTROPHES.sub("", text.replace("&", " and ")))
     text = unicodedata.normalize("NFKC", text).replace("&", " and ")
     text = _APOSTROPHES.sub("", text)
-    words: list[str] = []
-    cur: list[str] = []
-    for ch in text:
-        if _word_char(ch):
-            cur.append(ch)
-        elif cur:
-            words.append("".join(cur))
-            cur = []
-    if cur:
-        words.append("".join(cur))
-    return words
+    # every character that is not a word character becomes a space (no word character is a space)
+    return text.translate(_SEPARATORS).split()
+
+
+class _Separators(dict[int, str]):
+    """For `str.translate`: a character as itself when it is a word character, else a space; each
+    character decided once (at most `SIZE` remembered, then forgotten all at once)."""
+
+    SIZE = 50_000
+
+    def __missing__(self, code: int) -> str:
+        if len(self) >= self.SIZE:
+            self.clear()
+        ch = chr(code)
+        out = self[code] = ch if _word_char(ch) else " "
+        return out
+
+
+_SEPARATORS = _Separators()
 
 
 def phrase_tokens(text: str) -> Phrase:

@@ -161,8 +161,15 @@ _ROMAN_VALUE = {
 }
 
 
+# every token `_numbers` may convert starts with a digit (ordinals, numbers) or is one of these
+_NUMBER_WORDS = frozenset({*_UNITS, *_TENS, *_ROMAN})
+_DIGIT = re.compile(r"\d")  # tokens are romanized: ASCII letters and digits
+
+
 def _numbers(tokens: list[str], scripts: list[str], is_person: bool) -> tuple[list[str], list[str]]:
     """Number words, ordinals and roman numerals as digits: Forty-Four / 44, 1st / First, II / 2."""
+    if _NUMBER_WORDS.isdisjoint(tokens) and not _DIGIT.search(" ".join(tokens)):
+        return tokens, scripts  # nothing to convert (most names)
     out: list[str] = []
     out_scripts: list[str] = []
     i = 0
@@ -308,17 +315,130 @@ def make_token(
     )
 
 
+MEMO_SIZE = 100_000  # analysed name parts remembered per lexicon (then forgotten all at once)
+
+
+class _TokenMemo:
+    """The tokens `make_token` made for one lexicon, and the merged pairs `merge_tokens` made of them.
+
+    Customer bases repeat given names and surnames, and a token depends only on its text, its kind,
+    its flags and the lexicon: so each is made once, and names holding it share the one object (a
+    token is frozen). Merged pairs are remembered by the identities of the two tokens; the entry
+    holds both, so that their ids cannot be reused while it is kept. Each table holds at most
+    `MEMO_SIZE` entries, then is emptied."""
+
+    __slots__ = ("_merged", "_plain", "_tokens", "_words", "first_words", "lexicon")
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._tokens: dict[tuple[str, TokenKind, bool, frozenset[str], bool, bool], Token] = {}
+        self._plain: dict[tuple[str, bool, bool, bool, bool, bool], Token] = {}
+        self._merged: dict[tuple[int, int], tuple[Token, Token, Token | None]] = {}
+        self._words: dict[str, tuple[str, tuple[str, ...]]] = {}
+        # per dictionary of the lexicon (by id), the words its phrases start with: a word that starts
+        # none is looked up no further
+        self.first_words: dict[int, frozenset[str]] = {
+            id(table): frozenset(p[0] for p in table if p)
+            for table in (
+                lexicon.legal_forms,
+                lexicon.org_symbols,
+                lexicon.person_symbols,
+                lexicon.person_prefixes,
+                lexicon.object_prefixes,
+            )
+        }
+
+    def token(
+        self,
+        text: str,
+        kind: TokenKind,
+        abjad: bool = False,
+        groups: frozenset[str] = frozenset(),
+        syllabic: bool = False,
+        cyrillic: bool = False,
+    ) -> Token:
+        """make_token(text, kind, lexicon, abjad, groups, syllabic, cyrillic)."""
+        key = (text, kind, abjad, groups, syllabic, cyrillic)
+        tok = self._tokens.get(key)
+        if tok is None:
+            if len(self._tokens) >= MEMO_SIZE:
+                self._tokens.clear()
+            tok = self._tokens[key] = make_token(text, kind, self.lexicon, abjad, groups, syllabic, cyrillic)
+        return tok
+
+    def plain(
+        self, text: str, is_person: bool, not_first: bool, abjad: bool, syllabic: bool, cyrillic: bool
+    ) -> Token:
+        """The token of a word that is no dictionary phrase: its kind from `_kind`, no groups."""
+        key = (text, is_person, not_first, abjad, syllabic, cyrillic)
+        tok = self._plain.get(key)
+        if tok is None:
+            if len(self._plain) >= MEMO_SIZE:
+                self._plain.clear()
+            kind = _kind(text, is_person, 1 if not_first else 0, self.lexicon)
+            tok = self._plain[key] = make_token(
+                text, kind, self.lexicon, abjad, syllabic=syllabic, cyrillic=cyrillic
+            )
+        return tok
+
+    def word(self, word: str) -> tuple[str, tuple[str, ...]]:
+        """The script of a word and the parts of its romanization (`romanize_word` of it lowercased)."""
+        got = self._words.get(word)
+        if got is None:
+            if len(self._words) >= MEMO_SIZE:
+                self._words.clear()
+            script, latin = romanize_word(word.lower())
+            got = self._words[word] = (script, tuple(latin.split()))
+        return got
+
+    def merged(self, tokens: Sequence[Token]) -> tuple[Token | None, ...]:
+        """merged_tokens(tokens)."""
+        out: list[Token | None] = []
+        table = self._merged
+        for a, b in itertools.pairwise(tokens):
+            got = table.get((id(a), id(b)))
+            if got is None or got[0] is not a or got[1] is not b:
+                if len(table) >= MEMO_SIZE:
+                    table.clear()
+                m = merge_tokens(a, b) if a.kind not in _UNMERGED and b.kind not in _UNMERGED else None
+                table[(id(a), id(b))] = (a, b, m)
+                out.append(m)
+            else:
+                out.append(got[2])
+        return tuple(out)
+
+    def __len__(self) -> int:
+        return len(self._tokens) + len(self._plain) + len(self._merged) + len(self._words)
+
+
+_memos: dict[int, _TokenMemo] = {}
+
+
+def _memo(lexicon: Lexicon) -> _TokenMemo:
+    """The token memo of a lexicon (it holds the lexicon, so that its id is not reused meanwhile)."""
+    memo = _memos.get(id(lexicon))
+    if memo is None or memo.lexicon is not lexicon:
+        if len(_memos) >= 8:
+            _memos.clear()
+        memo = _memos[id(lexicon)] = _TokenMemo(lexicon)
+    return memo
+
+
 def analyze_name(name: str, schema: str, lexicon: Lexicon) -> NameForm:
     """Tokens of one name of a party of the given schema (Person, Organization, Company, Vessel...)."""
+    memo = _memo(lexicon)
     raw: list[str] = []
     scripts: list[str] = []
     words = split_words(name)
     given = _cjk_given_names(words)
     for k, word in enumerate(words):
-        script, latin = romanize_given_name(word) if k in given else romanize_word(word.lower())
-        for part in latin.split():
-            raw.append(part)
-            scripts.append(script)
+        if k in given:
+            script, latin = romanize_given_name(word)
+            parts: Sequence[str] = latin.split()
+        else:
+            script, parts = memo.word(word)
+        raw.extend(parts)
+        scripts.extend([script] * len(parts))
     family = schema_family(schema)
     is_person = family == "person"
     is_org = family in ("org", "any") and schema != "Person"
@@ -330,8 +450,9 @@ def analyze_name(name: str, schema: str, lexicon: Lexicon) -> NameForm:
         raw, scripts = _acronyms(raw, scripts)
     # titles and prefixes at the start
     prefixes = lexicon.person_prefixes if is_person else lexicon.object_prefixes
+    starts = memo.first_words[id(prefixes)]
     while True:
-        n = _prefix_len(raw, prefixes)
+        n = _prefix_len(raw, prefixes) if raw and raw[0] in starts else 0
         if n == 0 or n >= len(raw):
             break
         raw, scripts = raw[n:], scripts[n:]
@@ -340,45 +461,44 @@ def analyze_name(name: str, schema: str, lexicon: Lexicon) -> NameForm:
     legal: set[str] = set()
     i = 0
     max_len = lexicon._max_phrase
+    legal_starts = memo.first_words[id(lexicon.legal_forms)]
+    org_starts = memo.first_words[id(lexicon.org_symbols)]
+    person_starts = memo.first_words[id(lexicon.person_symbols)]
     while i < len(raw):
         abjad = scripts[i] in ABJAD_SCRIPTS
         syllabic = scripts[i] in _CJK
         if is_org:
-            n = longest_phrase(raw, i, lexicon.legal_forms, max_len)
+            n = longest_phrase(raw, i, lexicon.legal_forms, max_len) if raw[i] in legal_starts else 0
             if n:
                 legal.add(lexicon.legal_forms[tuple(raw[i : i + n])])
                 i += n
                 continue
-            n = longest_phrase(raw, i, lexicon.org_symbols, max_len)
+            n = longest_phrase(raw, i, lexicon.org_symbols, max_len) if raw[i] in org_starts else 0
             if n:
                 sym = lexicon.org_symbols[tuple(raw[i : i + n])]
                 text = raw[i] if n == 1 else sym
-                tokens.append(make_token(text, TokenKind.GENERIC, lexicon, groups=frozenset({sym})))
+                tokens.append(memo.token(text, TokenKind.GENERIC, groups=frozenset({sym})))
                 i += n
                 continue
             if raw[i] in ORG_STOPWORDS:
                 i += 1
                 continue
         else:
-            n = longest_phrase(raw, i, lexicon.person_symbols, max_len)
+            n = longest_phrase(raw, i, lexicon.person_symbols, max_len) if raw[i] in person_starts else 0
             if n:
                 sym = lexicon.person_symbols[tuple(raw[i : i + n])]
                 text = raw[i] if n == 1 else sym
                 kind = (
                     TokenKind.TITLE if sym in _TITLE_SYMBOLS else _kind(text, is_person, len(tokens), lexicon)
                 )
-                tokens.append(
-                    make_token(text, kind, lexicon, abjad, frozenset({sym}), syllabic, scripts[i] == "Cyrl")
-                )
+                tokens.append(memo.token(text, kind, abjad, frozenset({sym}), syllabic, scripts[i] == "Cyrl"))
                 i += n
                 continue
-        tok = raw[i]
-        kind = _kind(tok, is_person, len(tokens), lexicon)
-        tokens.append(make_token(tok, kind, lexicon, abjad, syllabic=syllabic, cyrillic=scripts[i] == "Cyrl"))
+        tokens.append(memo.plain(raw[i], is_person, len(tokens) > 0, abjad, syllabic, scripts[i] == "Cyrl"))
         i += 1
     if not tokens and legal:
         # a name that is only a legal form ("Limited"): keep the words
-        tokens = [make_token(t, TokenKind.NAME, lexicon) for t in raw]
+        tokens = [memo.token(t, TokenKind.NAME) for t in raw]
         legal = set()
     return NameForm(
         name,
@@ -386,7 +506,7 @@ def analyze_name(name: str, schema: str, lexicon: Lexicon) -> NameForm:
         frozenset(legal),
         frozenset(scripts),
         family,
-        merged_tokens(tokens),
+        memo.merged(tokens),
         _lineage(tokens) if is_person and "," not in name else (),
     )
 
@@ -431,8 +551,18 @@ def merge_tokens(a: Token, b: Token) -> Token:
 
 def _join_gaps(a: str, b: str) -> str:
     """The vowel gaps of two tokens written as one: the last gap of `a` and the first of `b` meet."""
-    ga, gb = a.split("."), b.split(".")
-    return ".".join([*ga[:-1], "".join(sorted(set(ga[-1] + gb[0]))), *gb[1:]])
+    # as ".".join([*ga[:-1], "".join(sorted(set(ga[-1] + gb[0]))), *gb[1:]]) with ga, gb = a.split("."),
+    # b.split("."), without splitting and joining every gap
+    ra = a.rfind(".")
+    lb = b.find(".")
+    meet = a[ra + 1 :] + (b if lb < 0 else b[:lb])
+    mid = _GAP_UNION.get(meet)
+    if mid is None:
+        mid = _GAP_UNION[meet] = "".join(sorted(set(meet)))
+    return a[: ra + 1] + mid + ("" if lb < 0 else b[lb:])
+
+
+_GAP_UNION: dict[str, str] = {}  # the vowel classes (A, I, U) of two gaps that meet: a few dozen
 
 
 def merged_tokens(tokens: Sequence[Token]) -> tuple[Token | None, ...]:
@@ -449,9 +579,9 @@ _CJK = frozenset({"Hang", "Hani"})
 def _cjk_given_names(words: Sequence[str]) -> set[int]:
     """Positions of the given names of a Korean or Chinese name written in words with the family
     name apart (수빈 최, 玉华 磊 张): every word but the one-syllable family name."""
-    if len(words) < 2 or not all(word_script(w) in _CJK for w in words):
-        return set()
-    if not any(len(w) == 1 for w in words):
+    if len(words) < 2 or not any(len(w) == 1 for w in words) or any(w.isascii() for w in words):
+        return set()  # (an ASCII word is Latin or no script: not Korean or Chinese)
+    if not all(word_script(w) in _CJK for w in words):
         return set()
     family = next(k for k, w in enumerate(words) if len(w) == 1)
     return {k for k, w in enumerate(words) if k != family and len(w) >= 2}
