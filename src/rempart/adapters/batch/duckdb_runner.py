@@ -69,11 +69,18 @@ _UNITS |= {"kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4, "bytes":
 
 def memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> int | None:
     """The connection's memory limit in bytes (None if it cannot be read)."""
-    row = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    row = _one(con, "SELECT current_setting('memory_limit')")
     m = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]*)\s*", str(row[0] if row else ""))
     if m is None or m.group(2).lower() not in _UNITS:
         return None
     return int(float(m.group(1)) * _UNITS[m.group(2).lower()])
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...] | None:
+    """The first row of a query, with the result read to the end: DuckDB 2 refuses other work on a
+    connection whose last `execute()` result was only partly fetched."""
+    rows = con.execute(sql).fetchall()
+    return tuple(rows[0]) if rows else None
 
 
 def _pivot_fits(con: duckdb.DuckDBPyConnection, sums: int) -> bool:
@@ -85,11 +92,11 @@ def _pivot_fits(con: duckdb.DuckDBPyConnection, sums: int) -> bool:
     (measured peak RSS of the whole job: 6.0-6.3 GB). Beyond 90% of the memory limit, the
     per-(customer, asset) plan (which spills) is used instead."""
     limit = memory_limit_bytes(con)
-    row = con.execute("SELECT min(customer_key), max(customer_key) FROM customers").fetchone()
+    row = _one(con, "SELECT min(customer_key), max(customer_key) FROM customers")
     if limit is None or row is None or row[0] is None:
         return True
     slots = 1 << int(row[1] - row[0] + 1).bit_length()
-    threads_row = con.execute("SELECT current_setting('threads')").fetchone()
+    threads_row = _one(con, "SELECT current_setting('threads')")
     threads = int(threads_row[0]) if threads_row else 1
     return slots * (24 * sums + 8) * (threads + 1) <= limit * 0.9
 
