@@ -6,7 +6,6 @@ same decision as `decide()`; bad input is refused with an error naming the field
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -14,24 +13,14 @@ from typing import Any
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from tests.scenario_files import RULES, SCENARIOS, facts_document
 from typer.testing import CliRunner
 
 from rempart.adapters.storage.db import Store
 from rempart.domain.restrictions import decide, parse_facts
 from rempart.services.restrictions import load_rules
 
-RULES = Path(__file__).resolve().parents[2] / "rules"
-SCENARIOS = sorted((RULES / "scenarios" / "restrictions").glob("*.yaml"))
 OUTCOMES = {"allow", "deny", "offboard", "freeze", "review"}
-
-
-def merge(base: Any, over: Any) -> Any:
-    if isinstance(base, dict) and isinstance(over, dict):
-        out = dict(base)
-        for k, v in over.items():
-            out[k] = merge(base.get(k), v) if k in base else v
-        return out
-    return copy.deepcopy(over)
 
 
 def scenario_inputs() -> list[tuple[str, dict[str, Any], str]]:
@@ -42,7 +31,7 @@ def scenario_inputs() -> list[tuple[str, dict[str, Any], str]]:
         for i, case in enumerate(doc["cases"]):
             if case.get("overrides"):
                 continue
-            facts = json.loads(json.dumps(merge(doc["base"], case.get("facts", {})), default=str))
+            facts = facts_document(doc, case)
             out.append((f"{path.stem}[{i}]", facts, case["expect"]["outcome"]))
     return out
 

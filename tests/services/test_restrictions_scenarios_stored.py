@@ -3,29 +3,19 @@ and every stored decision replays identically (`restrictions replay`), on SQLite
 
 from __future__ import annotations
 
-import copy
 import json
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
+from tests.scenario_files import RULES, facts_document
 
 from rempart.adapters.storage.db import Store
 from rempart.services import provider
 from rempart.services import restrictions as svc
 
-RULES = Path(__file__).resolve().parents[2] / "rules"
 FILES = ("examiner-01-dates", "examiner-03-persons", "examiner-05-sanctions-actions")
-
-
-def merge(base: Any, over: Any) -> Any:
-    if isinstance(base, dict) and isinstance(over, dict):
-        out = dict(base)
-        for k, v in over.items():
-            out[k] = merge(base.get(k), v) if k in base else v
-        return out
-    return copy.deepcopy(over)
 
 
 def storable(facts: dict[str, Any], case: dict[str, Any]) -> bool:
@@ -52,7 +42,7 @@ def load_cases() -> list[tuple[str, dict[str, Any], str]]:
             (RULES / "scenarios" / "restrictions" / f"{stem}.yaml").read_text(encoding="utf-8")
         )
         for i, case in enumerate(doc["cases"]):
-            facts = json.loads(json.dumps(merge(doc["base"], case.get("facts", {})), default=str))
+            facts = facts_document(doc, case)
             if storable(facts, case):
                 out.append((f"{stem}[{i}]", facts, case["expect"]["outcome"]))
     return out

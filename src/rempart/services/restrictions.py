@@ -200,21 +200,10 @@ def restriction_record(
     from rempart.adapters.storage.decisions import prepare_decision
 
     return prepare_decision(
-        kind="restriction",
-        subject=f"customer:{facts.customer.id}",
         actor=actor,
-        inputs={"facts": facts.to_dict(), "rules_snapshot_hash": snapshot_hash, "groups": dict(groups)},
-        outputs=out,
-        refs={
-            "rule_versions": out["rule_versions"],
-            "rules_hash": rules.content_hash,
-            "rules_snapshot_hash": snapshot_hash,
-            "facts_hash": decision.facts_hash,
-            "list_versions": list(evidence.get("list_versions", [])),
-            "balance_snapshot": evidence.get("balance_snapshot"),
-            "prices": out["valuation"]["prices"],
-            "customer_id": facts.customer.id,
-        },
+        **_stored().restriction_record_fields(
+            facts, decision, out, rules, evidence, groups=groups, snapshot_hash=snapshot_hash
+        ),
     )
 
 

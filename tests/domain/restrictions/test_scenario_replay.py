@@ -8,47 +8,23 @@ statuses (with operator overrides too), as `rempart restrictions replay` checks.
 
 from __future__ import annotations
 
-import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from tests.scenario_files import RULES, cases, facts_document
 
 from rempart.domain.restrictions import decide, parse_facts, rules_snapshot
 from rempart.domain.rules import ruleset_from_versions
 from rempart.domain.rules.loader import load_groups
 from rempart.services.restrictions import load_rules, replay_key
 
-RULES = Path(__file__).resolve().parents[3] / "rules"
-SCENARIOS = sorted((RULES / "scenarios" / "restrictions").glob("*.yaml"))
-
-
-def merge(base: Any, over: Any) -> Any:
-    if isinstance(base, dict) and isinstance(over, dict):
-        out = dict(base)
-        for k, v in over.items():
-            out[k] = merge(base.get(k), v) if k in base else v
-        return out
-    return copy.deepcopy(over)
-
-
-def cases() -> list[Any]:
-    out = []
-    for path in SCENARIOS:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for i, case in enumerate(doc["cases"]):
-            out.append(pytest.param(doc, case, id=f"{path.stem}[{i}]"))
-    return out
-
-
 GROUPS = load_groups((RULES / "groups.yaml").read_text(encoding="utf-8"), "groups.yaml")
 
 
 @pytest.mark.parametrize(("doc", "case"), cases())
 def test_scenario_replays_identically(doc: dict[str, Any], case: dict[str, Any]) -> None:
-    facts_doc = json.loads(json.dumps(merge(doc["base"], case.get("facts", {})), default=str))
+    facts_doc = facts_document(doc, case)
     rules = load_rules(RULES, case.get("overrides") or {})
     facts = parse_facts(facts_doc)
     first = decide(facts, rules, facts.as_of).to_dict()

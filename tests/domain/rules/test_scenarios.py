@@ -2,42 +2,19 @@
 
 from __future__ import annotations
 
-import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from tests.scenario_files import RULES, SCENARIOS, cases, facts_document
 
 from rempart.domain.restrictions import decide, parse_facts
 from rempart.services.restrictions import load_rules
 
-ROOT = Path(__file__).resolve().parents[3]
-RULES = ROOT / "rules"
-SCENARIOS = sorted((RULES / "scenarios" / "restrictions").glob("*.yaml"))
-
-
-def merge(base: Any, over: Any) -> Any:
-    if isinstance(base, dict) and isinstance(over, dict):
-        out = dict(base)
-        for k, v in over.items():
-            out[k] = merge(base.get(k), v) if k in base else v
-        return out
-    return copy.deepcopy(over)
-
-
-def cases() -> list[Any]:
-    out = []
-    for path in SCENARIOS:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for i, case in enumerate(doc["cases"]):
-            out.append(pytest.param(doc, case, id=f"{path.stem}[{i}]"))
-    return out
-
 
 def run_case(doc: dict[str, Any], case: dict[str, Any]) -> dict[str, Any]:
-    facts_doc = json.loads(json.dumps(merge(doc["base"], case.get("facts", {})), default=str))
+    facts_doc = facts_document(doc, case)
     rules = load_rules(RULES, case.get("overrides") or {})
     facts = parse_facts(facts_doc)
     return decide(facts, rules, facts.as_of).to_dict()

@@ -231,6 +231,36 @@ def load_rules_snapshot(conn: Connection, digest: str) -> list[dict[str, Any]]:
     return snapshot
 
 
+def restriction_record_fields(
+    facts: Facts,
+    decision: Decision,
+    out: Mapping[str, Any],
+    rules: RuleSet,
+    evidence: Mapping[str, Any],
+    *,
+    groups: Mapping[str, Any],
+    snapshot_hash: str,
+) -> dict[str, Any]:
+    """What a stored restriction decision holds (`kind`, `subject`, `inputs`, `outputs`, `refs`): one
+    definition for the whole-base job and the gate. `out` is `decision.to_dict()`."""
+    return {
+        "kind": "restriction",
+        "subject": f"customer:{facts.customer.id}",
+        "inputs": {"facts": facts.to_dict(), "rules_snapshot_hash": snapshot_hash, "groups": dict(groups)},
+        "outputs": out,
+        "refs": {
+            "rule_versions": out["rule_versions"],
+            "rules_hash": rules.content_hash,
+            "rules_snapshot_hash": snapshot_hash,
+            "facts_hash": decision.facts_hash,
+            "list_versions": list(evidence.get("list_versions", [])),
+            "balance_snapshot": evidence.get("balance_snapshot"),
+            "prices": out["valuation"]["prices"],
+            "customer_id": facts.customer.id,
+        },
+    }
+
+
 def save_restriction_decision(
     conn: Connection,
     facts: Facts,
@@ -249,25 +279,10 @@ def save_restriction_decision(
     save_rules_snapshot(conn, snapshot_hash, body)
     stored = save_decision(
         conn,
-        kind="restriction",
-        subject=f"customer:{facts.customer.id}",
         actor=actor,
-        inputs={
-            "facts": facts.to_dict(),
-            "rules_snapshot_hash": snapshot_hash,
-            "groups": dict(groups),
-        },
-        outputs=out,
-        refs={
-            "rule_versions": out["rule_versions"],
-            "rules_hash": rules.content_hash,
-            "rules_snapshot_hash": snapshot_hash,
-            "facts_hash": decision.facts_hash,
-            "list_versions": list(evidence.get("list_versions", [])),
-            "balance_snapshot": evidence.get("balance_snapshot"),
-            "prices": out["valuation"]["prices"],
-            "customer_id": facts.customer.id,
-        },
+        **restriction_record_fields(
+            facts, decision, out, rules, evidence, groups=groups, snapshot_hash=snapshot_hash
+        ),
     )
     return stored.id
 
