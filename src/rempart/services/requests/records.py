@@ -18,6 +18,7 @@ from rempart.adapters.storage.db import Store
 from rempart.adapters.storage.tables import balance_snapshots, balances, customer_wallets, customers
 from rempart.adapters.storage.tables_requests import customer_logins, support_messages, transactions
 from rempart.domain.lists import sha256_json
+from rempart.domain.parties import CUSTOMER_FIELDS
 from rempart.domain.requests.model import Target, parse_datetime
 from rempart.errors import InputError
 from rempart.services.audit import record
@@ -191,25 +192,8 @@ def read_records(conn: Connection, customer_ids: Iterable[str]) -> dict[str, lis
         return out
     for r in conn.execute(select(customers).where(customers.c.customer_id.in_(ids))):
         m = dict(r._mapping)
-        out["customers"].append(
-            {
-                k: _maybe_json(m.get(k))
-                for k in (
-                    "customer_id",
-                    "type",
-                    "name",
-                    "alt_names",
-                    "birth_date",
-                    "nationalities",
-                    "residence_country",
-                    "residence_permits",
-                    "establishment_country",
-                    "registration_number",
-                    "email",
-                    "created_at",
-                )
-            }
-        )
+        # The customer's own fields; wallets are records of their own (below).
+        out["customers"].append({k: _maybe_json(m.get(k)) for k in CUSTOMER_FIELDS if k != "wallets"})
     for r in conn.execute(select(customer_wallets).where(customer_wallets.c.customer_id.in_(ids))):
         out["wallets"].append(dict(r._mapping))
     q = (
