@@ -11,6 +11,7 @@ from rempart.domain.screening.lexicon import Lexicon
 from rempart.domain.screening.normalize import analyze_name
 from rempart.domain.screening.score import DEFAULT_THRESHOLD
 from rempart.domain.screening.transliterate import (
+    consonants,
     japanese_reading,
     long_vowels_agree,
     romanize_word,
@@ -180,3 +181,42 @@ def test_belarusian_and_russian_forms_of_a_surname() -> None:
     assert match, (score, expl)
     # between two Latin spellings (no Cyrillic side) the rule does not apply
     assert compare_names("Dmitry KAVRANKA", "Dmitry KOVRENKO", "Person", LEX)[0] < score
+
+
+def test_long_vowels_the_abjad_spelling_writes_at_the_end_and_between_consonants() -> None:
+    def agree(abjad: str, latin: str) -> bool:
+        a, b = skeleton(abjad), skeleton(latin)
+        return long_vowels_agree(vowel_gaps(a), vowel_gaps(b), consonants(a), b[-1:])
+
+    # a medial alif is a long a (or o): Ahsan, Ohsan; not Hossein
+    assert agree("ahsan", "Ahsan") and agree("ahsan", "Ehsan")
+    assert not agree("ahsan", "Hossein")
+    # ... except before l, where it may be the article: Abdelkarim, Abdulkarim
+    assert agree("bdalkrym", "Abdelkarim") and agree("bdalkrym", "Abdulkarim")
+    # a final vowel the abjad spelling does not write is another name (the -i suffix, Kabura)
+    assert agree("zmbr", "Zambar") and not agree("zmbr", "Zambari") and not agree("zmbr", "Zambara")
+    # a final alif needs a final vowel; a final e may be Hebrew he
+    assert agree("tfra", "Tafra") and not agree("tfra", "Tafar")
+    assert agree("mshh", "Mosheh")
+
+
+def test_chinese_syllables_do_not_pair_with_arabic_consonants() -> None:
+    assert not compare_names("博 利 杜", "علي ضوا", "Person", LEX)[1]
+
+
+def test_chinese_given_names_with_the_same_consonants_are_other_names() -> None:
+    # wuxiong / xinyang: same consonants, other syllables
+    assert not compare_names("李武雄", "Li Xinyang", "Person", LEX)[1]
+
+
+def test_japanese_readings_only_for_names_that_may_be_japanese() -> None:
+    assert japanese_reading("山田 花子") == "yamada hanako"  # two parts of two characters
+    assert japanese_reading("山田花子") == "yamada hanako"  # four characters as one word
+    assert japanese_reading("王伟") is None  # a two-character Chinese name
+    assert japanese_reading("成 董") is None  # given name and surname of one character each
+    assert japanese_reading("李秀英") is None  # three characters, a one-character surname
+
+
+def test_a_shared_beginning_makes_a_misspelling_closer() -> None:
+    a, b, c = (analyze_name(n, "Person", LEX).tokens[0] for n in ("Brandolf", "Brandoll", "Grandoll"))
+    assert token_similarity(a, b) > token_similarity(a, c) > 0.0

@@ -72,6 +72,7 @@ CREDIT_POWER = 1.0  # a pair earns sim ** CREDIT_POWER
 CONFLICT_PENALTY = 0.6  # a name part on each side that pairs with nothing: the score loses 60%...
 CONFLICT_UNIT = 4.0  # ...per this much weight (a four-letter name; particles and common names less)
 NUMBER_MISMATCH = 0.85  # Fund VII / Fund VIII, Victory / Victory 3: often related, not the same
+ABJAD_WEAK = 0.0  # share of an abjad-Latin pair's discount that counts as conflict
 WEAK_PAIR_CONFLICT = 0.5  # what a pair does not earn counts this much as conflict (Mohamed / Ahmed)
 EXTRA_WEIGHT = {"person": 0.20, "org": 0.50, "vessel": 0.50, "aircraft": 0.50, "any": 0.35}
 EXTRA_WEIGHT_SINGLE = 0.6  # when only one token pairs: WALIJAN / WALIJAN ABDUL GHAFOOR HAQQANI
@@ -85,6 +86,7 @@ STRONG_PAIR = 0.80
 COMMON_ONLY_CAP = 0.65  # the most a name scores when no distinctive part matches strongly
 _DISTINCTIVE = frozenset({TokenKind.NAME, TokenKind.PATRONYMIC, TokenKind.NUMBER})
 SYLLABIC_MIN = 0.85
+SYLLABIC_SKELETON_MIN = 0.6  # same consonants, but the syllables differ (Wuxiong / Xinyang): two names
 SYLLABIC_VOWELS = 0.88  # a Korean or Chinese name part pairs only with a near-identical spelling  # two consonants or fewer say little (mhd: Mahdi, Mohamed, Hamid...)
 SYMBOL_MATCH = 0.95
 LEGAL_FORM_MISMATCH = 0.92
@@ -141,9 +143,11 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
     if a.groups and not a.groups.isdisjoint(b.groups):
         return SYMBOL_MATCH
     if a.abjad != b.abjad:
+        if a.syllabic or b.syllabic:
+            return 0.0  # a Chinese or Korean syllable against Arabic consonants: li / ly, du / dwa
         if a.cons == b.cons and a.cons:
             ab, lat = (a, b) if a.abjad else (b, a)
-            if not long_vowels_agree(ab.vows, lat.vows):
+            if not long_vowels_agree(ab.vows, lat.vows, ab.cons, lat.skel[-1:]):
                 return LONG_VOWEL_MISMATCH  # محمود / Mohammad, حسين / Hassan: other names
             return CONSONANT_DISCOUNT if len(a.cons) >= 3 else CONSONANT_SHORT
         if min(len(a.cons), len(b.cons)) >= 4:
@@ -151,19 +155,39 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
             return cs * CONSONANT_DISCOUNT if cs >= CONSONANT_FUZZY_MIN else 0.0
         return 0.0
     s = _str_sim(a.text, b.text) if text_sim is None else text_sim
+    skel_s = _str_sim(a.skel, b.skel) if skel_sim is None else skel_sim
     if s < 0.95:
-        s = max(s, (_str_sim(a.skel, b.skel) if skel_sim is None else skel_sim) * SKELETON_DISCOUNT)
+        s = max(s, skel_s * SKELETON_DISCOUNT)
+    if PREFIX_MIN <= s < 1.0 and PREFIX_BONUS:
+        s = _prefix_bonus(a.text, b.text, s)
     if 0.6 <= s < AKANYE_DISCOUNT and (a.cyrillic or b.cyrillic) and not (a.syllabic or b.syllabic):
         # Belarusian writes unstressed o and e as a, and ў (u) where Russian has в: ШАЎЦОЎ / ШЕВЦОВ,
         # ДЗЯМІДАЎ / ДЕМИДОВ, РАССАЛАЙ / РОССОЛАЙ
         s = max(s, _str_sim(_akanye(a.skel), _akanye(b.skel)) * AKANYE_DISCOUNT)
     if s < SYLLABIC_MIN and (a.syllabic or b.syllabic):
-        if a.cons == b.cons and len(a.cons) >= 4:
+        if a.cons == b.cons and len(a.cons) >= 4 and skel_s >= SYLLABIC_SKELETON_MIN:
             return SYLLABIC_VOWELS  # Jiseong / Jisung: the vowels of Korean romanizations vary
         if _devoiced(a.skel) == _devoiced(b.skel):
             return SYLLABIC_VOWELS  # Gyunam / Kyunam: Revised Romanization and McCune-Reischauer
         return 0.0  # Cheng / Chen, Jongsu / Seongsu: another syllable is another name
     return s
+
+
+PREFIX_MIN = 0.6
+PREFIX_BONUS = 0.05
+PREFIX_MAX = 4
+
+
+def _prefix_bonus(a: str, b: str, s: float) -> float:
+    """Winkler's bonus: typing errors are rarer at the start of a word than at its end, so two
+    spellings that begin alike (Starmer / Starkey, Merkel / Merkur) are closer than two names
+    that differ from the first letter (Ahmed / Mohamed)."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y or n == PREFIX_MAX:
+            break
+        n += 1
+    return s + n * PREFIX_BONUS * (1.0 - s)
 
 
 AKANYE_DISCOUNT = 0.92
@@ -305,7 +329,9 @@ def _greedy(
         cr = credit(s)
         num += cr * w
         base += w
-        weak += (1.0 - cr) * w
+        # an abjad spelling against a Latin one: the discount is what the missing vowels leave
+        # unknown, not a sign of another name, so it does not also count as conflict
+        weak += (1.0 - cr) * w * (ABJAD_WEAK if ua.token.abjad != ub.token.abjad else 1.0)
         pairs.append((" ".join(qt[i].text for i in ua.idx), " ".join(ct[j].text for j in ub.idx), s))
     return used_q, used_c, pairs, num, base, weak
 

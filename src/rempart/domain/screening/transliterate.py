@@ -259,6 +259,8 @@ def japanese_reading(text: str) -> str | None:
         return None
     if not any(script_of(ch) == "Hani" for ch in letters):
         return None
+    if not _looks_japanese(text, letters):
+        return None
     if not _kakasi:
         try:
             import pykakasi
@@ -273,6 +275,19 @@ def japanese_reading(text: str) -> str | None:
         if w:
             words.append(_JAPANESE_LONG.sub(lambda m: m.group(0)[0], w))
     return " ".join(words) or None
+
+
+def _looks_japanese(text: str, letters: list[str]) -> bool:
+    """Kanji that may be a Japanese name: with kana, or four characters or more written as one
+    word (山田太郎, 高市早苗), or parts of two characters or more (山田 太郎). Chinese names are
+    mostly two or three characters with a one-character surname (李明, 王伟, 成 董): reading them
+    in Japanese only makes up names nobody bears (sei kun)."""
+    if any(script_of(ch) == "Kana" for ch in letters):
+        return True
+    parts = [p for p in text.split() if p]
+    if len(parts) == 1:
+        return len(letters) >= 4
+    return all(sum(ch.isalpha() for ch in p) >= 2 for p in parts)
 
 
 @lru_cache(maxsize=20_000)
@@ -401,19 +416,38 @@ def vowel_gaps(skel: str) -> str:
     return ".".join("".join(sorted(g)) for g in gaps)
 
 
-def long_vowels_agree(abjad_gaps: str, latin_gaps: str) -> bool:
+_WRITTEN_FINALS = frozenset(
+    "aiyou"
+)  # final vowels an abjad spelling writes (alif, ya, waw); not e (Hebrew he)
+
+
+def long_vowels_agree(abjad_gaps: str, latin_gaps: str, abjad_cons: str = "", latin_end: str = "") -> bool:
     """Whether a Latin spelling has, in each gap between consonants, a vowel of the class of the long
     vowel (waw, ya) the abjad spelling writes there. The first gap is not checked (an initial alif,
-    waw or ya carries any vowel), nor alif (written for a, e and o, and the a of the article); a
-    final ya may be an a (Persian writes alif maqsura with it: مصطفی Mostafa, مرتضی Morteza)."""
+    waw or ya carries any vowel); a final ya may be an a (Persian writes alif maqsura with it:
+    مصطفی Mostafa, مرتضی Morteza). An alif between two consonants is a long a, which the Latin
+    spellings write a or o (احسان Ehsan, Ahsan, not Hossein; جلالی Jalali, not Jalili), except
+    before l, where it may be the article (عبدالرحمن Abdelrahman, Abdulrahman); given
+    `abjad_cons`, the consonants of the abjad spelling, that is checked too, and given `latin_end`,
+    the last letter of the Latin spelling, a final vowel that the abjad spelling does not write."""
     ga, gb = abjad_gaps.split("."), latin_gaps.split(".")
     if len(ga) != len(gb):
         return True
     last = len(ga) - 1
+    if last and ((ga[last] == "A" and not gb[last]) or (not ga[last] and latin_end in _WRITTEN_FINALS)):
+        # a final alif is a final a (رضا Reza, حسنا Hosna, not Hossein); a Latin name ending in
+        # i where the abjad spelling writes no ya is another name (a final e may be Hebrew he: משה Moshe) (اصغر Asghar, not Asgari;
+        # هاشم Hashem, not Hashemi: the ya of the -i suffix is always written)
+        return False
     for k in range(1, len(ga)):
         for cls in ga[k]:
-            if cls == "A" or cls in gb[k] or (k == last and cls == "I" and "A" in gb[k]):
+            if cls in gb[k] or (k == last and cls == "I" and "A" in gb[k]):
                 continue
+            if cls == "A":
+                if not abjad_cons or k == last or k >= len(abjad_cons) or abjad_cons[k] == "l":
+                    continue
+                if "U" in gb[k]:
+                    continue
             return False
     return True
 
