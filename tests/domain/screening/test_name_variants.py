@@ -220,3 +220,15 @@ def test_japanese_readings_only_for_names_that_may_be_japanese() -> None:
 def test_a_shared_beginning_makes_a_misspelling_closer() -> None:
     a, b, c = (analyze_name(n, "Person", LEX).tokens[0] for n in ("Brandolf", "Brandoll", "Grandoll"))
     assert token_similarity(a, b) > token_similarity(a, c) > 0.0
+
+
+def test_baltic_s_and_glued_legal_forms_and_initials_alone() -> None:
+    assert compare_names("Aivars Zelmenovs", "Aivar Petrovich ZELMENOV", "Person", LEX)[1]
+    assert compare_names("NordwindGmbH", "Nordwind GmbH", "Company", LEX)[0] >= 0.95
+    assert not compare_names("K.T.", "Karlis Trevorovs", "Person", LEX)[1]
+
+
+def test_close_transliterations_are_not_counted_as_conflicts() -> None:
+    # Belarusian and Russian forms of all three names: each pair is close, none is a conflict
+    score = compare_names("Уладзімір Мікалаевіч ЧАРАНКОЎ", "Vladimir Nikolaevich CHERENKOV", "Person", LEX)[0]
+    assert score >= 0.9

@@ -72,6 +72,7 @@ CREDIT_POWER = 1.0  # a pair earns sim ** CREDIT_POWER
 CONFLICT_PENALTY = 0.6  # a name part on each side that pairs with nothing: the score loses 60%...
 CONFLICT_UNIT = 4.0  # ...per this much weight (a four-letter name; particles and common names less)
 NUMBER_MISMATCH = 0.85  # Fund VII / Fund VIII, Victory / Victory 3: often related, not the same
+WEAK_FROM = 0.92  # pairs at or above this similarity are spellings, not conflicts
 ABJAD_WEAK = 0.0  # share of an abjad-Latin pair's discount that counts as conflict
 WEAK_PAIR_CONFLICT = 0.5  # what a pair does not earn counts this much as conflict (Mohamed / Ahmed)
 EXTRA_WEIGHT = {"person": 0.20, "org": 0.50, "vessel": 0.50, "aircraft": 0.50, "any": 0.35}
@@ -158,6 +159,11 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
     skel_s = _str_sim(a.skel, b.skel) if skel_sim is None else skel_sim
     if s < 0.95:
         s = max(s, skel_s * SKELETON_DISCOUNT)
+    if s < BALTIC_S and not (a.syllabic or b.syllabic) and (a.text[-1] == "s") != (b.text[-1] == "s"):
+        # Latvian and Lithuanian add -s to a man's name: Sergejs Lavrovs, Marks Blats
+        sa, sb = (a.skel[:-1], b.skel) if a.text[-1] == "s" else (a.skel, b.skel[:-1])
+        if min(len(sa), len(sb)) >= 4:
+            s = max(s, _str_sim(sa, sb) * BALTIC_S)
     if PREFIX_MIN <= s < 1.0 and PREFIX_BONUS:
         s = _prefix_bonus(a.text, b.text, s)
     if 0.6 <= s < AKANYE_DISCOUNT and (a.cyrillic or b.cyrillic) and not (a.syllabic or b.syllabic):
@@ -174,6 +180,7 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
 
 
 PREFIX_MIN = 0.6
+BALTIC_S = 0.95  # a name and the same name with the Latvian or Lithuanian -s
 PREFIX_BONUS = 0.05
 PREFIX_MAX = 4
 
@@ -331,7 +338,8 @@ def _greedy(
         base += w
         # an abjad spelling against a Latin one: the discount is what the missing vowels leave
         # unknown, not a sign of another name, so it does not also count as conflict
-        weak += (1.0 - cr) * w * (ABJAD_WEAK if ua.token.abjad != ub.token.abjad else 1.0)
+        if cr < WEAK_FROM:
+            weak += (1.0 - cr) * w * (ABJAD_WEAK if ua.token.abjad != ub.token.abjad else 1.0)
         pairs.append((" ".join(qt[i].text for i in ua.idx), " ".join(ct[j].text for j in ub.idx), s))
     return used_q, used_c, pairs, num, base, weak
 
@@ -493,6 +501,8 @@ def compare_name_forms(q: NameForm, c: NameForm, memo: Memo | None = None) -> Na
         if not strong:
             score = COMMON_ONLY_CAP
             common_only = True
+    if score > INITIALS_ONLY_CAP and _initials_only(qt) != _initials_only(ct):
+        score = INITIALS_ONLY_CAP  # N.N. is not Nursultan Nazarbayev: initials alone name nobody
     native_cap = None
     if q.scripts == c.scripts and len(q.scripts) == 1 and q.scripts <= _SYLLABIC_SCRIPTS:
         if "Hani" in q.scripts:
@@ -509,6 +519,11 @@ def compare_name_forms(q: NameForm, c: NameForm, memo: Memo | None = None) -> Na
 
 
 _SYLLABIC_SCRIPTS = frozenset({"Hani", "Hang"})
+INITIALS_ONLY_CAP = 0.5
+
+
+def _initials_only(tokens: Sequence[Token]) -> bool:
+    return all(t.kind is TokenKind.INITIAL for t in tokens)
 
 
 def _native_cap(a: str, b: str) -> float:

@@ -424,11 +424,22 @@ def _memo(lexicon: Lexicon) -> _TokenMemo:
     return memo
 
 
+_GLUED_LEGAL_FORM = re.compile(r"(?<=[a-z])([A-Z][A-Za-z]{1,4})\b")
+
+
+def _unglue(m: re.Match[str], lexicon: Lexicon) -> str:
+    """A legal form written onto the name in capitals (SiemensAG, NordwindGmbH) as a word of its own."""
+    form = m.group(1)
+    return " " + form if (form.lower(),) in lexicon.legal_forms else form
+
+
 def analyze_name(name: str, schema: str, lexicon: Lexicon) -> NameForm:
     """Tokens of one name of a party of the given schema (Person, Organization, Company, Vessel...)."""
     memo = _memo(lexicon)
     raw: list[str] = []
     scripts: list[str] = []
+    if schema_family(schema) != "person" and schema != "Person":
+        name = _GLUED_LEGAL_FORM.sub(lambda m: _unglue(m, lexicon), name)
     words = split_words(name)
     given = _cjk_given_names(words)
     for k, word in enumerate(words):
