@@ -232,3 +232,19 @@ def test_close_transliterations_are_not_counted_as_conflicts() -> None:
     # Belarusian and Russian forms of all three names: each pair is close, none is a conflict
     score = compare_names("Уладзімір Мікалаевіч ЧАРАНКОЎ", "Vladimir Nikolaevich CHERENKOV", "Person", LEX)[0]
     assert score >= 0.9
+
+
+def test_two_common_given_names_are_not_one_misspelt() -> None:
+    # Mohamed and Ahmed: two names, so the father's name differs and these are two people
+    assert not compare_names("HARIS BEN MOHAMED AL-TAWFIRI", "HARIS BEN AHMED AL-TAWFIRI", "Person", LEX)[1]
+    assert compare_names("HARIS BEN MOHAMED AL-TAWFIRI", "HARIS BEN MOHAMMED AL-TAWFIRI", "Person", LEX)[1]
+
+
+def test_a_particle_is_not_a_misspelt_name() -> None:
+    explanation = compare_names("Alf Tawfiri", "al-Tawfiri", "Person", LEX)[2]["name"]
+    assert explanation["pairs"] == [["tawfiri", "tawfiri", 1.0]]
+    assert explanation["unmatched_query"] == ["alf"]
+
+
+def test_greek_masculine_endings() -> None:
+    assert compare_names("Θεόδωρος Καρδάκης", "Theodor Kardakis", "Person", LEX)[1]

@@ -143,6 +143,10 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
         return SKELETON_DISCOUNT
     if a.groups and not a.groups.isdisjoint(b.groups):
         return SYMBOL_MATCH
+    if ka is TokenKind.GENERIC and kb is TokenKind.GENERIC and a.cons != b.cons:
+        return 0.0  # two of the commonest given names, not one misspelt: Ahmed / Mohamed, Ali / Bilal
+    if (ka is TokenKind.PARTICLE) != (kb is TokenKind.PARTICLE) and not (a.abjad or b.abjad):
+        return 0.0  # al is not Alf, de is not Dea: a particle is never a misspelt name
     if a.abjad != b.abjad:
         if a.syllabic or b.syllabic:
             return 0.0  # a Chinese or Korean syllable against Arabic consonants: li / ly, du / dwa
@@ -160,10 +164,12 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
     if s < 0.95:
         s = max(s, skel_s * SKELETON_DISCOUNT)
     if s < BALTIC_S and not (a.syllabic or b.syllabic) and (a.text[-1] == "s") != (b.text[-1] == "s"):
-        # Latvian and Lithuanian add -s to a man's name: Sergejs Lavrovs, Marks Blats
-        sa, sb = (a.skel[:-1], b.skel) if a.text[-1] == "s" else (a.skel, b.skel[:-1])
-        if min(len(sa), len(sb)) >= 4:
-            s = max(s, _str_sim(sa, sb) * BALTIC_S)
+        # Latvian, Lithuanian and Greek end a man's name in -s, -as, -os...: Sergejs Lavrovs,
+        # Marks Blats, Aleksandras, Alexandros
+        sa, sb = (a.skel, b.skel) if a.text[-1] == "s" else (b.skel, a.skel)
+        for stem in {sa[:-1], _BALTIC_VOWEL_S.sub("", sa)}:
+            if min(len(stem), len(sb)) >= 4:
+                s = max(s, _str_sim(stem, sb) * BALTIC_S)
     if PREFIX_MIN <= s < 1.0 and PREFIX_BONUS:
         s = _prefix_bonus(a.text, b.text, s)
     if 0.6 <= s < AKANYE_DISCOUNT and (a.cyrillic or b.cyrillic) and not (a.syllabic or b.syllabic):
@@ -180,7 +186,8 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
 
 
 PREFIX_MIN = 0.6
-BALTIC_S = 0.95  # a name and the same name with the Latvian or Lithuanian -s
+BALTIC_S = 0.95  # a name and the same name with the Latvian, Lithuanian or Greek -s
+_BALTIC_VOWEL_S = re.compile(r"[aeiouy]s$")
 PREFIX_BONUS = 0.05
 PREFIX_MAX = 4
 

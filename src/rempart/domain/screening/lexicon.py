@@ -319,6 +319,8 @@ class Lexicon:
             name_groups=_name_groups(),
             generic_names=frozenset(
                 {"mohammad", "mohammed", "muhammad", "mohamed", "abdullah", "ahmad", "ali"}
+                # the other common spellings of the same names: a name is as common however it is spelt
+                | {"mohamad", "muhammed", "mohammod", "muhamad", "ahmed", "ahmet", "abdallah", "abdulla"}
             ),
             source="builtin",
         )
