@@ -248,3 +248,17 @@ def test_a_particle_is_not_a_misspelt_name() -> None:
 
 def test_greek_masculine_endings() -> None:
     assert compare_names("Θεόδωρος Καρδάκης", "Theodor Kardakis", "Person", LEX)[1]
+
+
+def test_initials_written_together() -> None:
+    assert compare_names("JK Varnel", "Jean-Karl Varnel", "Person", LEX)[1]
+    assert analyze_name("Ng Kwok", "Person", LEX).tokens[0].text == "ng"  # a surname, not initials
+
+
+def test_vowels_of_one_sound_spelt_two_ways() -> None:
+    a, b = (analyze_name(n, "Person", LEX).tokens[0] for n in ("Usara", "Osara"))
+    assert token_similarity(a, b) >= 0.9
+
+
+def test_a_region_after_a_company_name_is_generic() -> None:
+    assert compare_names("Nordwindal", "NORDWINDAL EUROPE GmbH", "Company", LEX)[1]

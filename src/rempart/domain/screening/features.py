@@ -170,6 +170,15 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
         for stem in {sa[:-1], _BALTIC_VOWEL_S.sub("", sa)}:
             if min(len(stem), len(sb)) >= 4:
                 s = max(s, _str_sim(stem, sb) * BALTIC_S)
+    if (
+        s < VOWEL_CLASS_MATCH
+        and a.cons == b.cons
+        and a.vows == b.vows
+        and len(a.cons) >= 2
+        and min(len(a.text), len(b.text)) >= 5
+        and not (a.abjad or b.abjad or a.syllabic or b.syllabic)
+    ):
+        s = VOWEL_CLASS_MATCH  # Usama / Osama, Ladin / Laden: the vowels of one sound, spelt two ways
     if PREFIX_MIN <= s < 1.0 and PREFIX_BONUS:
         s = _prefix_bonus(a.text, b.text, s)
     if 0.6 <= s < AKANYE_DISCOUNT and (a.cyrillic or b.cyrillic) and not (a.syllabic or b.syllabic):
@@ -186,6 +195,7 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
 
 
 PREFIX_MIN = 0.6
+VOWEL_CLASS_MATCH = 0.9
 BALTIC_S = 0.95  # a name and the same name with the Latvian, Lithuanian or Greek -s
 _BALTIC_VOWEL_S = re.compile(r"[aeiouy]s$")
 PREFIX_BONUS = 0.05

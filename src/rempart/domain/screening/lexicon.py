@@ -314,7 +314,7 @@ class Lexicon:
             person_prefixes=frozenset(p for p in (phrase_tokens(t) for t in _BUILTIN_TITLES) if p),
             object_prefixes=frozenset({("the",), ("m", "v"), ("mv",)}),
             person_symbols={k: v for k, v in symbols.items() if k},
-            org_symbols={},
+            org_symbols={(r,): r for r in ORG_REGIONS},
             nicknames={},
             name_groups=_name_groups(),
             generic_names=frozenset(
@@ -360,6 +360,8 @@ class Lexicon:
                     # single words only: a phrase would swallow words a typo or a legal form splits
                     if len(p) == 1 and p not in legal:
                         org_symbols.setdefault(p, sym.lower())
+        for region in ORG_REGIONS:
+            org_symbols.setdefault((region,), region)
         nick: dict[str, set[str]] = {}
         for sym, names in symbols.get("person_nick", {}).items():
             for n in names:
@@ -382,6 +384,12 @@ class Lexicon:
             source="rigour",
             _max_phrase=max((len(p) for p in (*legal, *person_symbols, *org_symbols)), default=1),
         )
+
+
+# A region after a company's name is its arm there (Faberlic Europe, Nordwind Asia): a generic word
+# of the name, not a distinctive one. A country is not: a company named for one is a legal person
+# of its own there, and the lists name them apart (Banco Santander Chile).
+ORG_REGIONS = ("europe", "european", "eurasia", "asia", "africa", "america", "americas", "pacific", "nordic")
 
 
 def _name_groups() -> dict[str, frozenset[str]]:

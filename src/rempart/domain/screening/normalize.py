@@ -209,6 +209,27 @@ def _unleet(tok: str) -> str:
     return tok.translate(_LEET)
 
 
+_CONSONANTS_ONLY = re.compile(r"^[bcdfghjklmnpqrstvwxz]{2,3}$")
+_NOT_INITIALS = frozenset({"ng", "nh", "ph", "th", "sh", "ch"})  # surnames and romanized syllables (Ng)
+
+
+def _initials_together(tokens: list[str], scripts: list[str]) -> tuple[list[str], list[str]]:
+    """A person's name part of two or three consonants and no vowel is initials written together
+    (JC Juncker, JR R Tolkien): each letter becomes an initial. Titles (Dr, Jr) are not."""
+    if not any(_CONSONANTS_ONLY.match(t) for t in tokens):
+        return tokens, scripts
+    out: list[str] = []
+    out_scripts: list[str] = []
+    for t, s in zip(tokens, scripts, strict=True):
+        if s == "Latn" and _CONSONANTS_ONLY.match(t) and t not in _NOT_INITIALS and t not in _TITLE_SYMBOLS:
+            out.extend(t)
+            out_scripts.extend([s] * len(t))
+        else:
+            out.append(t)
+            out_scripts.append(s)
+    return out, out_scripts
+
+
 def _acronyms(tokens: list[str], scripts: list[str]) -> tuple[list[str], list[str]]:
     """Runs of single letters of an organization's name as one token: A.B.C. / ABC."""
     out: list[str] = []
@@ -456,6 +477,7 @@ def analyze_name(name: str, schema: str, lexicon: Lexicon) -> NameForm:
 
     if is_person:
         raw = [_unleet(t) for t in raw]
+        raw, scripts = _initials_together(raw, scripts)
     raw, scripts = _numbers(raw, scripts, is_person)
     if not is_person:
         raw, scripts = _acronyms(raw, scripts)
