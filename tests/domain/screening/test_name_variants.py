@@ -262,3 +262,12 @@ def test_vowels_of_one_sound_spelt_two_ways() -> None:
 
 def test_a_region_after_a_company_name_is_generic() -> None:
     assert compare_names("Nordwindal", "NORDWINDAL EUROPE GmbH", "Company", LEX)[1]
+
+
+def test_an_acronym_and_the_words_it_abbreviates() -> None:
+    _score, match, expl = compare_names("NMTW", "Northern Marine Trading Works", "Organization", LEX)
+    assert match and expl["name"]["pairs"] == [["nmtw", "northern marine trading works", 0.9]]
+    assert compare_names("N.M. Trading Works", "Northern Marine Trading Works", "Company", LEX)[1]
+    assert not compare_names("NMTW", "Northern Maritime Shipping", "Organization", LEX)[1]
+    # a person's name is not an acronym
+    assert not compare_names("Nmtw", "Nora Maria Tessa Wilde", "Person", LEX)[1]

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -335,6 +336,26 @@ def name_score_bound(query_weight: float, candidate_weight: float, share: float)
     return float((1.0 - CONFLICT_PENALTY) ** (min(left_q, left_c) / CONFLICT_UNIT))
 
 
+ACRONYM_MATCH = 0.9
+_ACRONYM_KINDS = frozenset({TokenKind.NAME, TokenKind.GENERIC})
+
+
+def _acronym_run(t: Token, others: Sequence[Token], used: AbstractSet[int]) -> tuple[int, ...] | None:
+    """The positions of the words of `others` that `t` abbreviates, first letter by first letter
+    (pla: people's liberation army), none of them in `used`; None when there are none."""
+    n = len(t.text)
+    if not 2 <= n <= 6 or t.kind not in _ACRONYM_KINDS or not t.text.isalpha() or len(others) < n:
+        return None
+    for start in range(len(others) - n + 1):
+        run = range(start, start + n)
+        if all(
+            j not in used and others[j].kind in _ACRONYM_KINDS and others[j].text[0] == t.text[k]
+            for k, j in enumerate(run)
+        ):
+            return tuple(run)
+    return None
+
+
 def _greedy(
     qt: Sequence[Token], ct: Sequence[Token], scored: list[tuple[float, int, _Unit, _Unit]]
 ) -> tuple[set[int], set[int], list[tuple[str, str, float]], float, float, float]:
@@ -412,6 +433,15 @@ def name_score_estimate(
                     bc[j] = max(bc[j], cr)
                     bc[j + 1] = max(bc[j + 1], cr)
                     bq[i] = max(bq[i], cr)
+    if q.family != "person" and (min(bq) <= 0.0 or min(bc) <= 0.0):
+        acr = credit(ACRONYM_MATCH)
+        for xs, ys, bx, by in ((qt, ct, bq, bc), (ct, qt, bc, bq)):
+            for i, t in enumerate(xs):
+                run = _acronym_run(t, ys, frozenset()) if bx[i] < acr else None
+                if run is not None:
+                    bx[i] = acr
+                    for j in run:
+                        by[j] = max(by[j], acr)
     num = paired = 0.0
     wq = wc = 0.0
     for t, cr in zip(qt, bq, strict=True):
@@ -471,6 +501,26 @@ def compare_name_forms(q: NameForm, c: NameForm, memo: Memo | None = None) -> Na
                         merged.append((s, 2, ua, ub))
         if len(merged) > len(scored):
             used_q, used_c, pairs, num, base, weak = _greedy(qt, ct, merged)
+    if q.family != "person" and (len(used_q) < len(qt) or len(used_c) < len(ct)):
+        # an acronym left on one side for the words it abbreviates on the other (PLA / People's
+        # Liberation Army, U.S. / United States)
+        for xs, ys, used_x, used_y, x_is_q in (
+            (qt, ct, used_q, used_c, True),
+            (ct, qt, used_c, used_q, False),
+        ):
+            for i, t in enumerate(xs):
+                if i in used_x:
+                    continue
+                run = _acronym_run(t, ys, used_y)
+                if run is None:
+                    continue
+                used_x.add(i)
+                used_y.update(run)
+                w = (t.weight + sum(ys[j].weight for j in run)) / 2
+                num += credit(ACRONYM_MATCH) * w
+                base += w
+                words = " ".join(ys[j].text for j in run)
+                pairs.append((t.text, words, ACRONYM_MATCH) if x_is_q else (words, t.text, ACRONYM_MATCH))
     left_q = [t for i, t in enumerate(qt) if i not in used_q]
     left_c = [t for j, t in enumerate(ct) if j not in used_c]
     wq = sum(t.weight for t in left_q if t.kind is not TokenKind.NUMBER)
