@@ -271,3 +271,8 @@ def test_an_acronym_and_the_words_it_abbreviates() -> None:
     assert not compare_names("NMTW", "Northern Maritime Shipping", "Organization", LEX)[1]
     # a person's name is not an acronym
     assert not compare_names("Nmtw", "Nora Maria Tessa Wilde", "Person", LEX)[1]
+
+
+def test_one_short_vowel_spelt_otherwise() -> None:
+    a, b, c = (analyze_name(n, "Person", LEX).tokens[0] for n in ("Tarabek", "Tarabik", "Turubuk"))
+    assert token_similarity(a, b) >= 0.85 > token_similarity(a, c)

@@ -180,6 +180,14 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
         and not (a.abjad or b.abjad or a.syllabic or b.syllabic)
     ):
         s = VOWEL_CLASS_MATCH  # Usama / Osama, Ladin / Laden: the vowels of one sound, spelt two ways
+    elif (
+        s < VOWEL_ONE_OFF
+        and a.cons == b.cons
+        and len(a.cons) >= 3
+        and not (a.abjad or b.abjad or a.syllabic or b.syllabic)
+        and _gaps_apart(a.vows, b.vows) == 1
+    ):
+        s = VOWEL_ONE_OFF  # Tarak / Tariq, Faleh / Falih: one short vowel spelt otherwise
     if PREFIX_MIN <= s < 1.0 and PREFIX_BONUS:
         s = _prefix_bonus(a.text, b.text, s)
     if 0.6 <= s < AKANYE_DISCOUNT and (a.cyrillic or b.cyrillic) and not (a.syllabic or b.syllabic):
@@ -201,6 +209,17 @@ BALTIC_S = 0.95  # a name and the same name with the Latvian, Lithuanian or Gree
 _BALTIC_VOWEL_S = re.compile(r"[aeiouy]s$")
 PREFIX_BONUS = 0.05
 PREFIX_MAX = 4
+
+
+VOWEL_ONE_OFF = 0.85
+
+
+def _gaps_apart(a: str, b: str) -> int:
+    """In how many vowel gaps two spellings with the same consonants differ."""
+    ga, gb = a.split("."), b.split(".")
+    if len(ga) != len(gb):
+        return len(ga) + len(gb)
+    return sum(1 for x, y in zip(ga, gb, strict=True) if x != y)
 
 
 def _prefix_bonus(a: str, b: str, s: float) -> float:
