@@ -88,9 +88,21 @@ def eu_269_latin_cyrillic(base: Path) -> list[Pair]:
     """Every (Latin, Cyrillic) pair of names of the same person in the EU's Ukraine regime (269/2014).
 
     Persons only: the Cyrillic names of organizations there are mostly translations and acronyms
-    (АО ‘ВМЗ’ / JSC ‘Volsk Mechanical Plant’), not transliterations."""
+    (АО ‘ВМЗ’ / JSC ‘Volsk Mechanical Plant’), not transliterations. Every pair: a person's
+    Cyrillic name is also paired with the Latin form of a former name or a pseudonym, which no
+    matcher can find from the spelling (Лариса КУДЕЛЬМАН / Larisa DOLINA)."""
+    return [
+        Pair(cy, la, "Person", True, "eu_269")
+        for cyrillic, latin in eu_269_people(base)
+        for la in latin
+        for cy in cyrillic
+    ]
+
+
+def eu_269_people(base: Path) -> list[tuple[list[str], list[str]]]:
+    """Per person of the EU's Ukraine regime (269/2014): its Cyrillic names and its Latin names."""
     path = base / "eu_journal_sanctions_consolidated_2026-08-21_opensanctions" / "32014R0269.csv"
-    out: list[Pair] = []
+    out: list[tuple[list[str], list[str]]] = []
     with path.open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
             if row["schema"] != "Person":
@@ -105,9 +117,8 @@ def eu_269_latin_cyrillic(base: Path) -> list[Pair]:
                         names.extend(x.strip() for x in v.split(" / ") if x.strip())
             latin = [n for n in names if _LAT.search(n) and not _CYR.search(n)]
             cyrillic = [n for n in names if _CYR.search(n) and not _LAT.search(re.sub(r"[iI]", "", n))]
-            for la in latin:
-                for cy in cyrillic:
-                    out.append(Pair(cy, la, "Person", True, "eu_269"))
+            if latin and cyrillic:
+                out.append((cyrillic, latin))
     return out
 
 
