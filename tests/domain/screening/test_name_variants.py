@@ -276,3 +276,16 @@ def test_an_acronym_and_the_words_it_abbreviates() -> None:
 def test_one_short_vowel_spelt_otherwise() -> None:
     a, b, c = (analyze_name(n, "Person", LEX).tokens[0] for n in ("Tarabek", "Tarabik", "Turubuk"))
     assert token_similarity(a, b) >= 0.85 > token_similarity(a, c)
+
+
+def test_arabic_given_names_that_share_their_consonants_stay_apart() -> None:
+    assert compare_names("محمد الفاروني", "Mohammed AL-FARUNI", "Person", LEX)[1]
+    assert compare_names("محمود الفاروني", "Mahmoud AL-FARUNI", "Person", LEX)[1]
+    assert not compare_names("محمد الفاروني", "Mahmoud AL-FARUNI", "Person", LEX)[1]
+    assert not compare_names("Mohamed Faruni", "Mahmoud Faruni", "Person", LEX)[1]
+
+
+def test_doubled_consonants_across_a_vowel_are_two() -> None:
+    from rempart.domain.screening.transliterate import consonants as cons
+
+    assert cons(skeleton("adnan")) == "dnn" and cons(skeleton("hassan")) == "hsn"

@@ -49,6 +49,7 @@ from rapidfuzz.process import cdist
 
 from rempart.domain.dates import PartialDate
 from rempart.domain.lists import Identifier
+from rempart.domain.screening.lexicon import DISTINCT_NAME
 from rempart.domain.screening.normalize import NameForm, Token, TokenKind
 from rempart.domain.screening.transliterate import long_vowels_agree, simplified_han
 
@@ -142,8 +143,11 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
         return 0.9 if a.text[0] == b.text[0] else 0.0
     if a.skel == b.skel:
         return SKELETON_DISCOUNT
-    if a.groups and not a.groups.isdisjoint(b.groups):
-        return SYMBOL_MATCH
+    if a.groups and b.groups:
+        if not a.groups.isdisjoint(b.groups):
+            return SYMBOL_MATCH
+        if _distinct_names(a.groups) and _distinct_names(b.groups):
+            return 0.0  # two known names, not one misspelt (Muhammad / Mahmud)
     if ka is TokenKind.GENERIC and kb is TokenKind.GENERIC and a.cons != b.cons:
         return 0.0  # two of the commonest given names, not one misspelt: Ahmed / Mohamed, Ali / Bilal
     if (ka is TokenKind.PARTICLE) != (kb is TokenKind.PARTICLE) and not (a.abjad or b.abjad):
@@ -220,6 +224,10 @@ def _gaps_apart(a: str, b: str) -> int:
     if len(ga) != len(gb):
         return len(ga) + len(gb)
     return sum(1 for x, y in zip(ga, gb, strict=True) if x != y)
+
+
+def _distinct_names(groups: frozenset[str]) -> bool:
+    return any(g.startswith(DISTINCT_NAME) for g in groups)
 
 
 def _prefix_bonus(a: str, b: str, s: float) -> float:

@@ -321,6 +321,9 @@ class Lexicon:
                 {"mohammad", "mohammed", "muhammad", "mohamed", "abdullah", "ahmad", "ali"}
                 # the other common spellings of the same names: a name is as common however it is spelt
                 | {"mohamad", "muhammed", "mohammod", "muhamad", "ahmed", "ahmet", "abdallah", "abdulla"}
+                # and as the Arabic script writes them, romanized letter by letter
+                # (محمد أحمد علي عبدالله بلال حسن)
+                | {"mhmd", "ahmd", "ly", "bdallh", "blal", "hsn"}
             ),
             source="builtin",
         )
@@ -408,7 +411,24 @@ def _name_groups() -> dict[str, frozenset[str]]:
         names = line.split()
         for n in names:
             groups.setdefault(skeleton(n), set()).add("ko:" + names[0])
+    for line in _ARABIC_GIVEN_NAMES:
+        names = line.split()
+        for n in names:
+            groups.setdefault(skeleton(n), set()).add(DISTINCT_NAME + names[0])
     return {k: frozenset(v) for k, v in groups.items()}
+
+
+# Groups whose names are each other's spellings and never another group's: two tokens in two
+# such groups are two names, however close their letters (محمد Muhammad is not Mahmud).
+DISTINCT_NAME = "="
+# The commonest Arabic given names that share their consonants, in their Latin spellings and as
+# the Arabic script writes them (romanized letter by letter: mhmd, mhmwd, ahmd, hamd)
+_ARABIC_GIVEN_NAMES = (
+    "muhammad mohammad mohammed mohamed mohamad muhammed mohammod muhamad mehmet mhmd",
+    "mahmud mahmoud mahmood mahmut mhmwd",
+    "ahmad ahmed ahmet ahmd",
+    "hamid hamed hameed hamd",
+)
 
 
 def _phrases(values: Iterable[str]) -> Iterable[Phrase]:

@@ -408,11 +408,12 @@ def vowel_gaps(skel: str) -> str:
         cls = _VOWEL_CLASS.get(ch)
         if cls is not None:
             gaps[-1].add(cls)
+            last = ""
             continue
         c = "b" if ch == "p" else ch
-        if c != last:  # consonants() writes doubled consonants once, even across vowels
+        if c != last:  # consonants() writes a doubled consonant once
             gaps.append(set())
-            last = c
+        last = c
     return ".".join("".join(sorted(g)) for g in gaps)
 
 
@@ -457,4 +458,4 @@ def consonants(skel: str) -> str:
     """The consonants of a skeleton (w, v and y count as vowels: Arabic, Persian and Hebrew write
     long vowels with them; p is b, as Arabic has no p; dh is z, as Persian says ذ: Dhabih / Zabih),
     doubled letters once."""
-    return re.sub(r"(.)\1+", r"\1", _VOWELS.sub("", skel.replace("dh", "z")).replace("p", "b"))
+    return _VOWELS.sub("", re.sub(r"(.)\1+", r"\1", skel.replace("dh", "z").replace("p", "b")))
