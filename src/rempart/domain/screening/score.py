@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 ALGORITHM = "rempart-name"
-VERSION = "3"
+VERSION = "4"
 DEFAULT_THRESHOLD = 0.70
 
 
