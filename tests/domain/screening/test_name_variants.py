@@ -289,3 +289,12 @@ def test_doubled_consonants_across_a_vowel_are_two() -> None:
     from rempart.domain.screening.transliterate import consonants as cons
 
     assert cons(skeleton("adnan")) == "dnn" and cons(skeleton("hassan")) == "hsn"
+
+
+def test_persian_reading_of_arabic_letters() -> None:
+    from rempart.domain.screening.transliterate import persian_reading
+
+    assert persian_reading("رضا قاسمي") == "رزا غاسمي"
+    assert persian_reading("حسن") is None and persian_reading("Reza") is None
+    assert compare_names("رضا قاسمي", "Reza GHASEMI", "Person", LEX)[1]
+    assert compare_names("رضا قاسمي", "Rida QASIMI", "Person", LEX)[1]

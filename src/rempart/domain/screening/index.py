@@ -78,7 +78,7 @@ from rempart.domain.screening.score import (
     other_features_bound,
     score_entity,
 )
-from rempart.domain.screening.transliterate import japanese_reading, script_of
+from rempart.domain.screening.transliterate import japanese_reading, persian_reading, script_of
 
 __all__ = ["Matcher", "compare_names", "name_variants"]
 
@@ -129,7 +129,7 @@ def name_variants(full: str) -> list[str]:
         forms = list(dict.fromkeys(x for form in forms for x in (form, *_slash_alternatives(form))))
     for form in forms:
         if not form.isascii():
-            reading = japanese_reading(form)  # 山田太郎 is also Yamada Taro
+            reading = japanese_reading(form) or persian_reading(form)  # 山田太郎 is also Yamada Taro
             if reading:
                 forms = [*forms, reading]
                 break

@@ -39,6 +39,7 @@ __all__ = [
     "consonants",
     "japanese_reading",
     "long_vowels_agree",
+    "persian_reading",
     "romanize_given_name",
     "romanize_word",
     "script_of",
@@ -288,6 +289,23 @@ def _looks_japanese(text: str, letters: list[str]) -> bool:
     if len(parts) == 1:
         return len(letters) >= 4
     return all(sum(ch.isalpha() for ch in p) >= 2 for p in parts)
+
+
+# Persian and Urdu say ض ظ ذ as z, ث as s and ق as gh, and their Latin spellings write them so
+# (رضا Reza, فضل Fazal, قرصی Ghorsi) where Arabic ones write d, th and q (Rida, Fadl, Qursi)
+_PERSIAN_SOUNDS = str.maketrans(
+    {"\u0636": "\u0632", "\u0638": "\u0632", "\u0630": "\u0632", "\u062b": "\u0633", "\u0642": "\u063a"}
+)
+
+
+def persian_reading(text: str) -> str | None:
+    """The name as Persian and Urdu say its letters ض ظ ذ ث ق (z, z, z, s, gh), written back in
+    the Arabic script; None when it has none of them. An extra form of the name, as its Latin
+    spellings follow the one or the other."""
+    if not any("\u0600" <= ch <= "\u06ff" for ch in text):
+        return None
+    other = text.translate(_PERSIAN_SOUNDS)
+    return other if other != text else None
 
 
 @lru_cache(maxsize=20_000)
