@@ -298,3 +298,9 @@ def test_persian_reading_of_arabic_letters() -> None:
     assert persian_reading("حسن") is None and persian_reading("Reza") is None
     assert compare_names("رضا قاسمي", "Reza GHASEMI", "Person", LEX)[1]
     assert compare_names("رضا قاسمي", "Rida QASIMI", "Person", LEX)[1]
+
+
+def test_a_final_ta_marbuta_is_said_a_or_eh() -> None:
+    assert compare_names("حمزة الدارمي", "Hamza AL-DARIMI", "Person", LEX)[1]
+    assert compare_names("طلحة", "Talha", "Person", LEX)[1]
+    assert compare_names("فاطمة", "Fatemeh", "Person", LEX)[1]

@@ -292,9 +292,17 @@ def _looks_japanese(text: str, letters: list[str]) -> bool:
 
 
 # Persian and Urdu say ض ظ ذ as z, ث as s and ق as gh, and their Latin spellings write them so
-# (رضا Reza, فضل Fazal, قرصی Ghorsi) where Arabic ones write d, th and q (Rida, Fadl, Qursi)
+# (رضا Reza, فضل Fazal, قرصی Ghorsi) where Arabic ones write d, th and q (Rida, Fadl, Qursi); and
+# they say a final ta marbuta as -eh (فاطمة Fatemeh)
 _PERSIAN_SOUNDS = str.maketrans(
-    {"\u0636": "\u0632", "\u0638": "\u0632", "\u0630": "\u0632", "\u062b": "\u0633", "\u0642": "\u063a"}
+    {
+        "\u0636": "\u0632",
+        "\u0638": "\u0632",
+        "\u0630": "\u0632",
+        "\u062b": "\u0633",
+        "\u0642": "\u063a",
+        "\u0629": "\u0647",
+    }
 )
 
 
@@ -347,6 +355,10 @@ def romanize_word(word: str) -> tuple[str, str]:
         return script, _han(word)
     if script == "Arab" and word.endswith("\u0649"):
         word = word[:-1] + "\u0627"  # a final alif maqsura is a long a: مثنى Muthanna, موسى Musa
+    if script == "Arab" and word.endswith("\u0629"):
+        # a final ta marbuta is said a: أسامة Usama, حمزة Hamza, فاطمة Fatima (the Persian reading
+        # writes it h: Fatemeh, Usamah)
+        word = word[:-1] + "\u0627"
     latin = _icu_word(word)
     if (
         script == "Arab"
