@@ -35,7 +35,6 @@ plain Python data, so it pickles (or forks) to worker processes for batch screen
 from __future__ import annotations
 
 import gc
-import heapq
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -95,6 +94,8 @@ MAX_CANDIDATES = 8  # entities scored in full per query, the best-estimated firs
 QUERY_CACHE_SIZE = 50_000  # analyzed query names remembered (then forgotten all at once)
 FUZZY_CACHE_SIZE = 200_000  # fuzzy key lookups remembered (then forgotten all at once)
 _NO_KEYS: frozenset[str] = frozenset()
+_NO_NAMES: frozenset[int] = frozenset()
+SET_CACHE_BUDGET = 3_000_000  # names in the remembered posting and fuzzy-key sets (then forgotten)
 MAX_FORMS = 3  # names of one entity scored in full, the best-estimated first
 WEAK_ALIAS_FACTOR = 0.92
 MARGIN_SLACK = 0.02  # what the cheap estimates may miss of the name score
@@ -161,6 +162,14 @@ def _main_script(text: str) -> str:
             s = script_of(ch)
             counts[s] = counts.get(s, 0) + 1
     return max(counts, key=lambda k: counts[k]) if counts else ""
+
+
+def _posted(posts: list[list[int]]) -> set[int]:
+    """The names in some posting lists, as a new set made list by list."""
+    out: set[int] = set()
+    for p in posts:
+        out.update(p)
+    return out
 
 
 def _deletions(key: str) -> set[str]:
@@ -335,7 +344,9 @@ class Matcher:
         self._tokens: dict[Token, Token] = {}
         self._query_cache: dict[tuple[str, str], NameForm] = {}
         self._variant_cache: dict[str, tuple[str, ...]] = {}  # query name -> its name_variants
-        self._set_cache: dict[int, frozenset[int]] = {}  # id(big posting list) -> its set
+        self._set_cache: dict[int, AbstractSet[int]] = {}  # id(posting list) -> its set
+        self._fuzzy_sets: dict[str, AbstractSet[int]] = {}  # key -> names holding a key near it
+        self._set_cache_size = 0  # names in the two caches above
         self._near_keys: frozenset[str] | None = None  # keys and their deletions (`hits`)
         self._fuzzy_cache: dict[str, AbstractSet[str]] = {}
         with _gc_paused():
@@ -478,65 +489,74 @@ class Matcher:
     def _candidates(self, form: NameForm) -> dict[int, float]:
         """Candidate names of one query name with the share of the query weight their keys carry."""
         toks = form.tokens
-        groups: list[tuple[float, list[list[int]]]] = []  # per query unit: weight, postings
+        # per query unit: weight, its posting lists, the set of the names in them (made once per key)
+        groups: list[tuple[float, list[list[int]], list[AbstractSet[int]]]] = []
+        postings, cons_postings = self._postings, self._cons_postings
         for i, t in enumerate(toks):
             if t.kind is TokenKind.INITIAL or t.weight <= 0:
                 continue
             posts: list[list[int]] = []
+            found: list[AbstractSet[int]] = []
             if t.abjad:
                 if len(t.cons) >= 2:
-                    p = self._cons_postings.get(t.cons)
+                    p = cons_postings.get(t.cons)
                     if p:
                         posts.append(p)
                     if i + 1 < len(toks):
-                        p = self._cons_postings.get(t.cons + toks[i + 1].cons)
+                        p = cons_postings.get(t.cons + toks[i + 1].cons)
                         if p:
                             posts.append(p)
+                found = [self._list_set(p) for p in posts]
             elif t.syllabic:
                 # a Korean or Chinese part pairs only with a near-identical spelling or the same
                 # consonants (features.SYLLABIC_MIN): no deletion neighbourhood
-                p = self._postings.get(t.skel)
+                p = postings.get(t.skel)
                 if p:
                     posts.append(p)
                 if len(t.cons) >= 4:
-                    p = self._cons_postings.get(t.cons)
+                    p = cons_postings.get(t.cons)
                     if p:
                         posts.append(p)
                 if i + 1 < len(toks) and toks[i + 1].kind is not TokenKind.INITIAL:
-                    p = self._postings.get(t.skel + toks[i + 1].skel)
+                    p = postings.get(t.skel + toks[i + 1].skel)
                     if p:
                         posts.append(p)
+                found = [self._list_set(p) for p in posts]
             else:
-                for k in self._fuzzy_keys(t.skel):
-                    posts.append(self._postings[k])
+                keys = [t.skel]
                 # merged with the next token (Abdul Hai -> Abdulhai)
                 if i + 1 < len(toks) and toks[i + 1].kind is not TokenKind.INITIAL:
-                    for k in self._fuzzy_keys(t.skel + toks[i + 1].skel):
-                        posts.append(self._postings[k])
-            groups.append((t.weight, posts))
-        total = sum(w for w, _ in groups)
+                    keys.append(t.skel + toks[i + 1].skel)
+                for key in keys:
+                    near = self._fuzzy_keys(key)
+                    if near:
+                        posts.extend(postings[k] for k in near)
+                        found.append(self._fuzzy_set(key, near))
+            groups.append((t.weight, posts, found))
+        total = sum(w for w, _p, _f in groups)
         if total <= 0:
             return {}
-        # one set per query part (built at C speed), the rarest first
-        sets: list[tuple[float, AbstractSet[int]]] = []
-        for w, posts in groups:
+        # one set per query part, the rarest first
+        sets: list[tuple[float, AbstractSet[int], list[list[int]]]] = []
+        for w, posts, found in groups:
             if w <= 0:
                 continue
-            got: AbstractSet[int]
-            if len(posts) == 1 and len(posts[0]) > BIG_POSTING:
-                got = self._big_set(posts[0])
+            if len(found) == 1:
+                got = found[0]
             else:
                 union: set[int] = set()
-                for p in posts:
-                    union.update(p)
+                union.update(*found)
                 got = union
-            sets.append((w / total, got))
+            sets.append((w / total, got, posts))
         if not sets:
             return {}
         sets.sort(key=lambda g: len(g[1]))
+        # `opening` is made from the posting lists as the search always made it (set by set, list
+        # by list, in this order), not from the remembered sets: the order in which it gives its
+        # names decides, among names sharing as much and as close in weight, which `MAX_OPEN` stay
         opening: AbstractSet[int] = set()
         opened = 0.0
-        for share, got in sets:
+        for share, got, posts in sets:
             # the rare parts open candidates, the common ones only add to them (IDF-like): when the
             # rare parts (even unknown ones) carry enough of the weight, the common ones cannot
             # lift a name that shares nothing else to the threshold
@@ -544,29 +564,74 @@ class Matcher:
                 break
             if opened == 0 and len(got) > BIG_POSTING and len(sets) > 1:
                 # every part is common (Mohammad Hassan, Kim Chol): a candidate holds two of them
-                opening = got & sets[1][1]
+                other = sets[1][1]
+                # the intersection gives its names in the order of the smaller set (the second
+                # when they are as large): that one as it was always made
+                first, second = (
+                    (_posted(posts), other) if len(other) > len(got) else (got, _posted(sets[1][2]))
+                )
+                opening = first & second
                 break
-            opening |= got
+            opening |= _posted(posts)
             opened += share
         acc: dict[int, float] = dict.fromkeys(opening, 0.0)
-        for share, got in sets:
+        for share, got, _posts in sets:
             for fid in opening & got if len(got) > len(opening) else got & opening:
                 acc[fid] += share
         if len(acc) > MAX_OPEN:
-            # keep the names sharing the most, and among them the closest in weight to the query
-            fw = self._form_weight
-            qw = form.weight
-            best = heapq.nlargest(MAX_OPEN, acc.items(), key=lambda kv: (kv[1], -abs(fw[kv[0]] - qw)))
-            acc = dict(best)
+            acc = self._best_sharing(acc, form.weight)
         return acc
 
-    def _big_set(self, posting: list[int]) -> frozenset[int]:
-        """A big posting list as a set, made once (Mohammad's consonants are in thousands of names)."""
+    def _best_sharing(self, acc: dict[int, float], qw: float) -> dict[int, float]:
+        """The `MAX_OPEN` names sharing the most, and among them the closest in weight to the query
+        (`qw`); among names equal in both, the first in `acc`'s order: the names that
+        `heapq.nlargest(MAX_OPEN, acc.items(), key=(share, -weight gap))` keeps, found by the share
+        first (a C sort of the floats) so that only the names at the share of the cut are ranked by
+        their weight."""
+        shares = sorted(acc.values(), reverse=True)
+        cut = shares[MAX_OPEN - 1]
+        if shares[MAX_OPEN] < cut:
+            return {f: s for f, s in acc.items() if s >= cut}
+        out = {f: s for f, s in acc.items() if s > cut}
+        tied = [f for f, s in acc.items() if s == cut]
+        fw = self._form_weight
+        gaps = [-abs(fw[f] - qw) for f in tied]
+        # a stable sort, reversed: equal gaps keep their order in `acc`, as in heapq.nlargest
+        order = sorted(range(len(tied)), key=gaps.__getitem__, reverse=True)
+        for k in order[: MAX_OPEN - len(out)]:
+            out[tied[k]] = cut
+        return out
+
+    def _list_set(self, posting: list[int]) -> AbstractSet[int]:
+        """A posting list as a set, made once (Mohammad's consonants are in thousands of names)."""
         key = id(posting)  # posting lists live as long as the index
         got = self._set_cache.get(key)
         if got is None:
+            self._budget(len(posting))
             got = self._set_cache[key] = frozenset(posting)
         return got
+
+    def _fuzzy_set(self, key: str, near: AbstractSet[str]) -> AbstractSet[int]:
+        """The names holding a key at edit distance one (most at two) of `key` (`near`, its
+        `_fuzzy_keys`), made once: common name parts (Muhammad, Abdul, Hasan) come back query after
+        query."""
+        got = self._fuzzy_sets.get(key)
+        if got is None:
+            union: set[int] = set()
+            postings = self._postings
+            for k in near:
+                union.update(postings[k])
+            self._budget(len(union))
+            got = self._fuzzy_sets[key] = union or _NO_NAMES
+        return got
+
+    def _budget(self, n: int) -> None:
+        """Keep the remembered name sets under `SET_CACHE_BUDGET` names in all (then forget them)."""
+        self._set_cache_size += n
+        if self._set_cache_size > SET_CACHE_BUDGET:
+            self._set_cache.clear()
+            self._fuzzy_sets.clear()
+            self._set_cache_size = n
 
     # ------------------------------------------------------------------ the reverse direction
     def probes(self, query: NameQuery) -> Probes:
@@ -778,13 +843,24 @@ class Matcher:
         state["_query_cache"] = {}
         state["_variant_cache"] = {}
         state["_set_cache"] = {}  # keyed by object ids: meaningless in another process
+        state["_fuzzy_sets"] = {}
+        state["_set_cache_size"] = 0
         state["_near_keys"] = None
         state["_fuzzy_cache"] = {}
         state["_tokens"] = {}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update({"_near_keys": None, "_fuzzy_cache": {}, "_variant_cache": {}, **state})
+        self.__dict__.update(
+            {
+                "_near_keys": None,
+                "_fuzzy_cache": {},
+                "_variant_cache": {},
+                "_fuzzy_sets": {},
+                "_set_cache_size": 0,
+                **state,
+            }
+        )
 
 
 _default_lexicon: Lexicon | None = None
