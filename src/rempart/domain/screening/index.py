@@ -94,8 +94,6 @@ MAX_CANDIDATES = 8  # entities scored in full per query, the best-estimated firs
 QUERY_CACHE_SIZE = 50_000  # analyzed query names remembered (then forgotten all at once)
 FUZZY_CACHE_SIZE = 200_000  # fuzzy key lookups remembered (then forgotten all at once)
 _NO_KEYS: frozenset[str] = frozenset()
-_NO_NAMES: frozenset[int] = frozenset()
-SET_CACHE_BUDGET = 3_000_000  # names in the remembered posting and fuzzy-key sets (then forgotten)
 MAX_FORMS = 3  # names of one entity scored in full, the best-estimated first
 WEAK_ALIAS_FACTOR = 0.92
 MARGIN_SLACK = 0.02  # what the cheap estimates may miss of the name score
@@ -344,9 +342,8 @@ class Matcher:
         self._tokens: dict[Token, Token] = {}
         self._query_cache: dict[tuple[str, str], NameForm] = {}
         self._variant_cache: dict[str, tuple[str, ...]] = {}  # query name -> its name_variants
-        self._set_cache: dict[int, AbstractSet[int]] = {}  # id(posting list) -> its set
-        self._fuzzy_sets: dict[str, AbstractSet[int]] = {}  # key -> names holding a key near it
-        self._set_cache_size = 0  # names in the two caches above
+        self._set_cache: dict[int, frozenset[int]] = {}  # id(big posting list) -> its set
+        self._part_sizes: dict[str, int] = {}  # a query part's lookups -> how many names they find
         self._near_keys: frozenset[str] | None = None  # keys and their deletions (`hits`)
         self._fuzzy_cache: dict[str, AbstractSet[str]] = {}
         with _gc_paused():
@@ -489,24 +486,23 @@ class Matcher:
     def _candidates(self, form: NameForm) -> dict[int, float]:
         """Candidate names of one query name with the share of the query weight their keys carry."""
         toks = form.tokens
-        # per query unit: weight, its posting lists, the set of the names in them (made once per key)
-        groups: list[tuple[float, list[list[int]], list[AbstractSet[int]]]] = []
+        groups: list[tuple[float, list[list[int]], str]] = []  # per query unit: weight, postings, key
         postings, cons_postings = self._postings, self._cons_postings
         for i, t in enumerate(toks):
             if t.kind is TokenKind.INITIAL or t.weight <= 0:
                 continue
             posts: list[list[int]] = []
-            found: list[AbstractSet[int]] = []
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
             if t.abjad:
                 if len(t.cons) >= 2:
                     p = cons_postings.get(t.cons)
                     if p:
                         posts.append(p)
-                    if i + 1 < len(toks):
-                        p = cons_postings.get(t.cons + toks[i + 1].cons)
+                    if nxt is not None:
+                        p = cons_postings.get(t.cons + nxt.cons)
                         if p:
                             posts.append(p)
-                found = [self._list_set(p) for p in posts]
+                key = f"c{t.cons} {nxt.cons if nxt is not None else ''}"
             elif t.syllabic:
                 # a Korean or Chinese part pairs only with a near-identical spelling or the same
                 # consonants (features.SYLLABIC_MIN): no deletion neighbourhood
@@ -517,70 +513,84 @@ class Matcher:
                     p = cons_postings.get(t.cons)
                     if p:
                         posts.append(p)
-                if i + 1 < len(toks) and toks[i + 1].kind is not TokenKind.INITIAL:
-                    p = postings.get(t.skel + toks[i + 1].skel)
+                if nxt is not None and nxt.kind is not TokenKind.INITIAL:
+                    p = postings.get(t.skel + nxt.skel)
                     if p:
                         posts.append(p)
-                found = [self._list_set(p) for p in posts]
+                key = f"x{t.skel} {nxt.skel if nxt is not None else ''}"
             else:
-                keys = [t.skel]
+                for k in self._fuzzy_keys(t.skel):
+                    posts.append(postings[k])
                 # merged with the next token (Abdul Hai -> Abdulhai)
-                if i + 1 < len(toks) and toks[i + 1].kind is not TokenKind.INITIAL:
-                    keys.append(t.skel + toks[i + 1].skel)
-                for key in keys:
-                    near = self._fuzzy_keys(key)
-                    if near:
-                        posts.extend(postings[k] for k in near)
-                        found.append(self._fuzzy_set(key, near))
-            groups.append((t.weight, posts, found))
-        total = sum(w for w, _p, _f in groups)
+                if nxt is not None and nxt.kind is not TokenKind.INITIAL:
+                    for k in self._fuzzy_keys(t.skel + nxt.skel):
+                        posts.append(postings[k])
+                    key = f"f{t.skel} {nxt.skel}"
+                else:
+                    key = f"f{t.skel} "
+            groups.append((t.weight, posts, key))
+        total = sum(w for w, _p, _k in groups)
         if total <= 0:
             return {}
-        # one set per query part, the rarest first
-        sets: list[tuple[float, AbstractSet[int], list[list[int]]]] = []
-        for w, posts, found in groups:
-            if w <= 0:
-                continue
-            if len(found) == 1:
-                got = found[0]
-            else:
-                union: set[int] = set()
-                union.update(*found)
-                got = union
-            sets.append((w / total, got, posts))
+        # per query part: its share of the weight, how many names hold it, its posting lists; the
+        # rarest first
+        sets: list[tuple[float, int, list[list[int]]]] = []
+        for w, posts, key in groups:
+            if w > 0:
+                sets.append((w / total, self._names_in(key, posts), posts))
         if not sets:
             return {}
-        sets.sort(key=lambda g: len(g[1]))
-        # `opening` is made from the posting lists as the search always made it (set by set, list
-        # by list, in this order), not from the remembered sets: the order in which it gives its
-        # names decides, among names sharing as much and as close in weight, which `MAX_OPEN` stay
-        opening: AbstractSet[int] = set()
+        sets.sort(key=lambda g: g[1])
+        # `opening` is made as the search always made it (set by set, posting list by posting list,
+        # in this order): the order in which it gives its names decides, among names sharing as
+        # much and as close in weight, which `MAX_OPEN` stay
+        opening: set[int] | frozenset[int] = set()
         opened = 0.0
-        for share, got, posts in sets:
+        for share, n, posts in sets:
             # the rare parts open candidates, the common ones only add to them (IDF-like): when the
             # rare parts (even unknown ones) carry enough of the weight, the common ones cannot
             # lift a name that shares nothing else to the threshold
-            if opened >= GENERATE_SHARE or (opened > 0 and len(got) > BIG_POSTING):
+            if opened >= GENERATE_SHARE or (opened > 0 and n > BIG_POSTING):
                 break
-            if opened == 0 and len(got) > BIG_POSTING and len(sets) > 1:
-                # every part is common (Mohammad Hassan, Kim Chol): a candidate holds two of them
-                other = sets[1][1]
+            if opened == 0 and n > BIG_POSTING and len(sets) > 1:
+                # every part is common (Mohammad Hassan, Kim Chol): a candidate holds two of them;
                 # the intersection gives its names in the order of the smaller set (the second
-                # when they are as large): that one as it was always made
-                first, second = (
-                    (_posted(posts), other) if len(other) > len(got) else (got, _posted(sets[1][2]))
-                )
-                opening = first & second
+                # when they are as large)
+                opening = self._names_of(posts) & self._names_of(sets[1][2])
                 break
             opening |= _posted(posts)
             opened += share
         acc: dict[int, float] = dict.fromkeys(opening, 0.0)
-        for share, got, _posts in sets:
-            for fid in opening & got if len(got) > len(opening) else got & opening:
+        for share, _n, posts in sets:
+            for fid in self._held(opening, posts):
                 acc[fid] += share
         if len(acc) > MAX_OPEN:
             acc = self._best_sharing(acc, form.weight)
         return acc
+
+    def _names_in(self, key: str, posts: list[list[int]]) -> int:
+        """How many names hold a query part (its lookups `key` find the posting lists `posts`): the
+        size of the union, counted once per key (a dict of strings and numbers, which the cyclic
+        garbage collector does not walk, unlike sets of names)."""
+        if len(posts) <= 1:
+            return len(posts[0]) if posts else 0  # a posting list holds a name once
+        n = self._part_sizes.get(key)
+        if n is None:
+            if len(self._part_sizes) >= FUZZY_CACHE_SIZE:
+                self._part_sizes.clear()
+            n = self._part_sizes[key] = len(_posted(posts))
+        return n
+
+    def _held(self, names: set[int] | frozenset[int], posts: list[list[int]]) -> AbstractSet[int]:
+        """The names of `names` in some posting lists (at C speed: a big posting list is looked up
+        as a set made once, a small one is walked)."""
+        if len(posts) == 1:
+            p = posts[0]
+            return names & self._big_set(p) if len(p) > BIG_POSTING else names.intersection(p)
+        out: set[int] = set()
+        for p in posts:
+            out.update(names & self._big_set(p) if len(p) > BIG_POSTING else names.intersection(p))
+        return out
 
     def _best_sharing(self, acc: dict[int, float], qw: float) -> dict[int, float]:
         """The `MAX_OPEN` names sharing the most, and among them the closest in weight to the query
@@ -602,36 +612,20 @@ class Matcher:
             out[tied[k]] = cut
         return out
 
-    def _list_set(self, posting: list[int]) -> AbstractSet[int]:
-        """A posting list as a set, made once (Mohammad's consonants are in thousands of names)."""
+    def _big_set(self, posting: list[int]) -> frozenset[int]:
+        """A big posting list as a set, made once (Mohammad's consonants are in thousands of names)."""
         key = id(posting)  # posting lists live as long as the index
         got = self._set_cache.get(key)
         if got is None:
-            self._budget(len(posting))
             got = self._set_cache[key] = frozenset(posting)
         return got
 
-    def _fuzzy_set(self, key: str, near: AbstractSet[str]) -> AbstractSet[int]:
-        """The names holding a key at edit distance one (most at two) of `key` (`near`, its
-        `_fuzzy_keys`), made once: common name parts (Muhammad, Abdul, Hasan) come back query after
-        query."""
-        got = self._fuzzy_sets.get(key)
-        if got is None:
-            union: set[int] = set()
-            postings = self._postings
-            for k in near:
-                union.update(postings[k])
-            self._budget(len(union))
-            got = self._fuzzy_sets[key] = union or _NO_NAMES
-        return got
-
-    def _budget(self, n: int) -> None:
-        """Keep the remembered name sets under `SET_CACHE_BUDGET` names in all (then forget them)."""
-        self._set_cache_size += n
-        if self._set_cache_size > SET_CACHE_BUDGET:
-            self._set_cache.clear()
-            self._fuzzy_sets.clear()
-            self._set_cache_size = n
+    def _names_of(self, posts: list[list[int]]) -> set[int] | frozenset[int]:
+        """The names in the posting lists of a query part, as a set made as the search always made
+        it (a big posting list alone: its set made once; else list by list, in this order)."""
+        if len(posts) == 1 and len(posts[0]) > BIG_POSTING:
+            return self._big_set(posts[0])
+        return _posted(posts)
 
     # ------------------------------------------------------------------ the reverse direction
     def probes(self, query: NameQuery) -> Probes:
@@ -843,8 +837,7 @@ class Matcher:
         state["_query_cache"] = {}
         state["_variant_cache"] = {}
         state["_set_cache"] = {}  # keyed by object ids: meaningless in another process
-        state["_fuzzy_sets"] = {}
-        state["_set_cache_size"] = 0
+        state["_part_sizes"] = {}
         state["_near_keys"] = None
         state["_fuzzy_cache"] = {}
         state["_tokens"] = {}
@@ -856,8 +849,7 @@ class Matcher:
                 "_near_keys": None,
                 "_fuzzy_cache": {},
                 "_variant_cache": {},
-                "_fuzzy_sets": {},
-                "_set_cache_size": 0,
+                "_part_sizes": {},
                 **state,
             }
         )
