@@ -763,13 +763,18 @@ class Matcher:
         by_entity: dict[int, dict[int, float]] = {}  # entity -> name -> estimate
         others: dict[int, float] = {}  # entity -> what its other features add (exactly; 1.0: unknown)
         reach = self.threshold - MARGIN_SLACK
+        # without a birth date, nationality or gender in the query the other features add nothing
+        facts = bool(query.birth_dates or query.nationalities or query.gender)
         for *_k, mqi, mfid in shared:
             qi, fid = -mqi, -mfid
             eidx = fe[fid]
             if eidx not in others:
-                others[eidx] = (
-                    1.0 if query.identifiers else other_features_bound(query, self._entries[eidx].entity)
-                )
+                if query.identifiers:
+                    others[eidx] = 1.0
+                elif facts:
+                    others[eidx] = other_features_bound(query, self._entries[eidx].entity)
+                else:
+                    others[eidx] = 0.0
             est = name_score_estimate(forms[qi], self._forms[fid], memo, rows[qi])
             if est + max(0.0, others[eidx]) < reach - NEAR_MISS:
                 continue  # by the name: a contradicting birth date ranks it last, shown at a low floor
