@@ -93,7 +93,7 @@ MAX_SHARED = 30  # candidate names, the best-sharing first, whose name score is 
 MAX_CANDIDATES = 8  # entities scored in full per query, the best-estimated first
 QUERY_CACHE_SIZE = 50_000  # analyzed query names remembered (then forgotten all at once)
 FUZZY_CACHE_SIZE = 200_000  # fuzzy key lookups remembered (then forgotten all at once)
-_NO_KEYS: frozenset[str] = frozenset()
+_NO_KEYS: tuple[str, ...] = ()
 MAX_FORMS = 3  # names of one entity scored in full, the best-estimated first
 WEAK_ALIAS_FACTOR = 0.92
 MARGIN_SLACK = 0.02  # what the cheap estimates may miss of the name score
@@ -345,7 +345,7 @@ class Matcher:
         self._set_cache: dict[int, frozenset[int]] = {}  # id(big posting list) -> its set
         self._part_sizes: dict[str, int] = {}  # a query part's lookups -> how many names they find
         self._near_keys: frozenset[str] | None = None  # keys and their deletions (`hits`)
-        self._fuzzy_cache: dict[str, AbstractSet[str]] = {}
+        self._fuzzy_cache: dict[str, tuple[str, ...]] = {}
         with _gc_paused():
             for list_name, list_version, entity in entries:
                 self.add(list_name, list_version, entity)
@@ -459,14 +459,15 @@ class Matcher:
         return len(self._forms)
 
     # ------------------------------------------------------------------ search
-    def _fuzzy_keys(self, key: str) -> AbstractSet[str]:
+    def _fuzzy_keys(self, key: str) -> tuple[str, ...]:
         """The keys at edit distance one (most at two) of `key`, remembered: name parts repeat
-        (first names, family names) from query to query. The set is only read by the callers."""
+        (first names, family names) from query to query. Kept as a tuple (in the set's order),
+        which the cyclic garbage collector stops walking once it has seen it holds only strings."""
         got = self._fuzzy_cache.get(key)
         if got is None:
             if len(self._fuzzy_cache) >= FUZZY_CACHE_SIZE:
                 self._fuzzy_cache.clear()
-            got = self._fuzzy_cache[key] = self._fuzzy_keys_of(key) or _NO_KEYS
+            got = self._fuzzy_cache[key] = tuple(self._fuzzy_keys_of(key)) or _NO_KEYS
         return got
 
     def _fuzzy_keys_of(self, key: str) -> set[str]:
