@@ -487,49 +487,55 @@ class Matcher:
     def _candidates(self, form: NameForm) -> dict[int, float]:
         """Candidate names of one query name with the share of the query weight their keys carry."""
         toks = form.tokens
-        groups: list[tuple[float, list[list[int]], str]] = []  # per query unit: weight, postings, key
+        # per query unit: weight, postings, its lookups that found some (`_names_in`)
+        groups: list[tuple[float, list[list[int]], str]] = []
         postings, cons_postings = self._postings, self._cons_postings
         for i, t in enumerate(toks):
             if t.kind is TokenKind.INITIAL or t.weight <= 0:
                 continue
             posts: list[list[int]] = []
+            found: list[str] = []
             nxt = toks[i + 1] if i + 1 < len(toks) else None
             if t.abjad:
                 if len(t.cons) >= 2:
                     p = cons_postings.get(t.cons)
                     if p:
                         posts.append(p)
+                        found.append("c" + t.cons)
                     if nxt is not None:
                         p = cons_postings.get(t.cons + nxt.cons)
                         if p:
                             posts.append(p)
-                key = f"c{t.cons} {nxt.cons if nxt is not None else ''}"
+                            found.append("c" + t.cons + nxt.cons)
             elif t.syllabic:
                 # a Korean or Chinese part pairs only with a near-identical spelling or the same
                 # consonants (features.SYLLABIC_MIN): no deletion neighbourhood
                 p = postings.get(t.skel)
                 if p:
                     posts.append(p)
+                    found.append("x" + t.skel)
                 if len(t.cons) >= 4:
                     p = cons_postings.get(t.cons)
                     if p:
                         posts.append(p)
+                        found.append("c" + t.cons)
                 if nxt is not None and nxt.kind is not TokenKind.INITIAL:
                     p = postings.get(t.skel + nxt.skel)
                     if p:
                         posts.append(p)
-                key = f"x{t.skel} {nxt.skel if nxt is not None else ''}"
+                        found.append("x" + t.skel + nxt.skel)
             else:
-                for k in self._fuzzy_keys(t.skel):
-                    posts.append(postings[k])
+                near = self._fuzzy_keys(t.skel)
+                if near:
+                    posts.extend(postings[k] for k in near)
+                    found.append("f" + t.skel)
                 # merged with the next token (Abdul Hai -> Abdulhai)
                 if nxt is not None and nxt.kind is not TokenKind.INITIAL:
-                    for k in self._fuzzy_keys(t.skel + nxt.skel):
-                        posts.append(postings[k])
-                    key = f"f{t.skel} {nxt.skel}"
-                else:
-                    key = f"f{t.skel} "
-            groups.append((t.weight, posts, key))
+                    near = self._fuzzy_keys(t.skel + nxt.skel)
+                    if near:
+                        posts.extend(postings[k] for k in near)
+                        found.append("f" + t.skel + nxt.skel)
+            groups.append((t.weight, posts, "\0".join(found)))
         total = sum(w for w, _p, _k in groups)
         if total <= 0:
             return {}
@@ -570,9 +576,10 @@ class Matcher:
         return acc
 
     def _names_in(self, key: str, posts: list[list[int]]) -> int:
-        """How many names hold a query part (its lookups `key` find the posting lists `posts`): the
-        size of the union, counted once per key (a dict of strings and numbers, which the cyclic
-        garbage collector does not walk, unlike sets of names)."""
+        """How many names hold a query part (its lookups `key`, those that found something, find
+        the posting lists `posts`): the size of the union, counted once per key (a dict of strings
+        and numbers, which the cyclic garbage collector does not walk, unlike sets of names); a
+        common name part is mostly looked up alone (no name holds it merged with the next)."""
         if len(posts) <= 1:
             return len(posts[0]) if posts else 0  # a posting list holds a name once
         n = self._part_sizes.get(key)
