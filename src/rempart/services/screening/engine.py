@@ -17,7 +17,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -126,6 +126,7 @@ WARM_UP_NAMES = (
     "สมชาย ทดสอบ",
     "Nguyễn Văn Tèst",
 )
+_HIT_FIELDS = tuple(f.name for f in fields(Hit))  # in the order Hit(...) takes them
 RESULT_CACHE_SIZE = 4096  # screen_name results remembered per screener (a repeated identical query)
 
 
@@ -159,21 +160,7 @@ class _ResultCache:
         try:
             packed = marshal.dumps(
                 (
-                    [
-                        (
-                            h.entity_id,
-                            h.source_id,
-                            h.list_name,
-                            h.list_version,
-                            h.schema,
-                            h.name,
-                            h.score,
-                            h.match,
-                            h.explanation,
-                            h.algorithm,
-                        )
-                        for h in value.hits
-                    ],
+                    [tuple(getattr(h, f) for f in _HIT_FIELDS) for h in value.hits],
                     value.lists,
                     value.algorithm,
                     value.threshold,
@@ -393,8 +380,6 @@ def _code_digest() -> str:
 def _current_shapes(s: Screener) -> bool:
     """Whether a loaded screener's name forms and tokens have every field of the classes this
     process runs (a pickle written by other code is rebuilt, not used)."""
-    from dataclasses import fields
-
     from rempart.domain.screening.normalize import NameForm, Token
 
     forms = getattr(s.matcher, "_forms", None)
