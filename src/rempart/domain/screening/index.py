@@ -73,6 +73,7 @@ from rempart.domain.screening.normalize import (
 )
 from rempart.domain.screening.score import (
     DEFAULT_THRESHOLD,
+    Compared,
     algorithm_id,
     other_features_bound,
     score_entity,
@@ -771,6 +772,7 @@ class Matcher:
         by_entity: dict[int, dict[int, float]] = {}  # entity -> name -> estimate
         others: dict[int, float] = {}  # entity -> what its other features add (exactly; 1.0: unknown)
         reach = self.threshold - MARGIN_SLACK
+        estimated: dict[tuple[int, int], float] = {}  # (query name, id(listed name)) -> estimate
         # without a birth date, nationality or gender in the query the other features add nothing
         facts = bool(query.birth_dates or query.nationalities or query.gender)
         for *_k, mqi, mfid in shared:
@@ -783,7 +785,11 @@ class Matcher:
                     others[eidx] = other_features_bound(query, self._entries[eidx].entity)
                 else:
                     others[eidx] = 0.0
-            est = name_score_estimate(forms[qi], self._forms[fid], memo, rows[qi])
+            # one listed name may be several entities' (one person on four lists): estimated once
+            lf = self._forms[fid]
+            est = estimated.get((qi, id(lf)))
+            if est is None:
+                est = estimated[(qi, id(lf))] = name_score_estimate(forms[qi], lf, memo, rows[qi])
             if est + max(0.0, others[eidx]) < reach - NEAR_MISS:
                 continue  # by the name: a contradicting birth date ranks it last, shown at a low floor
             names = by_entity.setdefault(eidx, {})
@@ -793,6 +799,7 @@ class Matcher:
         ranked = sorted(by_entity, key=lambda e: (best_est[e] + others[e] < reach, -best_est[e], e))
         del ranked[MAX_CANDIDATES:]
         hits: list[Hit] = []
+        compared: Compared = {}
         for eidx in ranked:
             entry = self._entries[eidx]
             names = by_entity[eidx]
@@ -806,7 +813,7 @@ class Matcher:
                         cap = max(cap, _name_score_cap(qf, lf, memo, rows[qi]))
                 if cap + others[eidx] < floor - _ROUNDING:
                     continue  # cannot reach min_score: it would be dropped below
-            scored = score_entity(query, forms, entry.entity, listed, memo)
+            scored = score_entity(query, forms, entry.entity, listed, memo, compared)
             score = scored.score
             factor = min(self._form_factor[f] for f in fids if self._forms[f].original == scored.name)
             explanation = scored.explanation
