@@ -54,6 +54,7 @@ from rempart.domain.screening.features import (
     NATIONALITY_MATCH,
     STRONG_PAIR,
     Memo,
+    NameComparison,
     Rows,
     compare_name_forms,
     credit,
@@ -161,6 +162,27 @@ def _main_script(text: str) -> str:
             s = script_of(ch)
             counts[s] = counts.get(s, 0) + 1
     return max(counts, key=lambda k: counts[k]) if counts else ""
+
+
+_LATIN = frozenset({"Latn"})
+
+
+def _form_class(form: NameForm) -> tuple[Any, ...]:
+    """What the comparisons of a listed name read of it (`compare_name_forms`, `name_score_estimate`,
+    `_name_score_cap`): its tokens and merged tokens (shared objects while building), "son of"
+    links, legal forms, scripts and family; the name as written too, unless it is in Latin letters
+    (two names written alike but for case or punctuation, `Abd Al-Latif` / `ABD AL-LATIF`, compare
+    alike: one person on five lists is compared once; Chinese and Korean names are also compared
+    as written)."""
+    return (
+        tuple(id(t) for t in form.tokens),
+        tuple(0 if m is None else id(m) for m in form.merged),
+        form.lineage,
+        form.legal_forms,
+        form.scripts,
+        form.family,
+        "" if form.scripts <= _LATIN else form.original,
+    )
 
 
 def _posted(posts: list[list[int]]) -> set[int]:
@@ -334,6 +356,10 @@ class Matcher:
         self._form_entity: list[int] = []
         self._form_factor: list[float] = []
         self._form_weight: list[float] = []
+        # forms that every comparison treats alike (`_form_class`) share a number
+        self._form_class: list[int] = []
+        self._classes: dict[tuple[Any, ...], int] = {}  # build-time only
+        self._class_count = 0  # (a name added after the build gets a class of its own)
         self._postings: dict[str, list[int]] = {}
         self._cons_postings: dict[str, list[int]] = {}
         self._deletion_index: dict[str, list[str]] = {}
@@ -369,6 +395,10 @@ class Matcher:
                 self._form_entity.append(eidx)
                 self._form_factor.append(factor)
                 self._form_weight.append(form.weight)
+                cls = self._classes.setdefault(_form_class(form), self._class_count)
+                if cls == self._class_count:
+                    self._class_count += 1
+                self._form_class.append(cls)
                 self._index_form(fid, form)
 
     def _analyze(self, name: str, schema: str) -> NameForm:
@@ -451,6 +481,7 @@ class Matcher:
         self._deletion_index = dels
         self._analyzed = {}
         self._tokens = {}
+        self._classes = {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -772,7 +803,8 @@ class Matcher:
         by_entity: dict[int, dict[int, float]] = {}  # entity -> name -> estimate
         others: dict[int, float] = {}  # entity -> what its other features add (exactly; 1.0: unknown)
         reach = self.threshold - MARGIN_SLACK
-        estimated: dict[tuple[int, int], float] = {}  # (query name, id(listed name)) -> estimate
+        estimated: dict[tuple[int, int], float] = {}  # (query name, listed name's class) -> estimate
+        fc = self._form_class
         # without a birth date, nationality or gender in the query the other features add nothing
         facts = bool(query.birth_dates or query.nationalities or query.gender)
         for *_k, mqi, mfid in shared:
@@ -786,10 +818,10 @@ class Matcher:
                 else:
                     others[eidx] = 0.0
             # one listed name may be several entities' (one person on four lists): estimated once
-            lf = self._forms[fid]
-            est = estimated.get((qi, id(lf)))
+            cls = fc[fid]
+            est = estimated.get((qi, cls))
             if est is None:
-                est = estimated[(qi, id(lf))] = name_score_estimate(forms[qi], lf, memo, rows[qi])
+                est = estimated[(qi, cls)] = name_score_estimate(forms[qi], self._forms[fid], memo, rows[qi])
             if est + max(0.0, others[eidx]) < reach - NEAR_MISS:
                 continue  # by the name: a contradicting birth date ranks it last, shown at a low floor
             names = by_entity.setdefault(eidx, {})
@@ -800,6 +832,7 @@ class Matcher:
         del ranked[MAX_CANDIDATES:]
         hits: list[Hit] = []
         compared: Compared = {}
+        by_class: dict[tuple[int, int], NameComparison] = {}  # (id(query name), class) -> comparison
         for eidx in ranked:
             entry = self._entries[eidx]
             names = by_entity[eidx]
@@ -813,7 +846,18 @@ class Matcher:
                         cap = max(cap, _name_score_cap(qf, lf, memo, rows[qi]))
                 if cap + others[eidx] < floor - _ROUNDING:
                     continue  # cannot reach min_score: it would be dropped below
+            # a name compared alike to one compared before (`_form_class`): its comparison again
+            for qf in forms:
+                for f, lf in zip(fids, listed, strict=True):
+                    got = by_class.get((id(qf), fc[f]))
+                    if got is not None:
+                        compared[(id(qf), id(lf))] = got
             scored = score_entity(query, forms, entry.entity, listed, memo, compared)
+            for qf in forms:
+                for f, lf in zip(fids, listed, strict=True):
+                    got = compared.get((id(qf), id(lf)))
+                    if got is not None:
+                        by_class[(id(qf), fc[f])] = got
             score = scored.score
             factor = min(self._form_factor[f] for f in fids if self._forms[f].original == scored.name)
             explanation = scored.explanation
@@ -861,6 +905,7 @@ class Matcher:
         state["_near_keys"] = None
         state["_fuzzy_cache"] = {}
         state["_tokens"] = {}
+        state["_classes"] = {}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
