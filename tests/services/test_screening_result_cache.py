@@ -3,6 +3,7 @@ caller does to a result does not reach the next caller. Warm-up searches every s
 
 from __future__ import annotations
 
+import copy
 import pickle
 
 from rempart.domain.dates import PartialDate
@@ -73,3 +74,15 @@ def test_warm_up_searches_each_script_once() -> None:
     s.warm()
     assert len(WARM_UP_NAMES) >= 10
     assert s.screen_name(NameQuery("Dravik Solenko")).hits
+
+
+def test_results_are_kept_packed_and_a_callers_changes_to_a_hit_do_not_reach_the_next() -> None:
+    s = screener()
+    q = NameQuery("Dravik Solenko")
+    first = s.screen_name(q)
+    want = copy.deepcopy(first.to_dict())
+    assert all(isinstance(v, bytes) for v in s._results._items.values())
+    first.hits[0].explanation.clear()
+    again = s.screen_name(q)
+    assert again.to_dict() == want
+    assert [h.score for h in again.hits] == [h.score for h in screener().screen_name(q).hits]

@@ -266,15 +266,22 @@ def _devoiced(skel: str) -> str:
 
 def prime_similarities(query_forms: Sequence[NameForm], candidates: Sequence[NameForm], memo: Memo) -> None:
     """Fill `memo` with the similarities of every query token (single or merged with its neighbour)
-    to every token of the candidates (likewise), the string distances computed in one `cdist` call
-    per query name, not pair by pair."""
+    to every token of the candidates (likewise; not a merged token against a merged token, which
+    no comparison pairs), the string distances computed in one `cdist` call per query name, not
+    pair by pair."""
     seen: set[int] = set()
     ctoks: list[Token] = []
     for c in candidates:
-        for t in (*c.tokens, *c.merged):
-            if t is not None and id(t) not in seen:
+        for t in c.tokens:
+            if id(t) not in seen:
                 seen.add(id(t))
                 ctoks.append(t)
+    singles = len(ctoks)  # ctoks[singles:] are merged tokens only
+    for c in candidates:
+        for m in c.merged:
+            if m is not None and id(m) not in seen:
+                seen.add(id(m))
+                ctoks.append(m)
     if not ctoks:
         return
     ctexts = [t.text for t in ctoks]
@@ -288,10 +295,10 @@ def prime_similarities(query_forms: Sequence[NameForm], candidates: Sequence[Nam
         for i, a in enumerate(qt):
             ta, sa = texts[i], skels[i]
             ida = id(a)
-            for j, b in enumerate(ctoks):
-                key = (ida, id(b))
+            for j in range(len(ctoks) if i < len(q.tokens) else singles):
+                key = (ida, id(ctoks[j]))
                 if key not in memo:
-                    memo[key] = _token_similarity(a, b, ta[j], sa[j])
+                    memo[key] = _token_similarity(a, ctoks[j], ta[j], sa[j])
 
 
 @dataclass(frozen=True, slots=True)

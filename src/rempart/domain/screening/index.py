@@ -35,7 +35,6 @@ plain Python data, so it pickles (or forks) to worker processes for batch screen
 from __future__ import annotations
 
 import gc
-import heapq
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -55,6 +54,7 @@ from rempart.domain.screening.features import (
     NATIONALITY_MATCH,
     STRONG_PAIR,
     Memo,
+    NameComparison,
     Rows,
     compare_name_forms,
     credit,
@@ -74,6 +74,7 @@ from rempart.domain.screening.normalize import (
 )
 from rempart.domain.screening.score import (
     DEFAULT_THRESHOLD,
+    Compared,
     algorithm_id,
     other_features_bound,
     score_entity,
@@ -94,7 +95,7 @@ MAX_SHARED = 30  # candidate names, the best-sharing first, whose name score is 
 MAX_CANDIDATES = 8  # entities scored in full per query, the best-estimated first
 QUERY_CACHE_SIZE = 50_000  # analyzed query names remembered (then forgotten all at once)
 FUZZY_CACHE_SIZE = 200_000  # fuzzy key lookups remembered (then forgotten all at once)
-_NO_KEYS: frozenset[str] = frozenset()
+_NO_KEYS: tuple[str, ...] = ()
 MAX_FORMS = 3  # names of one entity scored in full, the best-estimated first
 WEAK_ALIAS_FACTOR = 0.92
 MARGIN_SLACK = 0.02  # what the cheap estimates may miss of the name score
@@ -161,6 +162,35 @@ def _main_script(text: str) -> str:
             s = script_of(ch)
             counts[s] = counts.get(s, 0) + 1
     return max(counts, key=lambda k: counts[k]) if counts else ""
+
+
+_LATIN = frozenset({"Latn"})
+
+
+def _form_class(form: NameForm) -> tuple[Any, ...]:
+    """What the comparisons of a listed name read of it (`compare_name_forms`, `name_score_estimate`,
+    `_name_score_cap`): its tokens and merged tokens (shared objects while building), "son of"
+    links, legal forms, scripts and family; the name as written too, unless it is in Latin letters
+    (two names written alike but for case or punctuation, `Abd Al-Latif` / `ABD AL-LATIF`, compare
+    alike: one person on five lists is compared once; Chinese and Korean names are also compared
+    as written)."""
+    return (
+        tuple(id(t) for t in form.tokens),
+        tuple(0 if m is None else id(m) for m in form.merged),
+        form.lineage,
+        form.legal_forms,
+        form.scripts,
+        form.family,
+        "" if form.scripts <= _LATIN else form.original,
+    )
+
+
+def _posted(posts: list[list[int]]) -> set[int]:
+    """The names in some posting lists, as a new set made list by list."""
+    out: set[int] = set()
+    for p in posts:
+        out.update(p)
+    return out
 
 
 def _deletions(key: str) -> set[str]:
@@ -326,6 +356,10 @@ class Matcher:
         self._form_entity: list[int] = []
         self._form_factor: list[float] = []
         self._form_weight: list[float] = []
+        # forms that every comparison treats alike (`_form_class`) share a number
+        self._form_class: list[int] = []
+        self._classes: dict[tuple[Any, ...], int] = {}  # build-time only
+        self._class_count = 0  # (a name added after the build gets a class of its own)
         self._postings: dict[str, list[int]] = {}
         self._cons_postings: dict[str, list[int]] = {}
         self._deletion_index: dict[str, list[str]] = {}
@@ -336,8 +370,9 @@ class Matcher:
         self._query_cache: dict[tuple[str, str], NameForm] = {}
         self._variant_cache: dict[str, tuple[str, ...]] = {}  # query name -> its name_variants
         self._set_cache: dict[int, frozenset[int]] = {}  # id(big posting list) -> its set
+        self._part_sizes: dict[str, int] = {}  # a query part's lookups -> how many names they find
         self._near_keys: frozenset[str] | None = None  # keys and their deletions (`hits`)
-        self._fuzzy_cache: dict[str, AbstractSet[str]] = {}
+        self._fuzzy_cache: dict[str, tuple[str, ...]] = {}
         with _gc_paused():
             for list_name, list_version, entity in entries:
                 self.add(list_name, list_version, entity)
@@ -360,6 +395,10 @@ class Matcher:
                 self._form_entity.append(eidx)
                 self._form_factor.append(factor)
                 self._form_weight.append(form.weight)
+                cls = self._classes.setdefault(_form_class(form), self._class_count)
+                if cls == self._class_count:
+                    self._class_count += 1
+                self._form_class.append(cls)
                 self._index_form(fid, form)
 
     def _analyze(self, name: str, schema: str) -> NameForm:
@@ -442,6 +481,7 @@ class Matcher:
         self._deletion_index = dels
         self._analyzed = {}
         self._tokens = {}
+        self._classes = {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -451,14 +491,15 @@ class Matcher:
         return len(self._forms)
 
     # ------------------------------------------------------------------ search
-    def _fuzzy_keys(self, key: str) -> AbstractSet[str]:
+    def _fuzzy_keys(self, key: str) -> tuple[str, ...]:
         """The keys at edit distance one (most at two) of `key`, remembered: name parts repeat
-        (first names, family names) from query to query. The set is only read by the callers."""
+        (first names, family names) from query to query. Kept as a tuple (in the set's order),
+        which the cyclic garbage collector stops walking once it has seen it holds only strings."""
         got = self._fuzzy_cache.get(key)
         if got is None:
             if len(self._fuzzy_cache) >= FUZZY_CACHE_SIZE:
                 self._fuzzy_cache.clear()
-            got = self._fuzzy_cache[key] = self._fuzzy_keys_of(key) or _NO_KEYS
+            got = self._fuzzy_cache[key] = tuple(self._fuzzy_keys_of(key)) or _NO_KEYS
         return got
 
     def _fuzzy_keys_of(self, key: str) -> set[str]:
@@ -478,87 +519,138 @@ class Matcher:
     def _candidates(self, form: NameForm) -> dict[int, float]:
         """Candidate names of one query name with the share of the query weight their keys carry."""
         toks = form.tokens
-        groups: list[tuple[float, list[list[int]]]] = []  # per query unit: weight, postings
+        # per query unit: weight, postings, its lookups that found some (`_names_in`)
+        groups: list[tuple[float, list[list[int]], str]] = []
+        postings, cons_postings = self._postings, self._cons_postings
         for i, t in enumerate(toks):
             if t.kind is TokenKind.INITIAL or t.weight <= 0:
                 continue
             posts: list[list[int]] = []
+            found: list[str] = []
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
             if t.abjad:
                 if len(t.cons) >= 2:
-                    p = self._cons_postings.get(t.cons)
+                    p = cons_postings.get(t.cons)
                     if p:
                         posts.append(p)
-                    if i + 1 < len(toks):
-                        p = self._cons_postings.get(t.cons + toks[i + 1].cons)
+                        found.append("c" + t.cons)
+                    if nxt is not None:
+                        p = cons_postings.get(t.cons + nxt.cons)
                         if p:
                             posts.append(p)
+                            found.append("c" + t.cons + nxt.cons)
             elif t.syllabic:
                 # a Korean or Chinese part pairs only with a near-identical spelling or the same
                 # consonants (features.SYLLABIC_MIN): no deletion neighbourhood
-                p = self._postings.get(t.skel)
+                p = postings.get(t.skel)
                 if p:
                     posts.append(p)
+                    found.append("x" + t.skel)
                 if len(t.cons) >= 4:
-                    p = self._cons_postings.get(t.cons)
+                    p = cons_postings.get(t.cons)
                     if p:
                         posts.append(p)
-                if i + 1 < len(toks) and toks[i + 1].kind is not TokenKind.INITIAL:
-                    p = self._postings.get(t.skel + toks[i + 1].skel)
+                        found.append("c" + t.cons)
+                if nxt is not None and nxt.kind is not TokenKind.INITIAL:
+                    p = postings.get(t.skel + nxt.skel)
                     if p:
                         posts.append(p)
+                        found.append("x" + t.skel + nxt.skel)
             else:
-                for k in self._fuzzy_keys(t.skel):
-                    posts.append(self._postings[k])
+                near = self._fuzzy_keys(t.skel)
+                if near:
+                    posts.extend(postings[k] for k in near)
+                    found.append("f" + t.skel)
                 # merged with the next token (Abdul Hai -> Abdulhai)
-                if i + 1 < len(toks) and toks[i + 1].kind is not TokenKind.INITIAL:
-                    for k in self._fuzzy_keys(t.skel + toks[i + 1].skel):
-                        posts.append(self._postings[k])
-            groups.append((t.weight, posts))
-        total = sum(w for w, _ in groups)
+                if nxt is not None and nxt.kind is not TokenKind.INITIAL:
+                    near = self._fuzzy_keys(t.skel + nxt.skel)
+                    if near:
+                        posts.extend(postings[k] for k in near)
+                        found.append("f" + t.skel + nxt.skel)
+            groups.append((t.weight, posts, "\0".join(found)))
+        total = sum(w for w, _p, _k in groups)
         if total <= 0:
             return {}
-        # one set per query part (built at C speed), the rarest first
-        sets: list[tuple[float, AbstractSet[int]]] = []
-        for w, posts in groups:
-            if w <= 0:
-                continue
-            got: AbstractSet[int]
-            if len(posts) == 1 and len(posts[0]) > BIG_POSTING:
-                got = self._big_set(posts[0])
-            else:
-                union: set[int] = set()
-                for p in posts:
-                    union.update(p)
-                got = union
-            sets.append((w / total, got))
+        # per query part: its share of the weight, how many names hold it, its posting lists; the
+        # rarest first
+        sets: list[tuple[float, int, list[list[int]]]] = []
+        for w, posts, key in groups:
+            if w > 0:
+                sets.append((w / total, self._names_in(key, posts), posts))
         if not sets:
             return {}
-        sets.sort(key=lambda g: len(g[1]))
-        opening: AbstractSet[int] = set()
+        sets.sort(key=lambda g: g[1])
+        # `opening` is made as the search always made it (set by set, posting list by posting list,
+        # in this order): the order in which it gives its names decides, among names sharing as
+        # much and as close in weight, which `MAX_OPEN` stay
+        opening: set[int] | frozenset[int] = set()
         opened = 0.0
-        for share, got in sets:
+        for share, n, posts in sets:
             # the rare parts open candidates, the common ones only add to them (IDF-like): when the
             # rare parts (even unknown ones) carry enough of the weight, the common ones cannot
             # lift a name that shares nothing else to the threshold
-            if opened >= GENERATE_SHARE or (opened > 0 and len(got) > BIG_POSTING):
+            if opened >= GENERATE_SHARE or (opened > 0 and n > BIG_POSTING):
                 break
-            if opened == 0 and len(got) > BIG_POSTING and len(sets) > 1:
-                # every part is common (Mohammad Hassan, Kim Chol): a candidate holds two of them
-                opening = got & sets[1][1]
+            if opened == 0 and n > BIG_POSTING and len(sets) > 1:
+                # every part is common (Mohammad Hassan, Kim Chol): a candidate holds two of them;
+                # the intersection gives its names in the order of the smaller set (the second
+                # when they are as large)
+                opening = self._names_of(posts) & self._names_of(sets[1][2])
                 break
-            opening |= got
+            opening |= _posted(posts)
             opened += share
         acc: dict[int, float] = dict.fromkeys(opening, 0.0)
-        for share, got in sets:
-            for fid in opening & got if len(got) > len(opening) else got & opening:
+        for share, _n, posts in sets:
+            for fid in self._held(opening, posts):
                 acc[fid] += share
         if len(acc) > MAX_OPEN:
-            # keep the names sharing the most, and among them the closest in weight to the query
-            fw = self._form_weight
-            qw = form.weight
-            best = heapq.nlargest(MAX_OPEN, acc.items(), key=lambda kv: (kv[1], -abs(fw[kv[0]] - qw)))
-            acc = dict(best)
+            acc = self._best_sharing(acc, form.weight)
         return acc
+
+    def _names_in(self, key: str, posts: list[list[int]]) -> int:
+        """How many names hold a query part (its lookups `key`, those that found something, find
+        the posting lists `posts`): the size of the union, counted once per key (a dict of strings
+        and numbers, which the cyclic garbage collector does not walk, unlike sets of names); a
+        common name part is mostly looked up alone (no name holds it merged with the next)."""
+        if len(posts) <= 1:
+            return len(posts[0]) if posts else 0  # a posting list holds a name once
+        n = self._part_sizes.get(key)
+        if n is None:
+            if len(self._part_sizes) >= FUZZY_CACHE_SIZE:
+                self._part_sizes.clear()
+            n = self._part_sizes[key] = len(_posted(posts))
+        return n
+
+    def _held(self, names: set[int] | frozenset[int], posts: list[list[int]]) -> AbstractSet[int]:
+        """The names of `names` in some posting lists (at C speed: a big posting list is looked up
+        as a set made once, a small one is walked)."""
+        if len(posts) == 1:
+            p = posts[0]
+            return names & self._big_set(p) if len(p) > BIG_POSTING else names.intersection(p)
+        out: set[int] = set()
+        for p in posts:
+            out.update(names & self._big_set(p) if len(p) > BIG_POSTING else names.intersection(p))
+        return out
+
+    def _best_sharing(self, acc: dict[int, float], qw: float) -> dict[int, float]:
+        """The `MAX_OPEN` names sharing the most, and among them the closest in weight to the query
+        (`qw`); among names equal in both, the first in `acc`'s order: the names that
+        `heapq.nlargest(MAX_OPEN, acc.items(), key=(share, -weight gap))` keeps, found by the share
+        first (a C sort of the floats) so that only the names at the share of the cut are ranked by
+        their weight."""
+        shares = sorted(acc.values(), reverse=True)
+        cut = shares[MAX_OPEN - 1]
+        if shares[MAX_OPEN] < cut:
+            return {f: s for f, s in acc.items() if s >= cut}
+        out = {f: s for f, s in acc.items() if s > cut}
+        tied = [f for f, s in acc.items() if s == cut]
+        fw = self._form_weight
+        gaps = [-abs(fw[f] - qw) for f in tied]
+        # a stable sort, reversed: equal gaps keep their order in `acc`, as in heapq.nlargest
+        order = sorted(range(len(tied)), key=gaps.__getitem__, reverse=True)
+        for k in order[: MAX_OPEN - len(out)]:
+            out[tied[k]] = cut
+        return out
 
     def _big_set(self, posting: list[int]) -> frozenset[int]:
         """A big posting list as a set, made once (Mohammad's consonants are in thousands of names)."""
@@ -567,6 +659,13 @@ class Matcher:
         if got is None:
             got = self._set_cache[key] = frozenset(posting)
         return got
+
+    def _names_of(self, posts: list[list[int]]) -> set[int] | frozenset[int]:
+        """The names in the posting lists of a query part, as a set made as the search always made
+        it (a big posting list alone: its set made once; else list by list, in this order)."""
+        if len(posts) == 1 and len(posts[0]) > BIG_POSTING:
+            return self._big_set(posts[0])
+        return _posted(posts)
 
     # ------------------------------------------------------------------ the reverse direction
     def probes(self, query: NameQuery) -> Probes:
@@ -704,14 +803,25 @@ class Matcher:
         by_entity: dict[int, dict[int, float]] = {}  # entity -> name -> estimate
         others: dict[int, float] = {}  # entity -> what its other features add (exactly; 1.0: unknown)
         reach = self.threshold - MARGIN_SLACK
+        estimated: dict[tuple[int, int], float] = {}  # (query name, listed name's class) -> estimate
+        fc = self._form_class
+        # without a birth date, nationality or gender in the query the other features add nothing
+        facts = bool(query.birth_dates or query.nationalities or query.gender)
         for *_k, mqi, mfid in shared:
             qi, fid = -mqi, -mfid
             eidx = fe[fid]
             if eidx not in others:
-                others[eidx] = (
-                    1.0 if query.identifiers else other_features_bound(query, self._entries[eidx].entity)
-                )
-            est = name_score_estimate(forms[qi], self._forms[fid], memo, rows[qi])
+                if query.identifiers:
+                    others[eidx] = 1.0
+                elif facts:
+                    others[eidx] = other_features_bound(query, self._entries[eidx].entity)
+                else:
+                    others[eidx] = 0.0
+            # one listed name may be several entities' (one person on four lists): estimated once
+            cls = fc[fid]
+            est = estimated.get((qi, cls))
+            if est is None:
+                est = estimated[(qi, cls)] = name_score_estimate(forms[qi], self._forms[fid], memo, rows[qi])
             if est + max(0.0, others[eidx]) < reach - NEAR_MISS:
                 continue  # by the name: a contradicting birth date ranks it last, shown at a low floor
             names = by_entity.setdefault(eidx, {})
@@ -721,6 +831,8 @@ class Matcher:
         ranked = sorted(by_entity, key=lambda e: (best_est[e] + others[e] < reach, -best_est[e], e))
         del ranked[MAX_CANDIDATES:]
         hits: list[Hit] = []
+        compared: Compared = {}
+        by_class: dict[tuple[int, int], NameComparison] = {}  # (id(query name), class) -> comparison
         for eidx in ranked:
             entry = self._entries[eidx]
             names = by_entity[eidx]
@@ -734,7 +846,18 @@ class Matcher:
                         cap = max(cap, _name_score_cap(qf, lf, memo, rows[qi]))
                 if cap + others[eidx] < floor - _ROUNDING:
                     continue  # cannot reach min_score: it would be dropped below
-            scored = score_entity(query, forms, entry.entity, listed, memo)
+            # a name compared alike to one compared before (`_form_class`): its comparison again
+            for qf in forms:
+                for f, lf in zip(fids, listed, strict=True):
+                    got = by_class.get((id(qf), fc[f]))
+                    if got is not None:
+                        compared[(id(qf), id(lf))] = got
+            scored = score_entity(query, forms, entry.entity, listed, memo, compared)
+            for qf in forms:
+                for f, lf in zip(fids, listed, strict=True):
+                    got = compared.get((id(qf), id(lf)))
+                    if got is not None:
+                        by_class[(id(qf), fc[f])] = got
             score = scored.score
             factor = min(self._form_factor[f] for f in fids if self._forms[f].original == scored.name)
             explanation = scored.explanation
@@ -778,13 +901,23 @@ class Matcher:
         state["_query_cache"] = {}
         state["_variant_cache"] = {}
         state["_set_cache"] = {}  # keyed by object ids: meaningless in another process
+        state["_part_sizes"] = {}
         state["_near_keys"] = None
         state["_fuzzy_cache"] = {}
         state["_tokens"] = {}
+        state["_classes"] = {}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update({"_near_keys": None, "_fuzzy_cache": {}, "_variant_cache": {}, **state})
+        self.__dict__.update(
+            {
+                "_near_keys": None,
+                "_fuzzy_cache": {},
+                "_variant_cache": {},
+                "_part_sizes": {},
+                **state,
+            }
+        )
 
 
 _default_lexicon: Lexicon | None = None

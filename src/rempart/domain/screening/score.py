@@ -32,6 +32,7 @@ __all__ = [
     "ALGORITHM",
     "DEFAULT_THRESHOLD",
     "VERSION",
+    "Compared",
     "Scored",
     "algorithm_id",
     "other_features_bound",
@@ -47,6 +48,10 @@ def algorithm_id() -> str:
     return f"{ALGORITHM}/{VERSION}"
 
 
+# (id(query name), id(listed name)) -> their comparison; the names must outlive it
+Compared = dict[tuple[int, int], NameComparison]
+
+
 @dataclass(frozen=True, slots=True)
 class Scored:
     score: float
@@ -56,12 +61,22 @@ class Scored:
 
 
 def best_name(
-    query_forms: Sequence[NameForm], listed_forms: Sequence[NameForm], memo: Memo | None = None
+    query_forms: Sequence[NameForm],
+    listed_forms: Sequence[NameForm],
+    memo: Memo | None = None,
+    compared: Compared | None = None,
 ) -> tuple[float, NameForm | None, NameForm | None, NameComparison | None]:
     best: tuple[float, NameForm | None, NameForm | None, NameComparison | None] = (0.0, None, None, None)
     for qf in query_forms:
         for lf in listed_forms:
-            cmp = compare_name_forms(qf, lf, memo)
+            if compared is None:
+                cmp = compare_name_forms(qf, lf, memo)
+            else:
+                key = (id(qf), id(lf))
+                got = compared.get(key)
+                if got is None:
+                    got = compared[key] = compare_name_forms(qf, lf, memo)
+                cmp = got
             if cmp.score > best[0] or best[3] is None:
                 best = (cmp.score, qf, lf, cmp)
     return best
@@ -87,10 +102,12 @@ def score_entity(
     entity: ListedEntity,
     listed_forms: Sequence[NameForm],
     memo: Memo | None = None,
+    compared: Compared | None = None,
 ) -> Scored:
     """Score a query (already analyzed into name forms) against one entity (likewise).
-    `memo` remembers token similarities across the entities of one search."""
-    name_score, qf, lf, cmp = best_name(query_forms, listed_forms, memo)
+    `memo` remembers token similarities across the entities of one search, `compared` the
+    comparisons of two names (one person on four lists under the same names is compared once)."""
+    name_score, qf, lf, cmp = best_name(query_forms, listed_forms, memo, compared)
     features: list[Feature] = []
     name_detail: dict[str, Any] = {
         "query": qf.original if qf else query.name,

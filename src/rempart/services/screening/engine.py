@@ -10,13 +10,14 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import marshal
 import os
 import pickle
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -125,17 +126,23 @@ WARM_UP_NAMES = (
     "สมชาย ทดสอบ",
     "Nguyễn Văn Tèst",
 )
+_HIT_FIELDS = tuple(f.name for f in fields(Hit))  # in the order Hit(...) takes them
 RESULT_CACHE_SIZE = 4096  # screen_name results remembered per screener (a repeated identical query)
 
 
 class _ResultCache:
     """A small thread-safe LRU of name screening results. It lives in one screener, which is
     immutable (one set of list versions, one threshold), so a result never goes stale; it is not
-    pickled with the screener."""
+    pickled with the screener.
+
+    A result is kept packed (`marshal`: one bytes object instead of some fifty dicts, lists and hits
+    per result), and unpacked into new objects for each caller: the cyclic garbage collector does
+    not walk bytes, so a full cache does not lengthen its pauses (several milliseconds in the
+    middle of some search), and what a caller does to a result does not reach the next caller."""
 
     def __init__(self, size: int = RESULT_CACHE_SIZE) -> None:
         self.size = size
-        self._items: OrderedDict[Hashable, ScreenResult] = OrderedDict()
+        self._items: OrderedDict[Hashable, bytes | ScreenResult] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: Hashable) -> ScreenResult | None:
@@ -143,11 +150,29 @@ class _ResultCache:
             got = self._items.get(key)
             if got is not None:
                 self._items.move_to_end(key)
+        if got is None or isinstance(got, ScreenResult):
             return got
+        hits, lists, algorithm, threshold, query = marshal.loads(got)
+        return ScreenResult([Hit(*h) for h in hits], lists, algorithm, threshold, query)
 
     def put(self, key: Hashable, value: ScreenResult) -> None:
+        packed: bytes | ScreenResult
+        try:
+            packed = marshal.dumps(
+                (
+                    [tuple(getattr(h, f) for f in _HIT_FIELDS) for h in value.hits],
+                    value.lists,
+                    value.algorithm,
+                    value.threshold,
+                    value.query,
+                )
+            )
+        except ValueError:  # something marshal cannot write: a copy kept as it is
+            packed = ScreenResult(
+                list(value.hits), dict(value.lists), value.algorithm, value.threshold, dict(value.query)
+            )
         with self._lock:
-            self._items[key] = value
+            self._items[key] = packed
             if len(self._items) > self.size:
                 self._items.popitem(last=False)
 
@@ -224,6 +249,10 @@ class Screener:
             self.matcher.search(NameQuery(name), limit=1)
             self.matcher.search(NameQuery(name, schema="Organization"), limit=1)
         self._warm = True
+        # what the searches loaded stays for the life of the process (the Japanese reading's
+        # dictionary alone is some 270,000 lists): out of the collector's way, as the screener is,
+        # or every full collection walks it again (a pause of 200 ms or more in a search)
+        gc.freeze()
 
     @property
     def size(self) -> int:
@@ -276,7 +305,7 @@ class Screener:
             thr,
             {"name": query.name, "schema": query.schema},
         )
-        results.put(key, ScreenResult(list(hits), dict(res.lists), res.algorithm, thr, dict(res.query)))
+        results.put(key, res)
         return res
 
     def screen_address(
@@ -351,8 +380,6 @@ def _code_digest() -> str:
 def _current_shapes(s: Screener) -> bool:
     """Whether a loaded screener's name forms and tokens have every field of the classes this
     process runs (a pickle written by other code is rebuilt, not used)."""
-    from dataclasses import fields
-
     from rempart.domain.screening.normalize import NameForm, Token
 
     forms = getattr(s.matcher, "_forms", None)
