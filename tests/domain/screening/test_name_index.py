@@ -118,3 +118,9 @@ def test_name_variants_split_other_script_only() -> None:
 def test_compare_method(matcher: Matcher) -> None:
     _score, match, explanation = matcher.compare("Romashka LLC", "ООО Ромашка", "Organization")
     assert match and explanation["name"]["pairs"]
+
+
+def test_an_acronym_finds_the_organization(matcher: Matcher) -> None:
+    hits = matcher.search(NameQuery("BHS", "Organization"))
+    assert [h.source_id for h in hits if h.match] == ["O2"]
+    assert not [h for h in matcher.search(NameQuery("BHS", "Person")) if h.match]

@@ -79,7 +79,7 @@ from rempart.domain.screening.score import (
     other_features_bound,
     score_entity,
 )
-from rempart.domain.screening.transliterate import japanese_reading, persian_reading, script_of
+from rempart.domain.screening.transliterate import japanese_reading, persian_reading, script_of, skeleton
 
 __all__ = ["Matcher", "compare_names", "name_variants"]
 
@@ -96,6 +96,8 @@ MAX_CANDIDATES = 8  # entities scored in full per query, the best-estimated firs
 QUERY_CACHE_SIZE = 50_000  # analyzed query names remembered (then forgotten all at once)
 FUZZY_CACHE_SIZE = 200_000  # fuzzy key lookups remembered (then forgotten all at once)
 _NO_KEYS: tuple[str, ...] = ()
+MIN_ACRONYM, MAX_ACRONYM = 3, 6  # an organization's name is also indexed under these acronyms
+_ACRONYM_KINDS = frozenset({TokenKind.NAME, TokenKind.GENERIC})
 MAX_FORMS = 3  # names of one entity scored in full, the best-estimated first
 WEAK_ALIAS_FACTOR = 0.92
 MARGIN_SLACK = 0.02  # what the cheap estimates may miss of the name score
@@ -463,6 +465,16 @@ class Matcher:
                 keys.add(t.skel + toks[i + 1].skel)
                 if len(t.cons) + len(toks[i + 1].cons) >= 3:
                     cons.add(t.cons + toks[i + 1].cons)
+        if form.family != "person":
+            # the acronyms of its first three to six words, so that a query written as the acronym
+            # finds the name (IRGC: Islamic Revolutionary Guard Corps); features pair them
+            initials = ""
+            for t in toks[:MAX_ACRONYM]:
+                if t.kind not in _ACRONYM_KINDS:
+                    break
+                initials += t.text[0]
+                if len(initials) >= MIN_ACRONYM:
+                    keys.add(skeleton(initials))
         for k in keys:
             self._postings.setdefault(k, []).append(fid)
         for k in cons:
