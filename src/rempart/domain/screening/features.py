@@ -59,6 +59,7 @@ __all__ = [
     "PAIR_MIN",
     "Feature",
     "NameComparison",
+    "acronym_credits",
     "birth_date_feature",
     "compare_name_forms",
     "gender_feature",
@@ -390,6 +391,21 @@ def _acronym_run(t: Token, others: Sequence[Token], used: AbstractSet[int]) -> t
     return None
 
 
+def acronym_credits(q: NameForm, c: NameForm, bq: list[float], bc: list[float]) -> None:
+    """Raise `bq` and `bc`, the best credits of the tokens of `q` and `c` (as the bounds on the
+    score keep them), where a token may abbreviate words of the other name (organizations only)."""
+    if q.family == "person" or (min(bq) > 0.0 and min(bc) > 0.0):
+        return
+    acr = credit(ACRONYM_MATCH)
+    for xs, ys, bx, by in ((q.tokens, c.tokens, bq, bc), (c.tokens, q.tokens, bc, bq)):
+        for i, t in enumerate(xs):
+            run = _acronym_run(t, ys, frozenset()) if bx[i] < acr else None
+            if run is not None:
+                bx[i] = acr
+                for j in run:
+                    by[j] = max(by[j], acr)
+
+
 def _greedy(
     qt: Sequence[Token], ct: Sequence[Token], scored: list[tuple[float, int, _Unit, _Unit]]
 ) -> tuple[set[int], set[int], list[tuple[str, str, float]], float, float, float]:
@@ -467,15 +483,7 @@ def name_score_estimate(
                     bc[j] = max(bc[j], cr)
                     bc[j + 1] = max(bc[j + 1], cr)
                     bq[i] = max(bq[i], cr)
-    if q.family != "person" and (min(bq) <= 0.0 or min(bc) <= 0.0):
-        acr = credit(ACRONYM_MATCH)
-        for xs, ys, bx, by in ((qt, ct, bq, bc), (ct, qt, bc, bq)):
-            for i, t in enumerate(xs):
-                run = _acronym_run(t, ys, frozenset()) if bx[i] < acr else None
-                if run is not None:
-                    bx[i] = acr
-                    for j in run:
-                        by[j] = max(by[j], acr)
+    acronym_credits(q, c, bq, bc)
     num = paired = 0.0
     wq = wc = 0.0
     for t, cr in zip(qt, bq, strict=True):

@@ -56,6 +56,7 @@ from rempart.domain.screening.features import (
     Memo,
     NameComparison,
     Rows,
+    acronym_credits,
     compare_name_forms,
     credit,
     name_score_bound,
@@ -283,6 +284,7 @@ def _name_score_cap(q: NameForm, c: NameForm, memo: Memo, rows: Rows) -> float:
                     bc[j] = max(bc[j], cr)
                     bc[j + 1] = max(bc[j + 1], cr)
                     bq[i] = max(bq[i], cr)
+    acronym_credits(q, c, bq, bc)
     top = max(bq)
     if top <= 0.0:
         return 0.0
