@@ -9,12 +9,20 @@ name (SiemensAG / Siemens AG, Abdulhai / Abdul Hai). A pair's similarity is the 
 - the same on the spelling skeletons, slightly discounted (Sergey / Sergei, Aksyonov / Aksenov);
 - the consonants, when one side comes from a script without vowels (محمد / Mohamed), provided the
   Latin side has a vowel where the other writes a long one (محمود is Mahmud, not Mohammad);
-- an initial against a token with that first letter; a nickname against its name (Bill / William).
-Pairs below `PAIR_MIN` do not count as pairs. What is left unpaired on *both* sides is a conflict
-(Olaf / Octavian: two different given names), weighted `CONFLICT_WEIGHT`; what is left on one side
+- an initial against a token with that first letter; a nickname against its name (Bill / William);
+- the same consonants with the vowels of one sound (Usama / Osama) or one short vowel spelt
+  otherwise (Tarek / Tariq); a name with and without the Latvian, Lithuanian or Greek -s, -as, -os
+  (Sergejs / Sergey, Alexandros / Alexander); then Winkler's bonus for a shared beginning.
+Never pairs: two of the commonest given names (Ahmed / Mohamed; Muhammad / Mahmud, also as the
+Arabic script writes them), a particle and a name (al / Alf), a Chinese or Korean syllable and
+Arabic consonants. An organization's acronym pairs with the words it abbreviates (IRGC). A name of
+initials alone is capped at `INITIALS_ONLY_CAP`. Pairs below `PAIR_MIN` do not count as pairs. What is left unpaired on *both* sides is a conflict
+(Olaf / Octavian: two different given names), which costs `CONFLICT_PENALTY` per `CONFLICT_UNIT` of weight; what is left on one side
 only is an extra part (a middle name the other side does not give), weighted `EXTRA_WEIGHT`. The
 name score is the weighted mean similarity of the pairs over the weights of pairs, conflicts and
-extras.
+extras. What a weak pair does not earn also counts as conflict, unless the pair is close
+(`WEAK_FROM`) or an abjad spelling against a Latin one (its discount is what the missing vowels
+leave unknown, not a sign of another name).
 
 Three rules keep partial matches from reaching the threshold on their own:
 - a part romanized syllable by syllable (Korean, Chinese) pairs only with a near-identical spelling
