@@ -16,9 +16,10 @@ name (SiemensAG / Siemens AG, Abdulhai / Abdul Hai). A pair's similarity is the 
 Never pairs: two of the commonest given names (Ahmed / Mohamed; Muhammad / Mahmud, also as the
 Arabic script writes them), a particle and a name (al / Alf), a Chinese or Korean syllable and
 Arabic consonants. An organization's acronym pairs with the words it abbreviates (IRGC). A name of
-initials alone is capped at `INITIALS_ONLY_CAP`. Pairs below `PAIR_MIN` do not count as pairs. What is left unpaired on *both* sides is a conflict
-(Olaf / Octavian: two different given names), which costs `CONFLICT_PENALTY` per `CONFLICT_UNIT` of weight; what is left on one side
-only is an extra part (a middle name the other side does not give), weighted `EXTRA_WEIGHT`. The
+initials alone is capped at `INITIALS_ONLY_CAP`. Pairs below `PAIR_MIN` do not count as pairs.
+What is left unpaired on *both* sides is a conflict (Olaf / Octavian: two different given names),
+which costs `CONFLICT_PENALTY` per `CONFLICT_UNIT` of weight; what is left on one side only is an
+extra part (a middle name the other side does not give), weighted `EXTRA_WEIGHT`. The
 name score is the weighted mean similarity of the pairs over the weights of pairs, conflicts and
 extras. What a weak pair does not earn also counts as conflict, unless the pair is close
 (`WEAK_FROM`) or an abjad spelling against a Latin one (its discount is what the missing vowels
