@@ -304,3 +304,8 @@ def test_a_final_ta_marbuta_is_said_a_or_eh() -> None:
     assert compare_names("حمزة الدارمي", "Hamza AL-DARIMI", "Person", LEX)[1]
     assert compare_names("طلحة", "Talha", "Person", LEX)[1]
     assert compare_names("فاطمة", "Fatemeh", "Person", LEX)[1]
+
+
+def test_latin_spellings_of_one_arabic_name_in_two_traditions() -> None:
+    assert compare_names("Saadi QADHAFRI", "GADDAFRI, Saadi", "Person", LEX)[1]
+    assert compare_names("Munir HAMCHOUR", "HAMSHOUR, Munir", "Person", LEX)[1]

@@ -208,6 +208,10 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
         # Belarusian writes unstressed o and e as a, and ў (u) where Russian has в: ШАЎЦОЎ / ШЕВЦОВ,
         # ДЗЯМІДАЎ / ДЕМИДОВ, РАССАЛАЙ / РОССОЛАЙ
         s = max(s, _str_sim(_akanye(a.skel), _akanye(b.skel)) * AKANYE_DISCOUNT)
+    if ARABIC_LATIN_MIN <= s < ARABIC_LATIN and not (a.syllabic or b.syllabic or a.abjad or b.abjad):
+        # Latin spellings of one Arabic name in the English, French and dialect manners: ق as q, g,
+        # k or gh (Qadhafi / Gaddafi, Qaani / Ghani), ش as sh or ch (Hamsho / Hamcho), ذ as dh or d
+        s = max(s, _str_sim(_arabic_latin(a.skel), _arabic_latin(b.skel)) * ARABIC_LATIN)
     if s < SYLLABIC_MIN and (a.syllabic or b.syllabic):
         if a.cons == b.cons and len(a.cons) >= 4 and skel_s >= SYLLABIC_SKELETON_MIN:
             return SYLLABIC_VOWELS  # Jiseong / Jisung: the vowels of Korean romanizations vary
@@ -250,6 +254,18 @@ def _prefix_bonus(a: str, b: str, s: float) -> float:
             break
         n += 1
     return s + n * PREFIX_BONUS * (1.0 - s)
+
+
+ARABIC_LATIN = 0.9  # one Arabic name in the Latin spellings of two traditions
+ARABIC_LATIN_MIN = 0.5
+_ARABIC_LATIN = ((re.compile(r"dh"), "d"), (re.compile(r"(?<!s)ch"), "sh"), (re.compile(r"g"), "k"))
+
+
+@lru_cache(maxsize=100_000)
+def _arabic_latin(skel: str) -> str:
+    for pattern, repl in _ARABIC_LATIN:
+        skel = pattern.sub(repl, skel)
+    return re.sub(r"(.)\1+", r"\1", skel)
 
 
 AKANYE_DISCOUNT = 0.92
