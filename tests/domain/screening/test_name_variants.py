@@ -308,4 +308,5 @@ def test_a_final_ta_marbuta_is_said_a_or_eh() -> None:
 
 def test_latin_spellings_of_one_arabic_name_in_two_traditions() -> None:
     assert compare_names("Saadi QADHAFRI", "GADDAFRI, Saadi", "Person", LEX)[1]
-    assert compare_names("Munir CHARIFI", "SHARIFI, Munir", "Person", LEX)[1]
+    a, b = (analyze_name(n, "Person", LEX).tokens[0] for n in ("Chahid", "Shahid"))
+    assert token_similarity(a, b) >= 0.89
