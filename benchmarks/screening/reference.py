@@ -1,7 +1,8 @@
 """The matcher's search written plainly, kept to check that the faster search finds exactly the same
 hits, scores and explanations (`check_equal`, and the tests): as before the speed work (commit
 ed9bbe2), with the candidate cuts of issue #3 (none depends on min_score; query names expanded by
-`name_variants`) and every ranked entity scored in full (no upper bound skips one).
+`name_variants`; a lookup merged with the next part counts for both; an abjad part of one consonant
+looked up as spelt) and every ranked entity scored in full (no upper bound skips one).
 
 Functions taking the `Matcher` as `self`: they read its index (postings, forms, entries) only.
 """
@@ -73,19 +74,28 @@ def _candidates(self: Matcher, form: NameForm) -> dict[int, float]:
     """Candidate names of one query name with the share of the query weight their keys carry."""
     toks = form.tokens
     groups: list[tuple[float, list[list[int]]]] = []  # per query unit: weight, postings
+    carry: list[list[int]] = []  # found merged with the next part: counts for that part too
     for i, t in enumerate(toks):
         if t.kind is TokenKind.INITIAL or t.weight <= 0:
+            carry = []
             continue
-        posts: list[list[int]] = []
+        posts: list[list[int]] = carry
+        carry = []
         if t.abjad:
             if len(t.cons) >= 2:
                 p = self._cons_postings.get(t.cons)
                 if p:
                     posts.append(p)
-                if i + 1 < len(toks):
-                    p = self._cons_postings.get(t.cons + toks[i + 1].cons)
-                    if p:
-                        posts.append(p)
+            else:
+                p = self._postings.get(t.skel)
+                if p:
+                    posts.append(p)
+            if i + 1 < len(toks) and len(t.cons) + len(toks[i + 1].cons) >= 2:
+                p = self._cons_postings.get(t.cons + toks[i + 1].cons)
+                if p:
+                    posts.append(p)
+                    if toks[i + 1].kind is not TokenKind.INITIAL:
+                        carry = [p]
         elif t.syllabic:
             # a Korean or Chinese part pairs only with a near-identical spelling or the same
             # consonants (features.SYLLABIC_MIN): no deletion neighbourhood
@@ -105,8 +115,10 @@ def _candidates(self: Matcher, form: NameForm) -> dict[int, float]:
                 posts.append(self._postings[k])
             # merged with the next token (Abdul Hai -> Abdulhai)
             if i + 1 < len(toks) and toks[i + 1].kind is not TokenKind.INITIAL:
-                for k in _fuzzy_keys(self, t.skel + toks[i + 1].skel):
-                    posts.append(self._postings[k])
+                merged = [self._postings[k] for k in _fuzzy_keys(self, t.skel + toks[i + 1].skel)]
+                posts.extend(merged)
+                if merged and not (toks[i + 1].abjad or toks[i + 1].syllabic):
+                    carry = merged
         groups.append((t.weight, posts))
     total = sum(w for w, _ in groups)
     if total <= 0:

@@ -536,11 +536,16 @@ class Matcher:
         # per query unit: weight, postings, its lookups that found some (`_names_in`)
         groups: list[tuple[float, list[list[int]], str]] = []
         postings, cons_postings = self._postings, self._cons_postings
+        # what a part found merged with the next one counts for the next one too (عتیق الله:
+        # Atiqullah holds both); carried to the next part's lookups
+        carry: tuple[list[list[int]], list[str]] = ([], [])
         for i, t in enumerate(toks):
             if t.kind is TokenKind.INITIAL or t.weight <= 0:
+                carry = ([], [])
                 continue
-            posts: list[list[int]] = []
-            found: list[str] = []
+            posts: list[list[int]] = carry[0]
+            found: list[str] = carry[1]
+            carry = ([], [])
             nxt = toks[i + 1] if i + 1 < len(toks) else None
             if t.abjad:
                 if len(t.cons) >= 2:
@@ -548,11 +553,20 @@ class Matcher:
                     if p:
                         posts.append(p)
                         found.append("c" + t.cons)
-                    if nxt is not None:
-                        p = cons_postings.get(t.cons + nxt.cons)
-                        if p:
-                            posts.append(p)
-                            found.append("c" + t.cons + nxt.cons)
+                else:
+                    # one consonant says little (ضیا dya, آغا agha): the spelling, written out, as the
+                    # Latin spellings give it (Zia, Agha)
+                    p = postings.get(t.skel)
+                    if p:
+                        posts.append(p)
+                        found.append("x" + t.skel)
+                if nxt is not None and len(t.cons) + len(nxt.cons) >= 2:
+                    p = cons_postings.get(t.cons + nxt.cons)
+                    if p:
+                        posts.append(p)
+                        found.append("c" + t.cons + nxt.cons)
+                        if nxt.kind is not TokenKind.INITIAL:
+                            carry = ([p], ["c" + t.cons + nxt.cons])
             elif t.syllabic:
                 # a Korean or Chinese part pairs only with a near-identical spelling or the same
                 # consonants (features.SYLLABIC_MIN): no deletion neighbourhood
@@ -581,6 +595,8 @@ class Matcher:
                     if near:
                         posts.extend(postings[k] for k in near)
                         found.append("f" + t.skel + nxt.skel)
+                        if not (nxt.abjad or nxt.syllabic):
+                            carry = ([postings[k] for k in near], ["f" + t.skel + nxt.skel])
             groups.append((t.weight, posts, "\0".join(found)))
         total = sum(w for w, _p, _k in groups)
         if total <= 0:
@@ -699,16 +715,20 @@ class Matcher:
     def _form_probes(form: NameForm) -> tuple[tuple[float, tuple[str, ...]], ...]:
         toks = form.tokens
         parts: list[tuple[float, tuple[str, ...]]] = []
+        carry: list[str] = []  # a lookup merged with the next part counts for it too (`_candidates`)
         for i, t in enumerate(toks):
             if t.kind is TokenKind.INITIAL or t.weight <= 0:
+                carry = []
                 continue
             nxt = toks[i + 1] if i + 1 < len(toks) else None
-            out: list[str] = []
+            out: list[str] = carry
+            carry = []
             if t.abjad:
-                if len(t.cons) >= 2:
-                    out.append("c" + t.cons)
-                    if nxt is not None:
-                        out.append("c" + t.cons + nxt.cons)
+                out.append("c" + t.cons if len(t.cons) >= 2 else "x" + t.skel)
+                if nxt is not None and len(t.cons) + len(nxt.cons) >= 2:
+                    out.append("c" + t.cons + nxt.cons)
+                    if nxt.kind is not TokenKind.INITIAL:
+                        carry = [out[-1]]
             elif t.syllabic:
                 out.append("x" + t.skel)
                 if len(t.cons) >= 4:
@@ -719,6 +739,8 @@ class Matcher:
                 out.append("f" + t.skel)
                 if nxt is not None and nxt.kind is not TokenKind.INITIAL:
                     out.append("f" + t.skel + nxt.skel)
+                    if not (nxt.abjad or nxt.syllabic):
+                        carry = [out[-1]]
             parts.append((t.weight, tuple(out)))
         total = sum(w for w, _ in parts)
         if total <= 0:
