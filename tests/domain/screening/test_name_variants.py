@@ -310,3 +310,10 @@ def test_latin_spellings_of_one_arabic_name_in_two_traditions() -> None:
     assert compare_names("Saadi QADHAFRI", "GADDAFRI, Saadi", "Person", LEX)[1]
     a, b = (analyze_name(n, "Person", LEX).tokens[0] for n in ("Chahid", "Shahid"))
     assert token_similarity(a, b) >= 0.89
+
+
+def test_urdu_and_pashto_letters_are_romanized() -> None:
+    # ICU's Any-Latin drops ہ ھ ځ ڈ ٹ ڑ ں ے: they are read as the letters their Latin spellings follow
+    assert romanize_word("اظہر")[1] == "azhr"
+    assert romanize_word("ځدران")[1] == "zdran"
+    assert compare_names("محمد مسعود اظہر", "MOHAMMED MASOOD AZHAR", "Person", LEX)[1]

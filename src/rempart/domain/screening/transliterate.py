@@ -353,6 +353,8 @@ def romanize_word(word: str) -> tuple[str, str]:
         return script, _hangul(word)
     if script == "Hani":
         return script, _han(word)
+    if script == "Arab":
+        word = word.translate(_URDU_PASHTO)
     if script == "Arab" and word.endswith("\u0649"):
         word = word[:-1] + "\u0627"  # a final alif maqsura is a long a: مثنى Muthanna, موسى Musa
     if script == "Arab" and word.endswith("\u0629"):
@@ -369,6 +371,34 @@ def romanize_word(word: str) -> tuple[str, str]:
     ):
         latin = "al " + latin[2:]  # the article is written joined: السيسي -> al sysy
     return script, latin
+
+
+# Letters of Urdu and Pashto that ICU's Any-Latin leaves out (اظہر came out azr, ځدران dran), as
+# the Arabic or Persian letters their Latin spellings follow (Azhar, Zadran)
+_URDU_PASHTO = str.maketrans(
+    {
+        "\u06c1": "\u0647",  # ہ heh goal: h
+        "\u06be": "\u0647",  # ھ heh doachashmee (aspiration): h
+        "\u06c2": "\u0647",  # ۂ
+        "\u06c0": "\u0647",  # ۀ
+        "\u06c3": "\u0629",  # ۃ: ta marbuta
+        "\u0681": "\u0632",  # ځ Pashto dz: z (Zadran)
+        "\u0685": "\u0633",  # څ Pashto ts: s
+        "\u0696": "\u0632",  # ږ Pashto zh/g: z
+        "\u069a": "\u0634",  # ښ Pashto x/sh: sh
+        "\u0688": "\u062f",  # ڈ retroflex d
+        "\u0679": "\u062a",  # ٹ retroflex t
+        "\u0691": "\u0631",  # ڑ retroflex r
+        "\u0693": "\u0631",  # ړ Pashto r
+        "\u06ba": "\u0646",  # ں noon ghunna: n
+        "\u06bc": "\u0646",  # ڼ Pashto n
+        "\u06d2": "\u06cc",  # ے yeh barree: y
+        "\u06d3": "\u06cc",  # ۓ
+        "\u06d0": "\u06cc",  # ې Pashto e
+        "\u06cd": "\u06cc",  # ۍ Pashto ey
+        "\u06ab": "\u06af",  # ګ Pashto g
+    }
+)
 
 
 _SKELETON_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
