@@ -167,7 +167,7 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
             return 0.0  # a Chinese or Korean syllable against Arabic consonants: li / ly, du / dwa
         if a.cons == b.cons and a.cons:
             ab, lat = (a, b) if a.abjad else (b, a)
-            if not long_vowels_agree(ab.vows, lat.vows, ab.cons, lat.skel[-1:]):
+            if not long_vowels_agree(ab.vows, lat.vows, ab.cons, lat.skel):
                 return LONG_VOWEL_MISMATCH  # محمود / Mohammad, حسين / Hassan: other names
             return CONSONANT_DISCOUNT if len(a.cons) >= 3 else CONSONANT_SHORT
         if min(len(a.cons), len(b.cons)) >= 4:

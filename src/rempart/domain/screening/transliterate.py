@@ -477,29 +477,31 @@ def vowel_gaps(skel: str) -> str:
     return ".".join("".join(sorted(g)) for g in gaps)
 
 
-_WRITTEN_FINALS = frozenset(
-    "aiyou"
-)  # final vowels an abjad spelling writes (alif, ya, waw); not e (Hebrew he)
+# final vowels an abjad spelling writes (alif, ya, waw); not e (Hebrew he)
+_WRITTEN_FINALS = frozenset("aiyou")
 
 
-def long_vowels_agree(abjad_gaps: str, latin_gaps: str, abjad_cons: str = "", latin_end: str = "") -> bool:
+def long_vowels_agree(abjad_gaps: str, latin_gaps: str, abjad_cons: str = "", latin_skel: str = "") -> bool:
     """Whether a Latin spelling has, in each gap between consonants, a vowel of the class of the long
     vowel (waw, ya) the abjad spelling writes there. The first gap is not checked (an initial alif,
     waw or ya carries any vowel); a final ya may be an a (Persian writes alif maqsura with it:
     مصطفی Mostafa, مرتضی Morteza). An alif between two consonants is a long a, which the Latin
-    spellings write a or o (احسان Ehsan, Ahsan, not Hossein; جلالی Jalali, not Jalili), except
-    before l, where it may be the article (عبدالرحمن Abdelrahman, Abdulrahman); given
-    `abjad_cons`, the consonants of the abjad spelling, that is checked too, and given `latin_end`,
-    the last letter of the Latin spelling, a final vowel that the abjad spelling does not write."""
+    spellings write a, o, or in the French manner of the Maghreb e (احسان Ehsan, Ahsan, not Hossein;
+    جلالی Jalali, not Jalili; بلكلام Belkalem), except before l, where it may be the article
+    (عبدالرحمن Abdelrahman, Abdulrahman): that is checked given `abjad_cons`, the consonants of the
+    abjad spelling, and `latin_skel`, the Latin skeleton, which also tells a final vowel that the
+    abjad spelling does not write (اصغر Asghar, not Asgari)."""
     ga, gb = abjad_gaps.split("."), latin_gaps.split(".")
     if len(ga) != len(gb):
         return True
     last = len(ga) - 1
-    if last and ((ga[last] == "A" and not gb[last]) or (not ga[last] and latin_end in _WRITTEN_FINALS)):
-        # a final alif is a final a (رضا Reza, حسنا Hosna, not Hossein); a Latin name ending in
-        # i where the abjad spelling writes no ya is another name (a final e may be Hebrew he: משה Moshe) (اصغر Asghar, not Asgari;
-        # هاشم Hashem, not Hashemi: the ya of the -i suffix is always written)
+    if last and ((ga[last] == "A" and not gb[last]) or (not ga[last] and latin_skel[-1:] in _WRITTEN_FINALS)):
+        # a final alif is a final a (رضا Reza, حسنا Hosna, not Hossein); a Latin name ending in a
+        # vowel the abjad spelling does not write is another name (اصغر Asghar, not Asgari; هاشم
+        # Hashem, not Hashemi: the ya of the -i suffix is always written); a final e may be Hebrew
+        # he (משה Moshe)
         return False
+    letters: list[str] | None = None
     for k in range(1, len(ga)):
         for cls in ga[k]:
             if cls in gb[k] or (k == last and cls == "I" and "A" in gb[k]):
@@ -509,8 +511,29 @@ def long_vowels_agree(abjad_gaps: str, latin_gaps: str, abjad_cons: str = "", la
                     continue
                 if "U" in gb[k]:
                     continue
+                if latin_skel:
+                    letters = letters or vowel_letters(latin_skel).split(".")
+                    if len(letters) == len(gb) and letters[k] == "e":
+                        continue
             return False
     return True
+
+
+@lru_cache(maxsize=200_000)
+def vowel_letters(skel: str) -> str:
+    """The vowel letters in the gaps `vowel_gaps` classifies, as written (`belkalem`: `.e.a.e.`)."""
+    gaps: list[str] = [""]
+    last = ""
+    for ch in skel.replace("dh", "z"):
+        if ch in _VOWEL_CLASS:
+            gaps[-1] += ch
+            last = ""
+            continue
+        c = "b" if ch == "p" else ch
+        if c != last:
+            gaps.append("")
+        last = c
+    return ".".join(gaps)
 
 
 @lru_cache(maxsize=200_000)
