@@ -124,3 +124,18 @@ def test_an_acronym_finds_the_organization(matcher: Matcher) -> None:
     hits = matcher.search(NameQuery("BHS", "Organization"))
     assert [h.source_id for h in hits if h.match] == ["O2"]
     assert not [h for h in matcher.search(NameQuery("BHS", "Person")) if h.match]
+
+
+def test_other_names_given_inside_a_listed_name() -> None:
+    assert name_variants("Dorota Vell KARNIS (a.k.a. Dorota KARNYS or Dorotea KARNIS)") == [
+        "Dorota Vell KARNIS",
+        "Dorota KARNYS",
+        "Dorotea KARNIS",
+    ]
+    # alternatives of one word stand for that word
+    assert name_variants("Munar (a.k.a. Munnar, Monar) Jelil AL-TASSAN") == [
+        "Munar Jelil AL-TASSAN",
+        "Munnar Jelil AL-TASSAN",
+        "Monar Jelil AL-TASSAN",
+    ]
+    assert name_variants("Harbor Akademik (Akademik) Ltd") == ["Harbor Akademik (Akademik) Ltd"]

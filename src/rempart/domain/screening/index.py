@@ -120,9 +120,21 @@ def name_variants(full: str) -> list[str]:
     `Sergei AKSENOV (Сергей АКСЁНОВ)` gives both forms; `Deutsche Bank (Schweiz) AG` stays whole.
     `Nikolay PESKOV/PESKOFF` gives `Nikolay PESKOV` and `Nikolay PESKOFF` (a word's alternatives);
     `Al-Qa'ida/Islamic Army` also gives `Al-Qa'ida` and `Islamic Army` (the name's). `A/S`, `M/V`
-    (one letter on a side) are not alternatives.
+    (one letter on a side) are not alternatives. `Larisa AIRAPETYAN (a.k.a. Larysa AYRAPETYAN or
+    Larisa HAYRAPETYAN)` gives the three names.
     """
     forms = [full]
+    aka = _AKA.search(full)
+    if aka:
+        before, after = full[: aka.start()].rstrip(), full[aka.end() :].lstrip()
+        others = [x.strip(" ,;:") for x in _AKA_SEPARATORS.split(aka.group(1)) if x.strip(" ,;:")]
+        head, _, last = before.rpartition(" ")
+        if last and after and all(" " not in x for x in others):
+            # alternatives of the word before them: Munzir (a.k.a. Mundhir, Monzer) Jamil AL-ASSAD
+            forms = [f"{head} {w} {after}".strip() for w in (last, *others)]
+        else:
+            forms = [x for x in (f"{before} {after}".strip(), *others) if x]
+        return list(dict.fromkeys(x for form in forms for x in name_variants(form)))
     if "(" in full and ")" in full:
         start, end = full.find("("), full.rfind(")")
         inner = full[start + 1 : end].strip()
@@ -140,6 +152,9 @@ def name_variants(full: str) -> list[str]:
     return forms
 
 
+# "(a.k.a. X, Y or Z)" inside a listed name (the EU's notes): other names of the same party
+_AKA = re.compile(r"\(\s*(?:a\.?\s?k\.?\s?a\b\.?|also known as)\s*:?\s*([^()]+)\)", re.IGNORECASE)
+_AKA_SEPARATORS = re.compile(r",|;|\bor\b")
 _SLASHED = re.compile(r"(?<![^\W\d_])(\w[\w'’.-]*\w)/(\w[\w'’.-]*\w)(?![^\W\d_])")
 
 
