@@ -139,3 +139,13 @@ def test_other_names_given_inside_a_listed_name() -> None:
         "Monar Jelil AL-TASSAN",
     ]
     assert name_variants("Harbor Akademik (Akademik) Ltd") == ["Harbor Akademik (Akademik) Ltd"]
+
+
+def test_several_names_in_one_separated_by_commas() -> None:
+    assert name_variants("Pavel KORIN, Pavel Ivanovici KORINEV, Petru KORIN") == [
+        "Pavel KORIN",
+        "Pavel Ivanovici KORINEV",
+        "Petru KORIN",
+    ]
+    assert name_variants("KORIN, Pavel Ivanovich") == ["KORIN, Pavel Ivanovich"]
+    assert name_variants("Harbor Trading, Riga Branch") == ["Harbor Trading, Riga Branch"]

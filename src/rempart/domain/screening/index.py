@@ -135,6 +135,11 @@ def name_variants(full: str) -> list[str]:
         else:
             forms = [x for x in (f"{before} {after}".strip(), *others) if x]
         return list(dict.fromkeys(x for form in forms for x in name_variants(form)))
+    parts = [x.strip() for x in full.split(",")]
+    if len(parts) >= 3 and all(len(x.split()) >= 2 for x in parts):
+        # several names in one (Vladimir SHEVTSOV, Vladimir Iurievici ANTIUFEEV, Vadim SHEVTSOV);
+        # one comma is a name's order (PUTIN, Vladimir), or a company's seat
+        return list(dict.fromkeys(x for part in parts for x in name_variants(part)))
     if "(" in full and ")" in full:
         start, end = full.find("("), full.rfind(")")
         inner = full[start + 1 : end].strip()
