@@ -318,3 +318,10 @@ def test_urdu_and_pashto_letters_are_romanized() -> None:
     assert romanize_word("اظہر")[1] == "azhr"
     assert romanize_word("ځدران")[1] == "zdran"
     assert compare_names("محمد مسعود اظہر", "MOHAMMED MASOOD AZHAR", "Person", LEX)[1]
+
+
+def test_letters_the_skeleton_reads_as_one_sound_on_one_side() -> None:
+    # z then h (two letters) in the Arabic script; Latin spellings write zh (Azhar) and z-h (Zahra)
+    assert compare_names("فاطمة الزهراء", "Fatima al-Zahra", "Person", LEX)[1]
+    assert compare_names("الأزهر بن خليفة", "AL-AZHAR BEN KHALIFA", "Person", LEX)[1]
+    assert not compare_names("عدنان", "Donna", "Person", LEX)[1]

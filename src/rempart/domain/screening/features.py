@@ -60,7 +60,7 @@ from rempart.domain.dates import PartialDate
 from rempart.domain.lists import Identifier
 from rempart.domain.screening.lexicon import DISTINCT_NAME
 from rempart.domain.screening.normalize import NameForm, Token, TokenKind
-from rempart.domain.screening.transliterate import long_vowels_agree, simplified_han
+from rempart.domain.screening.transliterate import long_vowels_agree, simplified_han, vowel_gaps
 
 __all__ = [
     "CONFLICT_PENALTY",
@@ -170,6 +170,14 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
             if not long_vowels_agree(ab.vows, lat.vows, ab.cons, lat.skel):
                 return LONG_VOWEL_MISMATCH  # محمود / Mohammad, حسين / Hassan: other names
             return CONSONANT_DISCOUNT if len(a.cons) >= 3 else CONSONANT_SHORT
+        ab, lat = (a, b) if a.abjad else (b, a)
+        rc = _raw_consonants(ab.text)
+        if len(rc) >= 2 and rc == _raw_consonants(lat.text):
+            # the letters as written, when the skeleton read two of them as one sound on one side
+            # only: زهرا zhr is Zahra (not jr), and الأزهر zhr Azhar as well
+            if not long_vowels_agree(vowel_gaps(ab.text), vowel_gaps(lat.text), rc, lat.text):
+                return LONG_VOWEL_MISMATCH
+            return CONSONANT_DISCOUNT if len(rc) >= 3 else CONSONANT_SHORT
         if min(len(a.cons), len(b.cons)) >= 4:
             cs = _str_sim(a.cons, b.cons)
             return cs * CONSONANT_DISCOUNT if cs >= CONSONANT_FUZZY_MIN else 0.0
@@ -238,6 +246,13 @@ def _gaps_apart(a: str, b: str) -> int:
     if len(ga) != len(gb):
         return len(ga) + len(gb)
     return sum(1 for x, y in zip(ga, gb, strict=True) if x != y)
+
+
+@lru_cache(maxsize=200_000)
+def _raw_consonants(text: str) -> str:
+    """The consonant letters of a romanized name part as written, a doubled letter once (Donna:
+    dn; عدنان dnan: dnn)."""
+    return re.sub(r"[aeiouyvw]", "", re.sub(r"(.)\1+", r"\1", text))
 
 
 def _distinct_names(groups: frozenset[str]) -> bool:
