@@ -193,7 +193,7 @@ def search(
     qfamily = schema_family(query.schema)
     forms: list[NameForm] = []
     for n in (query.name, *query.alt_names):
-        for v in name_variants(n) if n.strip() else ():
+        for v in name_variants(n, query.schema) if n.strip() else ():
             f = _analyze_query(self, v, query.schema)
             if f.tokens and all(f.text != g.text for g in forms):
                 forms.append(f)

@@ -142,10 +142,20 @@ def test_other_names_given_inside_a_listed_name() -> None:
 
 
 def test_several_names_in_one_separated_by_commas() -> None:
-    assert name_variants("Pavel KORIN, Pavel Ivanovici KORINEV, Petru KORIN") == [
-        "Pavel KORIN",
-        "Pavel Ivanovici KORINEV",
-        "Petru KORIN",
+    names = "Pavel KORIN, Pavel Ivanovici KORINEV, Petru KORIN"
+    assert name_variants(names, "Person") == [names, "Pavel KORIN", "Pavel Ivanovici KORINEV", "Petru KORIN"]
+    assert name_variants("KORIN, Pavel Ivanovich", "Person") == ["KORIN, Pavel Ivanovich"]
+    # an organization's commas separate parts of one name
+    org = "DIRECTORATE OF HARBOURS, OFFICE OF THE PORT MASTER, THE REPUBLIC OF NORLAND"
+    assert name_variants(org, "Organization") == [org]
+
+
+def test_an_alternative_inside_a_name_stands_for_the_word_before_it() -> None:
+    assert name_variants("Omar (a.k.a. Umar) Abdul-Tawab (a.k.a. Abd al-Tawab) AL FARSI") == [
+        "Omar Abdul-Tawab AL FARSI",
+        "Omar Abd al-Tawab AL FARSI",
+        "Umar Abdul-Tawab AL FARSI",
+        "Umar Abd al-Tawab AL FARSI",
     ]
-    assert name_variants("KORIN, Pavel Ivanovich") == ["KORIN, Pavel Ivanovich"]
-    assert name_variants("Harbor Trading, Riga Branch") == ["Harbor Trading, Riga Branch"]
+    # one-word nicknames after the name stand for its last word, never alone
+    assert name_variants("Anton VELIKOV (a.k.a. Fritz)") == ["Anton VELIKOV", "Anton Fritz"]

@@ -325,3 +325,12 @@ def test_letters_the_skeleton_reads_as_one_sound_on_one_side() -> None:
     assert compare_names("فاطمة الزهراء", "Fatima al-Zahra", "Person", LEX)[1]
     assert compare_names("الأزهر بن خليفة", "AL-AZHAR BEN KHALIFA", "Person", LEX)[1]
     assert not compare_names("عدنان", "Donna", "Person", LEX)[1]
+
+
+def test_titles_are_not_initials_written_together() -> None:
+    assert not compare_names("Mr Varnel", "Mark Robert Varnel", "Person", LEX)[1]
+    assert compare_names("Mr Varnel", "Varnel", "Person", LEX)[0] == 1.0
+
+
+def test_pashto_retroflex_letters() -> None:
+    assert romanize_word("خټک")[1] == "khtk"

@@ -251,8 +251,8 @@ def _gaps_apart(a: str, b: str) -> int:
 @lru_cache(maxsize=200_000)
 def _raw_consonants(text: str) -> str:
     """The consonant letters of a romanized name part as written, a doubled letter once (Donna:
-    dn; عدنان dnan: dnn)."""
-    return re.sub(r"[aeiouyvw]", "", re.sub(r"(.)\1+", r"\1", text))
+    dn; عدنان dnan: dnn); dh and p as `vowel_gaps` reads them, so that the two line up."""
+    return re.sub(r"[aeiouyvw]", "", re.sub(r"(.)\1+", r"\1", text.replace("dh", "z").replace("p", "b")))
 
 
 def _distinct_names(groups: frozenset[str]) -> bool:
@@ -411,39 +411,44 @@ def name_score_bound(query_weight: float, candidate_weight: float, share: float)
     return float((1.0 - CONFLICT_PENALTY) ** (min(left_q, left_c) / CONFLICT_UNIT))
 
 
-ACRONYM_MATCH = 0.9
-_ACRONYM_KINDS = frozenset({TokenKind.NAME, TokenKind.GENERIC})
-
-
-def _acronym_run(t: Token, others: Sequence[Token], used: AbstractSet[int]) -> tuple[int, ...] | None:
-    """The positions of the words of `others` that `t` abbreviates, first letter by first letter
-    (pla: people's liberation army), none of them in `used`; None when there are none."""
-    n = len(t.text)
-    if not 2 <= n <= 6 or t.kind not in _ACRONYM_KINDS or not t.text.isalpha() or len(others) < n:
-        return None
-    for start in range(len(others) - n + 1):
-        run = range(start, start + n)
-        if all(
-            j not in used and others[j].kind in _ACRONYM_KINDS and others[j].text[0] == t.text[k]
-            for k, j in enumerate(run)
-        ):
-            return tuple(run)
-    return None
-
-
 def acronym_credits(q: NameForm, c: NameForm, bq: list[float], bc: list[float]) -> None:
     """Raise `bq` and `bc`, the best credits of the tokens of `q` and `c` (as the bounds on the
-    score keep them), where a token may abbreviate words of the other name (organizations only)."""
-    if q.family == "person" or (min(bq) > 0.0 and min(bc) > 0.0):
+    score keep them), where a token may abbreviate words of the other name (organizations only):
+    at every place its letters start a run of words, as the alignment may take any of them."""
+    if q.family == "person":
         return
     acr = credit(ACRONYM_MATCH)
     for xs, ys, bx, by in ((q.tokens, c.tokens, bq, bc), (c.tokens, q.tokens, bc, bq)):
         for i, t in enumerate(xs):
-            run = _acronym_run(t, ys, frozenset()) if bx[i] < acr else None
-            if run is not None:
-                bx[i] = acr
+            for run in _acronym_runs(t, ys):
+                bx[i] = max(bx[i], acr)
                 for j in run:
                     by[j] = max(by[j], acr)
+
+
+ACRONYM_MATCH = 0.9
+_ACRONYM_KINDS = frozenset({TokenKind.NAME, TokenKind.GENERIC})
+
+
+def _acronym_runs(t: Token, others: Sequence[Token]) -> Iterable[range]:
+    """Every run of words of `others` that `t` abbreviates, first letter by first letter."""
+    n = len(t.text)
+    if not 2 <= n <= 6 or t.kind not in _ACRONYM_KINDS or not t.text.isalpha() or len(others) < n:
+        return
+    for start in range(len(others) - n + 1):
+        run = range(start, start + n)
+        if all(
+            others[j].kind in _ACRONYM_KINDS and others[j].text[0] == t.text[k] for k, j in enumerate(run)
+        ):
+            yield run
+
+
+def _acronym_run(t: Token, others: Sequence[Token], used: AbstractSet[int]) -> tuple[int, ...] | None:
+    """The first run of words of `others` that `t` abbreviates with none of them in `used`."""
+    for run in _acronym_runs(t, others):
+        if used.isdisjoint(run):
+            return tuple(run)
+    return None
 
 
 def _greedy(

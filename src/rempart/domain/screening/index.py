@@ -112,7 +112,7 @@ _DISTINCTIVE = frozenset({TokenKind.NAME, TokenKind.PATRONYMIC, TokenKind.NUMBER
 Probes = tuple[tuple[tuple[float, tuple[str, ...]], ...], ...]
 
 
-def name_variants(full: str) -> list[str]:
+def name_variants(full: str, schema: str = "") -> list[str]:
     """A listed name and, when it carries one in parentheses in another script, that other form;
     when it gives alternatives with a slash, each of them; when it is written in kanji, its
     Japanese reading (`transliterate.japanese_reading`).
@@ -121,7 +121,10 @@ def name_variants(full: str) -> list[str]:
     `Nikolay PESKOV/PESKOFF` gives `Nikolay PESKOV` and `Nikolay PESKOFF` (a word's alternatives);
     `Al-Qa'ida/Islamic Army` also gives `Al-Qa'ida` and `Islamic Army` (the name's). `A/S`, `M/V`
     (one letter on a side) are not alternatives. `Larisa AIRAPETYAN (a.k.a. Larysa AYRAPETYAN or
-    Larisa HAYRAPETYAN)` gives the three names.
+    Larisa HAYRAPETYAN)` gives the three names; alternatives followed by more of the name, or of one
+    word, stand for the word before them (`Munzir (a.k.a. Mundhir) Jamil AL-ASSAD`). A person's name
+    that lists three names or more, each of two words or more, separated by commas gives each too
+    (`schema` "Person"; an organization's commas separate parts of one name).
     """
     forms = [full]
     aka = _AKA.search(full)
@@ -129,17 +132,19 @@ def name_variants(full: str) -> list[str]:
         before, after = full[: aka.start()].rstrip(), full[aka.end() :].lstrip()
         others = [x.strip(" ,;:") for x in _AKA_SEPARATORS.split(aka.group(1)) if x.strip(" ,;:")]
         head, _, last = before.rpartition(" ")
-        if last and after and all(" " not in x for x in others):
-            # alternatives of the word before them: Munzir (a.k.a. Mundhir, Monzer) Jamil AL-ASSAD
-            forms = [f"{head} {w} {after}".strip() for w in (last, *others)]
-        else:
-            forms = [x for x in (f"{before} {after}".strip(), *others) if x]
-        return list(dict.fromkeys(x for form in forms for x in name_variants(form)))
+        forms = [f"{before} {after}".strip()]
+        for other in others:
+            if last and (after or " " not in other):
+                # alternatives of the word before them: Munzir (a.k.a. Mundhir, Monzer) Jamil AL-ASSAD
+                forms.append(f"{head} {other} {after}".strip())
+            else:
+                forms.append(other)
+        return list(dict.fromkeys(x for form in forms if form for x in name_variants(form, schema)))
     parts = [x.strip() for x in full.split(",")]
-    if len(parts) >= 3 and all(len(x.split()) >= 2 for x in parts):
+    if schema == "Person" and len(parts) >= 3 and all(len(x.split()) >= 2 for x in parts):
         # several names in one (Vladimir SHEVTSOV, Vladimir Iurievici ANTIUFEEV, Vadim SHEVTSOV);
-        # one comma is a name's order (PUTIN, Vladimir), or a company's seat
-        return list(dict.fromkeys(x for part in parts for x in name_variants(part)))
+        # one comma is a name's order (PUTIN, Vladimir)
+        return list(dict.fromkeys([full, *(x for part in parts for x in name_variants(part, schema))]))
     if "(" in full and ")" in full:
         start, end = full.find("("), full.rfind(")")
         inner = full[start + 1 : end].strip()
@@ -409,7 +414,7 @@ class Matcher:
         seen: set[str] = set()
         for name in entity.names:
             factor = WEAK_ALIAS_FACTOR if name.kind is NameKind.WEAK_ALIAS else 1.0
-            for variant in name_variants(name.full):
+            for variant in name_variants(name.full, entity.schema):
                 form = self._analyze(variant, entity.schema)
                 if not form.tokens or form.text in seen:
                     continue
@@ -461,11 +466,12 @@ class Matcher:
         for n in (query.name, *query.alt_names):
             if not n.strip():
                 continue
-            variants = cache.get(n)
+            key = n if query.schema != "Person" else "\0" + n
+            variants = cache.get(key)
             if variants is None:
                 if len(cache) >= QUERY_CACHE_SIZE:
                     cache.clear()
-                variants = cache[n] = tuple(name_variants(n))
+                variants = cache[key] = tuple(name_variants(n, query.schema))
             for v in variants:
                 form = self._analyze_query(v, query.schema)
                 if form.tokens and form.text not in seen:
@@ -992,8 +998,8 @@ def compare_names(
         if _default_lexicon is None:
             _default_lexicon = Lexicon.builtin()
         lexicon = _default_lexicon
-    f1 = [analyze_name(v, schema, lexicon) for v in _pair_variants(name1)]
-    f2 = [analyze_name(v, schema, lexicon) for v in _pair_variants(name2)]
+    f1 = [analyze_name(v, schema, lexicon) for v in _pair_variants(name1, schema)]
+    f2 = [analyze_name(v, schema, lexicon) for v in _pair_variants(name2, schema)]
     best = None
     for a in f1:
         for b in f2:
@@ -1009,5 +1015,5 @@ def compare_names(
     return score, score >= threshold, explanation
 
 
-def _pair_variants(name: str) -> Sequence[str]:
-    return name_variants(name)
+def _pair_variants(name: str, schema: str) -> Sequence[str]:
+    return name_variants(name, schema)

@@ -322,8 +322,8 @@ class Lexicon:
                 # the other common spellings of the same names: a name is as common however it is spelt
                 | {"mohamad", "muhammed", "mohammod", "muhamad", "ahmed", "ahmet", "abdallah", "abdulla"}
                 # and as the Arabic script writes them, romanized letter by letter
-                # (محمد أحمد علي عبدالله بلال حسن)
-                | {"mhmd", "ahmd", "ly", "bdallh", "blal", "hsn"}
+                # (محمد أحمد عبدالله بلال حسن; not علي, ly, which is also the Latin surname Ly)
+                | {"mhmd", "ahmd", "bdallh", "blal", "hsn"}
             ),
             source="builtin",
         )

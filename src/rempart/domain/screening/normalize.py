@@ -25,6 +25,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -213,15 +214,23 @@ _CONSONANTS_ONLY = re.compile(r"^[bcdfghjklmnpqrstvwxz]{2,3}$")
 _NOT_INITIALS = frozenset({"ng", "nh", "ph", "th", "sh", "ch"})  # surnames and romanized syllables (Ng)
 
 
-def _initials_together(tokens: list[str], scripts: list[str]) -> tuple[list[str], list[str]]:
+def _initials_together(
+    tokens: list[str], scripts: list[str], titles: AbstractSet[tuple[str, ...]]
+) -> tuple[list[str], list[str]]:
     """A person's name part of two or three consonants and no vowel is initials written together
-    (JC Juncker, JR R Tolkien): each letter becomes an initial. Titles (Dr, Jr) are not."""
+    (JC Juncker, JR R Tolkien): each letter becomes an initial. Titles (Dr, Jr, Mr, Mrs) are not."""
     if not any(_CONSONANTS_ONLY.match(t) for t in tokens):
         return tokens, scripts
     out: list[str] = []
     out_scripts: list[str] = []
     for t, s in zip(tokens, scripts, strict=True):
-        if s == "Latn" and _CONSONANTS_ONLY.match(t) and t not in _NOT_INITIALS and t not in _TITLE_SYMBOLS:
+        if (
+            s == "Latn"
+            and _CONSONANTS_ONLY.match(t)
+            and t not in _NOT_INITIALS
+            and t not in _TITLE_SYMBOLS
+            and (t,) not in titles
+        ):
             out.extend(t)
             out_scripts.extend([s] * len(t))
         else:
@@ -477,7 +486,7 @@ def analyze_name(name: str, schema: str, lexicon: Lexicon) -> NameForm:
 
     if is_person:
         raw = [_unleet(t) for t in raw]
-        raw, scripts = _initials_together(raw, scripts)
+        raw, scripts = _initials_together(raw, scripts, lexicon.person_prefixes)
     raw, scripts = _numbers(raw, scripts, is_person)
     if not is_person:
         raw, scripts = _acronyms(raw, scripts)

@@ -387,6 +387,8 @@ _URDU_PASHTO = str.maketrans(
         "\u0696": "\u0632",  # ږ Pashto zh/g: z
         "\u069a": "\u0634",  # ښ Pashto x/sh: sh
         "\u0688": "\u062f",  # ڈ retroflex d
+        "\u0689": "\u062f",  # ډ Pashto retroflex d
+        "\u067c": "\u062a",  # ټ Pashto retroflex t (خټک Khattak)
         "\u0679": "\u062a",  # ٹ retroflex t
         "\u0691": "\u0631",  # ڑ retroflex r
         "\u0693": "\u0631",  # ړ Pashto r
