@@ -334,3 +334,10 @@ def test_titles_are_not_initials_written_together() -> None:
 
 def test_pashto_retroflex_letters() -> None:
     assert romanize_word("خټک")[1] == "khtk"
+
+
+def test_a_letter_of_an_organization_name_is_no_shortened_word() -> None:
+    assert not compare_names("Wendel Consulting Ltd", "B&W CONSULTING", "Company", LEX)[1]
+    assert compare_names("L & H Nordwind, AB", "L & H Nordwind AB", "Company", LEX)[1]
+    # a person's initial still stands for a name
+    assert compare_names("W. Varnel", "Wendel Varnel", "Person", LEX)[1]

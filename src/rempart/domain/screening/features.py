@@ -565,12 +565,17 @@ def compare_name_forms(q: NameForm, c: NameForm, memo: Memo | None = None) -> Na
     lineage = bool(lq and lc) and lq[-1] == lc[-1]
     crossed = False  # a pair was not made for that reason
     scored: list[tuple[float, int, _Unit, _Unit]] = []
+    # in an organization's name a single letter is part of an abbreviation (B&W, M-Invest), not a
+    # word shortened: it pairs only with that letter
+    org = q.family != "person"
     for i, a in enumerate(qt):
         for j, b in enumerate(ct):
             s = _sim(a, b, memo)
             if s > PAIR_MIN:
                 if lineage and (lq[i] == 0) != (lc[j] == 0):
                     crossed = True
+                    continue
+                if org and (a.kind is TokenKind.INITIAL) != (b.kind is TokenKind.INITIAL):
                     continue
                 scored.append((s, 1, _Unit((i,), a), _Unit((j,), b)))
     used_q, used_c, pairs, num, base, weak = _greedy(qt, ct, scored)
