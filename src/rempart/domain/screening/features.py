@@ -9,7 +9,8 @@ name (SiemensAG / Siemens AG, Abdulhai / Abdul Hai). A pair's similarity is the 
 - the same on the spelling skeletons, slightly discounted (Sergey / Sergei, Aksyonov / Aksenov);
 - the consonants, when one side comes from a script without vowels (محمد / Mohamed), provided the
   Latin side has a vowel where the other writes a long one (محمود is Mahmud, not Mohammad);
-- an initial against a token with that first letter; a nickname against its name (Bill / William);
+- an initial against a token with that first letter (in a person's name; in an organization's, a
+  letter is part of an abbreviation, B&W); a nickname against its name (Bill / William);
 - the same consonants with the vowels of one sound (Usama / Osama) or one short vowel spelt
   otherwise (Tarek / Tariq); a name with and without the Latvian, Lithuanian or Greek -s, -as, -os
   (Sergejs / Sergey, Alexandros / Alexander); then Winkler's bonus for a shared beginning.
