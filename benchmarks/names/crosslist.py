@@ -41,6 +41,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from benchmarks.names import data, peer
+from benchmarks.names.run import table
 from rempart.domain.lists import ListedEntity
 from rempart.domain.screening.index import Matcher, compare_names
 from rempart.domain.screening.model import NameQuery
@@ -223,7 +224,7 @@ def evaluate(
             row.append(f"{r_lv2:.3f}")
             out["cases"][k]["recall_logic_v2"] = r_lv2
         rows.append(row)
-    _table(
+    table(
         f"Cross-list recall: one list's name against the other list's names of the same entity "
         f"(ours {algorithm_id()} @ {DEFAULT_THRESHOLD}, logic-v2 @ {peer.PEER_THRESHOLD}; "
         f"ours {ours_cpu / len(cs) * 1e3:.2f} ms CPU per case)",
@@ -269,7 +270,7 @@ def evaluate(
         r = sum(screen_found[i] for i in idx) / len(idx) if idx else 0.0
         srows.append([label, len(idx), f"{r:.3f}"])
         out["screening"][label] = {"queries": len(idx), "recall_ours": r}
-    _table(
+    table(
         f"Cross-list screening through the index ({algorithm_id()}, all {len(matcher)} entities, built in "
         f"{build_s:.0f} s): the query, restricted to the other list, finds the entity as a match",
         ["queries", "n", "recall"],
@@ -313,16 +314,6 @@ def evaluate(
         sample = rnd.sample(miss_pool, n_miss) + rnd.sample(hit_pool, min(interfaces - n_miss, len(hit_pool)))
         out["interfaces"] = interfaces_agree(base, sample, {id(c) for c, _ in hit_pool})
     return out
-
-
-def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    cells = [[str(h) for h in header]] + [[str(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    print(f"\n## {title}\n")
-    for n, r in enumerate(cells):
-        print("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |")
-        if n == 0:
-            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
 
 
 # --- the same sample through the interfaces ---------------------------------------------------------
@@ -424,7 +415,7 @@ def interfaces_agree(
         "screen batch: same matches and scores as /v1/screen": agree_batch,
         "/match/default: same matches and scores as /v1/screen": agree_match,
     }
-    _table(
+    table(
         f"Interfaces on a random sample of cross-list cases (store: {', '.join(wanted)})",
         ["check", "count"],
         [[k, v] for k, v in res.items()],

@@ -166,12 +166,11 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
     if a.abjad != b.abjad:
         if a.syllabic or b.syllabic:
             return 0.0  # a Chinese or Korean syllable against Arabic consonants: li / ly, du / dwa
+        ab, lat = (a, b) if a.abjad else (b, a)
         if a.cons == b.cons and a.cons:
-            ab, lat = (a, b) if a.abjad else (b, a)
             if not long_vowels_agree(ab.vows, lat.vows, ab.cons, lat.skel):
                 return LONG_VOWEL_MISMATCH  # محمود / Mohammad, حسين / Hassan: other names
             return CONSONANT_DISCOUNT if len(a.cons) >= 3 else CONSONANT_SHORT
-        ab, lat = (a, b) if a.abjad else (b, a)
         rc = _raw_consonants(ab.text)
         if len(rc) >= 2 and rc == _raw_consonants(lat.text):
             # the letters as written, when the skeleton read two of them as one sound on one side

@@ -468,7 +468,9 @@ def analyze_name(name: str, schema: str, lexicon: Lexicon) -> NameForm:
     memo = _memo(lexicon)
     raw: list[str] = []
     scripts: list[str] = []
-    if schema_family(schema) != "person" and schema != "Person":
+    family = schema_family(schema)
+    is_person = family == "person"
+    if not is_person:
         name = _GLUED_LEGAL_FORM.sub(lambda m: _unglue(m, lexicon), name)
     words = split_words(name)
     given = _cjk_given_names(words)
@@ -480,8 +482,6 @@ def analyze_name(name: str, schema: str, lexicon: Lexicon) -> NameForm:
             script, parts = memo.word(word)
         raw.extend(parts)
         scripts.extend([script] * len(parts))
-    family = schema_family(schema)
-    is_person = family == "person"
     is_org = family in ("org", "any") and schema != "Person"
 
     if is_person:
