@@ -84,24 +84,29 @@ def _split_multi(cell: str) -> list[str]:
     return [v.strip() for v in next(csv.reader([cell], delimiter=";", skipinitialspace=True)) if v.strip()]
 
 
-def eu_269_latin_cyrillic(base: Path) -> list[Pair]:
-    """Every (Latin, Cyrillic) pair of names of the same person in the EU's Ukraine regime (269/2014).
+EU_REGIMES = {"269": "32014R0269.csv", "765": "32006R0765.csv"}  # Ukraine; Belarus
+
+
+def eu_latin_cyrillic(base: Path, regime: str = "269") -> list[Pair]:
+    """Every (Latin, Cyrillic) pair of names of the same person in an EU regime: 269/2014 (Ukraine's
+    territorial integrity) or 765/2006 (Belarus, whose Cyrillic names come in Belarusian and in
+    Russian: ЦЯЦЕРЫН and ТЕТЕРИН, Tsiatseryn and Teterin).
 
     Persons only: the Cyrillic names of organizations there are mostly translations and acronyms
     (АО ‘ВМЗ’ / JSC ‘Volsk Mechanical Plant’), not transliterations. Every pair: a person's
     Cyrillic name is also paired with the Latin form of a former name or a pseudonym, which no
     matcher can find from the spelling (Лариса КУДЕЛЬМАН / Larisa DOLINA)."""
     return [
-        Pair(cy, la, "Person", True, "eu_269")
-        for cyrillic, latin in eu_269_people(base)
+        Pair(cy, la, "Person", True, f"eu_{regime}")
+        for cyrillic, latin in eu_people(base, regime)
         for la in latin
         for cy in cyrillic
     ]
 
 
-def eu_269_people(base: Path) -> list[tuple[list[str], list[str]]]:
-    """Per person of the EU's Ukraine regime (269/2014): its Cyrillic names and its Latin names."""
-    path = base / "eu_journal_sanctions_consolidated_2026-08-21_opensanctions" / "32014R0269.csv"
+def eu_people(base: Path, regime: str = "269") -> list[tuple[list[str], list[str]]]:
+    """Per person of an EU regime (`EU_REGIMES`): its Cyrillic names and its Latin names."""
+    path = base / "eu_journal_sanctions_consolidated_2026-08-21_opensanctions" / EU_REGIMES[regime]
     out: list[tuple[list[str], list[str]]] = []
     with path.open(encoding="utf-8") as f:
         for row in csv.DictReader(f):

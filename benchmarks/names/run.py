@@ -112,7 +112,8 @@ def cross_section(base: Path, lex: Lexicon, lv2: peer.LogicV2Peer | None, out: d
     out["cross_script"] = {}
     for label, pairs in (
         ("watchman cross_script_pairs", data.watchman_cross_script(base)),
-        ("EU 269/2014 Latin/Cyrillic aliases", data.eu_269_latin_cyrillic(base)),
+        ("EU 269/2014 Latin/Cyrillic aliases", data.eu_latin_cyrillic(base, "269")),
+        ("EU 765/2006 (Belarus) Latin/Cyrillic aliases", data.eu_latin_cyrillic(base, "765")),
     ):
         ours = sum(1 for p in pairs if compare_names(p.name1, p.name2, p.schema, lex)[1]) / len(pairs)
         row: list[Any] = [label, len(pairs), ours]
@@ -126,25 +127,26 @@ def cross_section(base: Path, lex: Lexicon, lv2: peer.LogicV2Peer | None, out: d
         rows.append(row)
     # the screening question: does a person's Cyrillic name find the person's Latin names, and
     # the other way round (a pseudonym or former name is then one name among others)
-    people = data.eu_269_people(base)
-    for label, direction in (
-        ("EU 269/2014 Cyrillic name finds the person", 0),
-        ("EU 269/2014 Latin name finds the person", 1),
-    ):
-        queries = [(q, group[1 - direction]) for group in people for q in group[direction]]
-        found = sum(
-            1 for q, targets in queries if any(compare_names(q, t, "Person", lex)[1] for t in targets)
-        )
-        row = [label, len(queries), found / len(queries)]
-        out["cross_script"][label] = {"names": len(queries), "recall_ours": found / len(queries)}
-        if lv2:
-            theirs = sum(
-                1 for q, targets in queries
-                if any(lv2.compare(q, t, "Person") >= peer.PEER_THRESHOLD for t in targets)
-            ) / len(queries)  # fmt: skip
-            row.append(theirs)
-            out["cross_script"][label]["recall_logic_v2"] = theirs
-        rows.append(row)
+    for regime in ("269", "765"):
+        people = data.eu_people(base, regime)
+        for label, direction in (
+            (f"EU {regime}: Cyrillic name finds the person", 0),
+            (f"EU {regime}: Latin name finds the person", 1),
+        ):
+            queries = [(q, group[1 - direction]) for group in people for q in group[direction]]
+            found = sum(
+                1 for q, targets in queries if any(compare_names(q, t, "Person", lex)[1] for t in targets)
+            )
+            row = [label, len(queries), found / len(queries)]
+            out["cross_script"][label] = {"names": len(queries), "recall_ours": found / len(queries)}
+            if lv2:
+                theirs = sum(
+                    1 for q, targets in queries
+                    if any(lv2.compare(q, t, "Person") >= peer.PEER_THRESHOLD for t in targets)
+                ) / len(queries)  # fmt: skip
+                row.append(theirs)
+                out["cross_script"][label]["recall_logic_v2"] = theirs
+            rows.append(row)
     table(
         "Cross-script recall (every pair is the same person)",
         ["set", "pairs", "ours", *(["logic-v2"] if lv2 else [])],

@@ -183,6 +183,45 @@ def test_belarusian_and_russian_forms_of_a_surname() -> None:
     assert compare_names("Dmitry KAVRANKA", "Dmitry KOVRENKO", "Person", LEX)[0] < score
 
 
+@pytest.mark.parametrize(
+    ("belarusian", "russian"),
+    [
+        # ц and дз for т and д before soft vowels, г as h, akanye, ў for в and л (made-up names)
+        ("Сяргей Пятровіч ЦЯЦЕРАЎ", "Sergei Petrovich TETEROV"),
+        ("Вадзім Ігаравіч ГАРАВЫ", "Vadim Igorevich GOROVOY"),
+        ("Дзяніс Мікалаевіч ТАЎСЦЯКОЎ", "Denis Nikolaevich TOLSTYAKOV"),
+        ("Таццяна Мікалаеўна ДАМАРЭНКА", "Tatiana Nikolaevna DOMARENKO"),  # patronymic of Мікалай
+        ("Алена Сямёнаўна КАВАЛЁНАК", "Elena Semyonovna KOVALENOK"),
+        ("Arciom Vaclavavich SAKALOUSKI", "Артём Вацлавович СОКОЛОВСКИЙ"),  # lacinka c is ц
+    ],
+)
+def test_belarusian_forms_find_the_russian_ones(belarusian: str, russian: str) -> None:
+    score, match, expl = compare_names(belarusian, russian, "Person", LEX)
+    assert match, (score, expl)
+
+
+def test_belarusian_forms_do_not_join_two_surnames() -> None:
+    # the consonants differ: another surname, however Belarusian writes its vowels
+    assert not compare_names("Сяргей Пятровіч ЦЯЦЕРАЎ", "Sergei Petrovich TETERIN", "Person", LEX)[1]
+    assert not compare_names("Вадзім ГАРАВЫ", "Vadim BOROVOY", "Person", LEX)[1]
+
+
+def test_a_word_with_another_form_in_parentheses() -> None:
+    assert name_variants("Ivor (Ivar) Petrovich KALDMAN", "Person") == [
+        "Ivor Petrovich KALDMAN",
+        "Ivar Petrovich KALDMAN",
+    ]
+    # a former surname in parentheses: each is the person's name
+    assert name_variants("Марина Олеговна ТРАВЕНКО (ЛИСОВА)", "Person") == [
+        "Марина Олеговна ТРАВЕНКО",
+        "Марина Олеговна ЛИСОВА",
+    ]
+    assert compare_names("Ivar Petrovich KALDMAN", "Ivor (Ivar) Petrovich KALDMAN", "Person", LEX)[0] == 1.0
+    # an organization's parentheses are part of its name; another script is another form
+    assert name_variants("Nordwind (Schweiz) AG", "Company") == ["Nordwind (Schweiz) AG"]
+    assert name_variants("Ivar KALDMAN (Ивар КАЛДМАН)", "Person") == ["Ivar KALDMAN", "Ивар КАЛДМАН"]
+
+
 def test_long_vowels_the_abjad_spelling_writes_at_the_end_and_between_consonants() -> None:
     def agree(abjad: str, latin: str) -> bool:
         a, b = skeleton(abjad), skeleton(latin)

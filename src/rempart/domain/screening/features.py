@@ -61,7 +61,7 @@ from rempart.domain.dates import PartialDate
 from rempart.domain.lists import Identifier
 from rempart.domain.screening.lexicon import DISTINCT_NAME
 from rempart.domain.screening.normalize import NameForm, Token, TokenKind
-from rempart.domain.screening.transliterate import long_vowels_agree, simplified_han, vowel_gaps
+from rempart.domain.screening.transliterate import long_vowels_agree, simplified_han, skeleton, vowel_gaps
 
 __all__ = [
     "CONFLICT_PENALTY",
@@ -212,10 +212,10 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
         s = VOWEL_ONE_OFF  # Tarak / Tariq, Faleh / Falih: one short vowel spelt otherwise
     if PREFIX_MIN <= s < 1.0 and PREFIX_BONUS:
         s = _prefix_bonus(a.text, b.text, s)
-    if 0.6 <= s < AKANYE_DISCOUNT and (a.cyrillic or b.cyrillic) and not (a.syllabic or b.syllabic):
-        # Belarusian writes unstressed o and e as a, and ў (u) where Russian has в: ШАЎЦОЎ / ШЕВЦОВ,
-        # ДЗЯМІДАЎ / ДЕМИДОВ, РАССАЛАЙ / РОССОЛАЙ
-        s = max(s, _str_sim(_akanye(a.skel), _akanye(b.skel)) * AKANYE_DISCOUNT)
+    if AKANYE_MIN <= s < AKANYE_DISCOUNT and (a.cyrillic or b.cyrillic) and not (a.syllabic or b.syllabic):
+        # Belarusian writes unstressed o and e as a, ў (u) where Russian has в, г as h: ШАЎЦОЎ /
+        # ШЕВЦОВ, ДЗЯМІДАЎ / ДЕМИДОВ, РАССАЛАЙ / РОССОЛАЙ, ГАРА / ГОРА
+        s = max(s, _str_sim(_akanye(a.text), _akanye(b.text)) * AKANYE_DISCOUNT)
     if ARABIC_LATIN_MIN <= s < ARABIC_LATIN and not (a.syllabic or b.syllabic or a.abjad or b.abjad):
         # Latin spellings of one Arabic name in the English, French and dialect manners: ق as q, g,
         # k or gh (Qadhafi / Gaddafi, Qaani / Ghani), ش as sh or ch (Hamsho / Hamcho), ذ as dh or d
@@ -284,16 +284,27 @@ def _arabic_latin(skel: str) -> str:
 
 
 AKANYE_DISCOUNT = 0.92
-_AKANYE = ((re.compile(r"dz"), "d"), (re.compile(r"[oe]"), "a"), (re.compile(r"(?<=a)u"), "v"))
+AKANYE_MIN = 0.5  # ГАРА / ГОРА: half the letters differ, all in what Belarusian says otherwise
+_AKANYE = (
+    (re.compile(r"c(?!h)"), "ts"),  # Belarusian Latin (lacinka) and Czech c is ц: Arciom, Vaclav
+    (re.compile(r"ts(?=[iy]?[aeiouy])"), "t"),  # ць ця це for ть тя те: ЦЯЦЕРЫН / ТЕТЕРИН
+    (re.compile(r"dz(?!h)"), "d"),  # дз for д: Vadzim / Vadim, Dzianis / Denis
+    (re.compile(r"kh"), "h"),  # х, as the skeleton has it (Таухид / Tawhid)
+    (re.compile(r"(?<![zsc])h"), "g"),  # г is h: Hihin / Gigin, Hrushko / Grushko, Ihar / Igor
+    (re.compile(r"[oe]"), "a"),  # akanye, yakanye: Sakalouski / Sokolovski, Siarhei / Sergei
+    (re.compile(r"(?<=[aiy])u"), "v"),  # ў for в and л: Mikalaeuna / Nikolaevna, Taustsiankou
+)
 
 
 @lru_cache(maxsize=100_000)
-def _akanye(skel: str) -> str:
-    """A skeleton with the vowels that Belarusian reduces to a as a, its ў (u after a vowel) as v
-    and its дз as d: the Russian and Belarusian forms of a surname meet."""
+def _akanye(text: str) -> str:
+    """The skeleton of a romanized name part with what Belarusian says otherwise than Russian made
+    Russian: unstressed o and e written a, ў (u after a vowel) for в, дз and ц for д and т before
+    soft vowels, г as h. The Russian and Belarusian forms of a name meet (ТАЎСЦЯНКОЎ / ТОЛСТЕНКОВ,
+    ЦЯЦЕРЫН / ТЕТЕРИН, ГIГIН / ГИГИН, Dzianis / Denis)."""
     for pattern, repl in _AKANYE:
-        skel = pattern.sub(repl, skel)
-    return skel
+        text = pattern.sub(repl, text)
+    return skeleton(text)
 
 
 _DEVOICE = str.maketrans("gdbj", "ktpc")

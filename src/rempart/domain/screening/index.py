@@ -124,7 +124,9 @@ def name_variants(full: str, schema: str = "") -> list[str]:
     Larisa HAYRAPETYAN)` gives the three names; alternatives followed by more of the name, or of one
     word, stand for the word before them (`Munzir (a.k.a. Mundhir) Jamil AL-ASSAD`). A person's name
     that lists three names or more, each of two words or more, separated by commas gives each too
-    (`schema` "Person"; an organization's commas separate parts of one name).
+    (`schema` "Person"; an organization's commas separate parts of one name). A word of a person's
+    name followed by one word in the same script in parentheses gives a name with each (`Iury
+    (Yuri) Leonidovich SIVAKOV`, `Екатерина Васильевна ФЕДОТОВА (НАУМОВА)`: a former surname).
     """
     forms = [full]
     aka = _AKA.search(full)
@@ -140,6 +142,13 @@ def name_variants(full: str, schema: str = "") -> list[str]:
             else:
                 forms.append(other)
         return list(dict.fromkeys(x for form in forms if form for x in name_variants(form, schema)))
+    alt = _ALTERNATIVE_WORD.search(full) if schema == "Person" and "(" in full else None
+    if alt and _main_script(alt.group(1)) == _main_script(alt.group(2)):
+        # a word and, in parentheses, another spelling or form of it: Iury (Yuri) Leonidovich
+        # SIVAKOV, Igor Nikolaevich (Mykolayovich) TURCHENYUK, Екатерина ФЕДОТОВА (НАУМОВА)
+        head, tail = full[: alt.start()], full[alt.end() :]
+        forms = [f"{head}{alt.group(1)}{tail}", f"{head}{alt.group(2)}{tail}"]
+        return list(dict.fromkeys(x for form in forms for x in name_variants(form, schema)))
     parts = [x.strip() for x in full.split(",")]
     if schema == "Person" and len(parts) >= 3 and all(len(x.split()) >= 2 for x in parts):
         # several names in one (Vladimir SHEVTSOV, Vladimir Iurievici ANTIUFEEV, Vadim SHEVTSOV);
@@ -165,6 +174,10 @@ def name_variants(full: str, schema: str = "") -> list[str]:
 # "(a.k.a. X, Y or Z)" inside a listed name (the EU's notes): other names of the same party
 _AKA = re.compile(r"\(\s*(?:a\.?\s?k\.?\s?a\b\.?|also known as)\s*:?\s*([^()]+)\)", re.IGNORECASE)
 _AKA_SEPARATORS = re.compile(r",|;|\bor\b")
+# a person's name word followed by one word in parentheses: the same word spelt or said otherwise
+_ALTERNATIVE_WORD = re.compile(
+    r"(?:^|(?<=\s))([^\W\d_](?:[\w'’-]*[^\W\d_])?)\s*\(\s*([^\W\d_][\w'’-]*[^\W\d_])\s*\)(?=[\s,)]|$)"
+)
 _SLASHED = re.compile(r"(?<![^\W\d_])(\w[\w'’.-]*\w)/(\w[\w'’.-]*\w)(?![^\W\d_])")
 
 

@@ -324,7 +324,15 @@ def make_token(
             stem = m.group(1)  # Nikolaevich -> nikola(i), Sergeevich -> serge(i), Aleksandrovich -> aleksandr
             # the stem as the given name's skeleton: Aleksivich -> aleks(ei), Pavlovich -> pav(e)l
             eq = None
-            for given in (stem, stem + "i", stem + "ei", stem[:-1] + "e" + stem[-1:]):
+            # Belarusian: Mikalaeuna -> mikal(ai), Siarhaevich -> siarh(ei)
+            for given in (
+                stem,
+                stem + "i",
+                stem + "ei",
+                stem[:-1] + "e" + stem[-1:],
+                stem + "ai",
+                stem[:-1] + "ei",
+            ):
                 eq = lexicon.name_groups.get(given)
                 if eq:
                     break

@@ -335,9 +335,13 @@ _CARONS = str.maketrans({"č": "ch", "š": "sh", "ž": "zh", "ŝ": "shch", "ĉ":
                          "ş": "sh", "ș": "sh", "Ş": "sh", "Ș": "sh"})  # fmt: skip
 
 
+_ESTONIAN_CH = re.compile("[tT][šŠ]")  # Estonian and Finnish write ч as tš (Botšarov, Tšernov)
+
+
 def _latin(word: str) -> str:
     if word.isascii():
         return _ascii_only(word)
+    word = _ESTONIAN_CH.sub("ch", word)
     return _ascii_only(str(_icu("Latin-ASCII").transliterate(word.translate(_CARONS))))
 
 
@@ -409,6 +413,9 @@ _SKELETON_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # Belarusian surnames end in -au / -ou where Russian ones end in -ov / -ev (ГЛАДКОЎ /
         # ГЛАДКОВ, Herasimau / Gerasimov)
         (r"(?<=..[^aeiouy])[ao]u$", "ov"),
+        (r"szcz", "shch"),  # Polish щ ч ш (Khlyszczankau, Czerkasow, Szabanow)
+        (r"cz", "ch"),
+        (r"sz", "sh"),
         (r"tsch|tch", "ch"),  # German and French ч (Sergejewitsch, Tchaikovsky): before sch
         (r"shch|sch|ssh", "sh"),
         (r"dzh|dj", "j"),
