@@ -166,6 +166,9 @@ def test_a_persian_suffix_is_not_dropped() -> None:
         ("Kyu-Nam PAK", "박규남", True),
         ("Kyu-Nam PAK", "Park Gyunam", True),
         ("Kyu-Nam PAK", "박규성", False),  # another syllable is another name
+        ("Jong Hyuk AN", "안종혁", True),  # ng and h of two syllables: not the gh of Ghani
+        ("Sung Hun LEE", "이승훈", True),
+        ("Jong Hyuk AN", "안종석", False),
     ],
 )
 def test_korean_romanization_systems(a: str, b: str, match: bool) -> None:

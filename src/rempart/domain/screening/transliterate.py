@@ -421,7 +421,7 @@ _SKELETON_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"dzh|dj", "j"),
         (r"zh", "j"),
         (r"kh", "h"),
-        (r"gh", "g"),
+        (r"(?<!n)gh|gh(?![aeiouy])", "g"),  # not ng-h between Korean syllables (Jonghyeok, Seunghun)
         (r"ph", "f"),
         (r"th", "t"),
         (r"ck|q", "k"),
