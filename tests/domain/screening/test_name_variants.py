@@ -1,5 +1,6 @@
 """Romanization systems, long vowels of abjad scripts, "son of" chains, names written in their own
-script, slash alternatives, digits for letters, Japanese readings. Made-up names throughout."""
+script, slash alternatives, digits for letters, Japanese and Korean readings. Made-up names throughout,
+and a few public figures' names in hanja."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from rempart.domain.screening.score import DEFAULT_THRESHOLD
 from rempart.domain.screening.transliterate import (
     consonants,
     japanese_reading,
+    korean_reading,
     long_vowels_agree,
     romanize_word,
     skeleton,
@@ -258,6 +260,56 @@ def test_japanese_readings_only_for_names_that_may_be_japanese() -> None:
     assert japanese_reading("王伟") is None  # a two-character Chinese name
     assert japanese_reading("成 董") is None  # given name and surname of one character each
     assert japanese_reading("李秀英") is None  # three characters, a one-character surname
+
+
+def test_korean_reading_of_hanja() -> None:
+    assert korean_reading("金正恩") == "김정은"  # 金 as a family name is 김 (Kim), not 금
+    assert korean_reading("金 正恩") == "김 정은"
+    assert korean_reading("南宮玉") == "남궁 옥"  # a two-character family name
+    assert korean_reading("習近平") is None  # 習 is no Korean family name of the table
+    assert korean_reading("王伟") is None  # 伟: a simplified character, a Chinese name
+    assert korean_reading("朴槿惠") == "박근혜"  # 朴 (Park) is also the simplified form of 樸
+    assert korean_reading("金") is None  # a family name alone
+    assert korean_reading("金正恩恩恩") is None  # a given name of more than two characters
+    assert korean_reading("Kim Jong Un") is None
+    assert korean_reading("山田太郎") is None
+    assert "김정은" in name_variants("金正恩")
+    assert name_variants("習近平") == ["習近平"]
+
+
+@pytest.mark.parametrize(
+    ("hanja", "latin"),
+    [
+        ("金正恩", "Kim Jong Un"),
+        ("崔龍海", "Choe Ryong Hae"),  # 龍 ryong in a given name, as North Korean spellings keep it
+        ("李雪主", "Ri Sol Ju"),  # 李 is 이 (Lee), which North Korean lists write Ri
+        ("金與正", "Kim Yo Jong"),
+        ("林 秀卿", "Rim Su Gyong"),
+    ],
+)
+def test_names_in_hanja_meet_their_korean_spellings(hanja: str, latin: str) -> None:
+    score, match, _e = compare_names(hanja, latin, "Person", LEX)
+    assert match and score >= DEFAULT_THRESHOLD, score
+
+
+def test_a_korean_reading_is_only_an_extra_form() -> None:
+    # the reading does not make another Korean name of the same family name match
+    assert not compare_names("金正恩", "Kim Yong Chol", "Person", LEX)[1]
+    assert not compare_names("金正恩", "Kim Jong Il", "Person", LEX)[1]
+    assert not compare_names("金正恩", "김영철", "Person", LEX)[1]
+    # a name that may be Chinese or Korean gets both readings, and keeps its Mandarin one
+    assert name_variants("李明") == ["李明", "이명"]
+    assert compare_names("李明", "Li Ming", "Person", LEX)[1]
+    # kanji that may be Japanese still get their Japanese reading
+    assert "yamada taro" in name_variants("山田太郎")
+    assert compare_names("山田太郎", "Yamada Taro", "Person", LEX)[1]
+
+
+def test_a_korean_given_name_meets_its_spelling_in_syllables() -> None:
+    # j in a romanized Hangul word is ㅈ, not the glide of Sergej: 설주 seolju is Sol Ju
+    assert compare_names("리설주", "Ri Sol Ju", "Person", LEX)[1]
+    assert compare_names("김민준", "Kim Min-joon", "Person", LEX)[1]
+    assert compare_names("이설주", "Lee Seolju", "Person", LEX)[1]
 
 
 def test_a_shared_beginning_makes_a_misspelling_closer() -> None:

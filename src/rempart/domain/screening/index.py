@@ -80,7 +80,13 @@ from rempart.domain.screening.score import (
     other_features_bound,
     score_entity,
 )
-from rempart.domain.screening.transliterate import japanese_reading, persian_reading, script_of, skeleton
+from rempart.domain.screening.transliterate import (
+    japanese_reading,
+    korean_reading,
+    persian_reading,
+    script_of,
+    skeleton,
+)
 
 __all__ = ["Matcher", "compare_names", "name_variants"]
 
@@ -114,8 +120,10 @@ Probes = tuple[tuple[tuple[float, tuple[str, ...]], ...], ...]
 
 def name_variants(full: str, schema: str = "") -> list[str]:
     """A listed name and, when it carries one in parentheses in another script, that other form;
-    when it gives alternatives with a slash, each of them; when it is written in kanji, its
-    Japanese reading (`transliterate.japanese_reading`).
+    when it gives alternatives with a slash, each of them; when it is written in Chinese characters,
+    its Japanese reading (`transliterate.japanese_reading`) and its Korean one in Hangul
+    (`transliterate.korean_reading`: 金正恩 also gives 김정은), whichever apply; when it is written
+    in the Arabic script, its Persian reading (`transliterate.persian_reading`).
 
     `Sergei AKSENOV (Сергей АКСЁНОВ)` gives both forms; `Deutsche Bank (Schweiz) AG` stays whole.
     `Nikolay PESKOV/PESKOFF` gives `Nikolay PESKOV` and `Nikolay PESKOFF` (a word's alternatives);
@@ -164,9 +172,11 @@ def name_variants(full: str, schema: str = "") -> list[str]:
         forms = list(dict.fromkeys(x for form in forms for x in (form, *_slash_alternatives(form))))
     for form in forms:
         if not form.isascii():
-            reading = japanese_reading(form) or persian_reading(form)  # 山田太郎 is also Yamada Taro
-            if reading:
-                forms = [*forms, reading]
+            # 山田太郎 is also Yamada Taro, 金正恩 also 김정은 (Kim Jong Un): every reading that
+            # applies is one more form
+            readings = [r for r in (japanese_reading(form), korean_reading(form), persian_reading(form)) if r]
+            if readings:
+                forms = [*forms, *readings]
                 break
     return forms
 
@@ -471,8 +481,9 @@ class Matcher:
 
     def _query_forms(self, query: NameQuery) -> list[NameForm]:
         """The analyzed forms of a query's names, each expanded by `name_variants` as the listed
-        names are (the other script in parentheses, slash alternatives, the Japanese reading of
-        kanji), once per distinct form; the variants of a name are remembered."""
+        names are (the other script in parentheses, slash alternatives, the Japanese and Korean
+        readings of Chinese characters), once per distinct form; the variants of a name are
+        remembered."""
         forms: list[NameForm] = []
         seen: set[str] = set()
         cache = self._variant_cache

@@ -17,7 +17,8 @@ consonants, its kind and its weight. The steps, in order:
 4. Every token gets a kind (name, particle, generic, initial, number, patronymic) and a weight;
    East Slavic given names and the patronymics made from them get their name group (Oleksiy,
    Aleksey, Aliaksei; Oleksiyovych, Alekseevich). A person's name records its "son of" chain
-   (`NameForm.lineage`: X bin Y).
+   (`NameForm.lineage`: X bin Y). The skeleton of a romanized Hangul word keeps its j a consonant
+   (설주 seolju: solju, as Sol Ju merged), where `skeleton` reads a j inside a word as a glide.
 """
 
 from __future__ import annotations
@@ -314,8 +315,9 @@ def make_token(
     groups: frozenset[str] = frozenset(),
     syllabic: bool = False,
     cyrillic: bool = False,
+    hangul: bool = False,
 ) -> Token:
-    skel = skeleton(text)
+    skel = _hangul_skeleton(text) if hangul else skeleton(text)
     nick = lexicon.nicknames.get(text)
     eq = lexicon.name_groups.get(skel)
     if eq is None and kind is TokenKind.PATRONYMIC:
@@ -353,6 +355,14 @@ def make_token(
     )
 
 
+def _hangul_skeleton(text: str) -> str:
+    """The skeleton of a romanized Hangul word. Its j is always a consonant (ㅈ), never the glide
+    `skeleton` makes of a j inside a word (Sergej, Tatjana): so the given name 설주 seolju has the
+    skeleton of its Latin spelling in syllables, Sol Ju (sol + ju: solju), as 여정 yeojeong has
+    Yo Jong's (ojong)."""
+    return skeleton(text.replace("j", "J")).replace("J", "j")
+
+
 MEMO_SIZE = 100_000  # analysed name parts remembered per lexicon (then forgotten all at once)
 
 
@@ -369,8 +379,8 @@ class _TokenMemo:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
-        self._tokens: dict[tuple[str, TokenKind, bool, frozenset[str], bool, bool], Token] = {}
-        self._plain: dict[tuple[str, bool, bool, bool, bool, bool], Token] = {}
+        self._tokens: dict[tuple[str, TokenKind, bool, frozenset[str], bool, bool, bool], Token] = {}
+        self._plain: dict[tuple[str, bool, bool, bool, bool, bool, bool], Token] = {}
         self._merged: dict[tuple[int, int], tuple[Token, Token, Token | None]] = {}
         self._words: dict[str, tuple[str, tuple[str, ...]]] = {}
         # per dictionary of the lexicon (by id), the words its phrases start with: a word that starts
@@ -394,28 +404,38 @@ class _TokenMemo:
         groups: frozenset[str] = frozenset(),
         syllabic: bool = False,
         cyrillic: bool = False,
+        hangul: bool = False,
     ) -> Token:
-        """make_token(text, kind, lexicon, abjad, groups, syllabic, cyrillic)."""
-        key = (text, kind, abjad, groups, syllabic, cyrillic)
+        """make_token(text, kind, lexicon, abjad, groups, syllabic, cyrillic, hangul)."""
+        key = (text, kind, abjad, groups, syllabic, cyrillic, hangul)
         tok = self._tokens.get(key)
         if tok is None:
             if len(self._tokens) >= MEMO_SIZE:
                 self._tokens.clear()
-            tok = self._tokens[key] = make_token(text, kind, self.lexicon, abjad, groups, syllabic, cyrillic)
+            tok = self._tokens[key] = make_token(
+                text, kind, self.lexicon, abjad, groups, syllabic, cyrillic, hangul
+            )
         return tok
 
     def plain(
-        self, text: str, is_person: bool, not_first: bool, abjad: bool, syllabic: bool, cyrillic: bool
+        self,
+        text: str,
+        is_person: bool,
+        not_first: bool,
+        abjad: bool,
+        syllabic: bool,
+        cyrillic: bool,
+        hangul: bool = False,
     ) -> Token:
         """The token of a word that is no dictionary phrase: its kind from `_kind`, no groups."""
-        key = (text, is_person, not_first, abjad, syllabic, cyrillic)
+        key = (text, is_person, not_first, abjad, syllabic, cyrillic, hangul)
         tok = self._plain.get(key)
         if tok is None:
             if len(self._plain) >= MEMO_SIZE:
                 self._plain.clear()
             kind = _kind(text, is_person, 1 if not_first else 0, self.lexicon)
             tok = self._plain[key] = make_token(
-                text, kind, self.lexicon, abjad, syllabic=syllabic, cyrillic=cyrillic
+                text, kind, self.lexicon, abjad, syllabic=syllabic, cyrillic=cyrillic, hangul=hangul
             )
         return tok
 
@@ -517,6 +537,7 @@ def analyze_name(name: str, schema: str, lexicon: Lexicon) -> NameForm:
     while i < len(raw):
         abjad = scripts[i] in ABJAD_SCRIPTS
         syllabic = scripts[i] in _CJK
+        cyrillic, hangul = scripts[i] == "Cyrl", scripts[i] == "Hang"
         if is_org:
             n = longest_phrase(raw, i, lexicon.legal_forms, max_len) if raw[i] in legal_starts else 0
             if n:
@@ -541,10 +562,10 @@ def analyze_name(name: str, schema: str, lexicon: Lexicon) -> NameForm:
                 kind = (
                     TokenKind.TITLE if sym in _TITLE_SYMBOLS else _kind(text, is_person, len(tokens), lexicon)
                 )
-                tokens.append(memo.token(text, kind, abjad, frozenset({sym}), syllabic, scripts[i] == "Cyrl"))
+                tokens.append(memo.token(text, kind, abjad, frozenset({sym}), syllabic, cyrillic, hangul))
                 i += n
                 continue
-        tokens.append(memo.plain(raw[i], is_person, len(tokens) > 0, abjad, syllabic, scripts[i] == "Cyrl"))
+        tokens.append(memo.plain(raw[i], is_person, len(tokens) > 0, abjad, syllabic, cyrillic, hangul))
         i += 1
     if not tokens and legal:
         # a name that is only a legal form ("Limited"): keep the words

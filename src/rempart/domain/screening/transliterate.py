@@ -17,12 +17,16 @@ in a script without vowels (Arabic, Hebrew) meets its Latin spelling (mhmd / Moh
 The scholarly, ISO 9 and Czech-style romanizations of Cyrillic write ч ш ж with carons: they
 become ch, sh, zh, as the lists write them (Medvedčuk / Medvedchuk). `vowel_gaps()` keeps which
 long vowels an abjad spelling writes between its consonants (محمود mhmwd: Mahmud, not Mohammad).
-Names in kanji also get their Japanese reading through pykakasi (`japanese_reading`), as an extra
-form: ICU reads Chinese characters in Mandarin only.
+Names in kanji also get their Japanese reading through pykakasi (`japanese_reading`), and names in
+hanja that may be Korean their Korean reading in Hangul through pyhanja (`korean_reading`: 金正恩 ->
+김정은, then romanized as any Hangul: Kim Jong Un), each as an extra form: ICU reads Chinese
+characters in Mandarin only (jin zhengen). pyhanja (MIT) carries libhangul's hanja dictionary and
+reads a character in a fraction of a microsecond; the family names, whose reading as a family name
+is not always the character's common one (金 김, not 금), are a table of ours.
 
 Korean and Chinese given names are one token (Kim Jeongeun, Xi Jinping, 수빈 최 -> subin choi), as
-they are usually romanized; the matcher still meets the split spellings (Kim Jong Un) by merging
-neighbours. Belarusian surnames in -au/-ou meet Russian ones in -ov (Hladkou / Gladkov).
+they are usually romanized; the matcher still meets the split spellings (Kim Jong Un, Ri Sol Ju) by
+merging neighbours. Belarusian surnames in -au/-ou meet Russian ones in -ov (Hladkou / Gladkov).
 
 Results are cached; ICU transliterators are created once per process and never pickled.
 """
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import warnings
 from functools import lru_cache
 from typing import Any
 
@@ -38,6 +43,7 @@ __all__ = [
     "ABJAD_SCRIPTS",
     "consonants",
     "japanese_reading",
+    "korean_reading",
     "long_vowels_agree",
     "persian_reading",
     "romanize_given_name",
@@ -276,6 +282,90 @@ def japanese_reading(text: str) -> str | None:
         if w:
             words.append(_JAPANESE_LONG.sub(lambda m: m.group(0)[0], w))
     return " ".join(words) or None
+
+
+# The common Korean family names in hanja, with their reading as a family name, which is not always
+# the character's common reading (金 is 금 in a word, 김 as a family name; 車 거/차, 蔡 살/채).
+# The Hangul then goes the way of any Korean name: `_KOREAN_SURNAMES` spells it (이 lee, 임 lim,
+# 류 ryu, 노 noh) and the lexicon's Korean family names group its spellings (lee ri rhee yi: North
+# Korean lists write 李 Ri, 林 Rim, 柳 Ryu, 盧 Ro), so one reading per family name is enough.
+_KOREAN_HANJA_FAMILY_NAMES: dict[str, str] = {
+    "金": "김", "李": "이", "朴": "박", "崔": "최", "鄭": "정", "姜": "강", "趙": "조", "尹": "윤",
+    "張": "장", "林": "임", "韓": "한", "吳": "오", "申": "신", "徐": "서", "權": "권", "黃": "황",
+    "安": "안", "宋": "송", "柳": "류", "全": "전", "洪": "홍", "高": "고", "文": "문", "梁": "양",
+    "孫": "손", "裵": "배", "白": "백", "許": "허", "劉": "유", "南": "남", "沈": "심", "盧": "노",
+    "河": "하", "丁": "정", "成": "성", "車": "차", "具": "구", "郭": "곽", "禹": "우", "朱": "주",
+    "任": "임", "羅": "나", "辛": "신", "閔": "민", "兪": "유", "池": "지", "陳": "진", "嚴": "엄",
+    "元": "원", "蔡": "채", "千": "천", "方": "방", "玄": "현", "孔": "공", "康": "강", "咸": "함",
+    "卞": "변", "廉": "염", "楊": "양", "邊": "변", "呂": "여", "秋": "추", "魯": "노", "都": "도",
+    "石": "석", "蘇": "소", "愼": "신", "馬": "마", "薛": "설", "吉": "길", "宣": "선", "延": "연",
+    "周": "주", "魏": "위", "表": "표", "明": "명", "奇": "기", "房": "방", "潘": "반", "王": "왕",
+    "琴": "금", "玉": "옥", "陸": "육", "孟": "맹", "印": "인", "諸": "제", "卓": "탁", "秦": "진",
+    "魚": "어", "殷": "은", "片": "편", "龍": "용", "余": "여", "芮": "예", "慶": "경", "奉": "봉",
+    "睦": "목", "邵": "소", "史": "사", "夫": "부", "程": "정", "賓": "빈", "太": "태", "皮": "피",
+    "承": "승", "桂": "계", "智": "지",
+    "南宮": "남궁", "皇甫": "황보", "諸葛": "제갈", "鮮于": "선우", "司空": "사공", "西門": "서문",
+    "獨孤": "독고", "東方": "동방",
+}  # fmt: skip
+
+_hanja: list[Any] = []  # pyhanja's dictionary, loaded on first use (in half a second)
+
+
+def _hanja_syllable(ch: str) -> str | None:
+    """The Hangul reading of one Chinese character (正 -> 정), None when pyhanja does not know it
+    or is not installed."""
+    if not _hanja:
+        try:
+            with warnings.catch_warnings():  # pyhanja 0.0.6 finds its data with importlib.resources.path
+                warnings.simplefilter("ignore", DeprecationWarning)
+                import pyhanja
+
+                dictionary = pyhanja.default_dict()
+        except ImportError:  # pragma: no cover - a dependency; without it hanja are read in Mandarin
+            return None
+        _hanja.append(dictionary)
+    try:
+        reading = str(_hanja[0].query(ch).value)
+    except IndexError:  # a character it does not know
+        return None
+    return reading if len(reading) == 1 and 0xAC00 <= ord(reading) < 0xD7A4 else None
+
+
+@lru_cache(maxsize=10_000)
+def korean_reading(text: str) -> str | None:
+    """The Korean reading of a name written in Chinese characters (hanja), in Hangul (金正恩 ->
+    김정은, 南宮 玉 -> 남궁 옥), for the Hangul romanization to take over; None when the name may not
+    be Korean. It may be when it is all Han, a family name of the table (read as a family name: 金
+    is 김) and a given name of one or two characters, as one word or two, with no simplified-only
+    character (习近平, 王伟 are Chinese). ICU reads Chinese characters in Mandarin only (金正恩 jin
+    zhengen). Some Chinese names pass (李明 is also 이명): the reading is an extra form of the name,
+    never a replacement. The given name is read as pyhanja reads each character (龍 룡: North Korean
+    spellings keep the initial r, Ryong)."""
+    text = unicodedata.normalize("NFC", text)
+    parts = text.split()
+    if not 1 <= len(parts) <= 2 or not all(script_of(ch) == "Hani" for p in parts for ch in p):
+        return None
+    if len(parts) == 2:
+        family, given = parts
+        if family not in _KOREAN_HANJA_FAMILY_NAMES:
+            return None
+    else:
+        word = parts[0]
+        family = word[:2] if word[:2] in _KOREAN_HANJA_FAMILY_NAMES and len(word) >= 3 else word[:1]
+        given = word[len(family) :]
+        if family not in _KOREAN_HANJA_FAMILY_NAMES:
+            return None
+    if not 1 <= len(given) <= 2 or _icu("Simplified-Traditional").transliterate(given) != given:
+        # the family name is left out of this test: 朴 (Park) is also the simplified form of 樸
+        return None
+    syllables = [_hanja_syllable(ch) for ch in given]
+    if any(s is None for s in syllables):
+        return None
+    reading = "".join(s for s in syllables if s)
+    surname = _KOREAN_HANJA_FAMILY_NAMES[family]
+    if len(parts) == 2 or len(family) == 2:
+        return surname + " " + reading  # 남궁옥 would be read as 남 and 궁옥
+    return surname + reading
 
 
 def _looks_japanese(text: str, letters: list[str]) -> bool:
