@@ -263,28 +263,29 @@ def test_japanese_readings_only_for_names_that_may_be_japanese() -> None:
 
 
 def test_korean_reading_of_hanja() -> None:
-    assert korean_reading("金正恩") == "김정은"  # 金 as a family name is 김 (Kim), not 금
-    assert korean_reading("金 正恩") == "김 정은"
+    assert korean_reading("金正浩") == "김정호"  # 金 as a family name is 김 (Kim), not 금
+    assert korean_reading("金 正浩") == "김 정호"
     assert korean_reading("南宮玉") == "남궁 옥"  # a two-character family name
     assert korean_reading("習近平") is None  # 習 is no Korean family name of the table
-    assert korean_reading("王伟") is None  # 伟: a simplified character, a Chinese name
-    assert korean_reading("朴槿惠") == "박근혜"  # 朴 (Park) is also the simplified form of 樸
+    assert korean_reading("金铁浩") == "김철호"  # simplified characters: 铁 is 鐵, 철
+    assert korean_reading("朴槿花") == "박근화"  # 朴 (Park) is also the simplified form of 樸
     assert korean_reading("金") is None  # a family name alone
-    assert korean_reading("金正恩恩恩") is None  # a given name of more than two characters
-    assert korean_reading("Kim Jong Un") is None
+    assert korean_reading("金正浩浩浩") is None  # a given name of more than two characters
+    assert korean_reading("Kim Jong Ho") is None
     assert korean_reading("山田太郎") is None
-    assert "김정은" in name_variants("金正恩")
+    assert "김정호" in name_variants("金正浩")
     assert name_variants("習近平") == ["習近平"]
 
 
 @pytest.mark.parametrize(
     ("hanja", "latin"),
     [
-        ("金正恩", "Kim Jong Un"),
-        ("崔龍海", "Choe Ryong Hae"),  # 龍 ryong in a given name, as North Korean spellings keep it
-        ("李雪主", "Ri Sol Ju"),  # 李 is 이 (Lee), which North Korean lists write Ri
-        ("金與正", "Kim Yo Jong"),
+        ("金正浩", "Kim Jong Ho"),
+        ("崔龍植", "Choe Ryong Sik"),  # 龍 ryong in a given name, as North Korean spellings keep it
+        ("李雪花", "Ri Sol Hwa"),  # 李 is 이 (Lee), which North Korean lists write Ri
+        ("金與淑", "Kim Yo Suk"),
         ("林 秀卿", "Rim Su Gyong"),
+        ("金铁浩", "KIM CHOL HO"),  # in simplified characters
     ],
 )
 def test_names_in_hanja_meet_their_korean_spellings(hanja: str, latin: str) -> None:
@@ -294,9 +295,9 @@ def test_names_in_hanja_meet_their_korean_spellings(hanja: str, latin: str) -> N
 
 def test_a_korean_reading_is_only_an_extra_form() -> None:
     # the reading does not make another Korean name of the same family name match
-    assert not compare_names("金正恩", "Kim Yong Chol", "Person", LEX)[1]
-    assert not compare_names("金正恩", "Kim Jong Il", "Person", LEX)[1]
-    assert not compare_names("金正恩", "김영철", "Person", LEX)[1]
+    assert not compare_names("金正浩", "Kim Yong Chol", "Person", LEX)[1]
+    assert not compare_names("金正浩", "Kim Jong Il", "Person", LEX)[1]
+    assert not compare_names("金正浩", "김영철", "Person", LEX)[1]
     # a name that may be Chinese or Korean gets both readings, and keeps its Mandarin one
     assert name_variants("李明") == ["李明", "이명"]
     assert compare_names("李明", "Li Ming", "Person", LEX)[1]
@@ -306,10 +307,10 @@ def test_a_korean_reading_is_only_an_extra_form() -> None:
 
 
 def test_a_korean_given_name_meets_its_spelling_in_syllables() -> None:
-    # j in a romanized Hangul word is ㅈ, not the glide of Sergej: 설주 seolju is Sol Ju
-    assert compare_names("리설주", "Ri Sol Ju", "Person", LEX)[1]
+    # j in a romanized Hangul word is ㅈ, not the glide of Sergej: 설준 seoljun is Sol Jun
+    assert compare_names("리설준", "Ri Sol Jun", "Person", LEX)[1]
     assert compare_names("김민준", "Kim Min-joon", "Person", LEX)[1]
-    assert compare_names("이설주", "Lee Seolju", "Person", LEX)[1]
+    assert compare_names("이설준", "Lee Seoljun", "Person", LEX)[1]
 
 
 def test_a_shared_beginning_makes_a_misspelling_closer() -> None:

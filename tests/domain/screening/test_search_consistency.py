@@ -106,8 +106,8 @@ VARIANT_ENTITIES = [
     ListedEntity("J1", "Person", (Name("Yamada Taro"),)),
     ListedEntity("P1", "Person", (Name("Oskar Brennwald HALVERSEN"),)),
     ListedEntity("P2", "Person", (Name("Greta LINDQVIST"),)),
-    ListedEntity("K1", "Person", (Name("KIM Jong Un"),)),
-    ListedEntity("K2", "Person", (Name("崔龍海"),)),
+    ListedEntity("K1", "Person", (Name("KIM Jong Ho"),)),
+    ListedEntity("K2", "Person", (Name("崔龍植"),)),
 ]
 
 
@@ -133,9 +133,9 @@ def test_query_names_are_expanded_like_listed_names(variant_matcher: Matcher) ->
 def test_names_in_hanja_are_found_by_their_korean_reading(variant_matcher: Matcher) -> None:
     """A query in hanja finds the Latin spelling of its Korean reading, and a listed name in hanja
     is found by one (`transliterate.korean_reading`)."""
-    assert [h.entity_id for h in variant_matcher.search(NameQuery("金正恩"))] == ["ofac:K1"]
-    assert [h.entity_id for h in variant_matcher.search(NameQuery("Choe Ryong Hae"))] == ["ofac:K2"]
-    assert not variant_matcher.search(NameQuery("金英哲"))  # Kim Yong Chol: another person
+    assert [h.entity_id for h in variant_matcher.search(NameQuery("金正浩"))] == ["ofac:K1"]
+    assert [h.entity_id for h in variant_matcher.search(NameQuery("Choe Ryong Sik"))] == ["ofac:K2"]
+    assert not variant_matcher.search(NameQuery("金英植"))  # Kim Yong Sik: another person
 
 
 def test_probes_cover_the_query_variants(variant_matcher: Matcher) -> None:

@@ -336,9 +336,10 @@ def korean_reading(text: str) -> str | None:
     """The Korean reading of a name written in Chinese characters (hanja), in Hangul (金正恩 ->
     김정은, 南宮 玉 -> 남궁 옥), for the Hangul romanization to take over; None when the name may not
     be Korean. It may be when it is all Han, a family name of the table (read as a family name: 金
-    is 김) and a given name of one or two characters, as one word or two, with no simplified-only
-    character (习近平, 王伟 are Chinese). ICU reads Chinese characters in Mandarin only (金正恩 jin
-    zhengen). Some Chinese names pass (李明 is also 이명): the reading is an extra form of the name,
+    is 김) and a given name of one or two characters (in simplified or traditional characters), as
+    one word or two (习近平 is not: 习 is no Korean family name). ICU reads Chinese characters in
+    Mandarin only (金正恩 jin zhengen). Chinese names pass too (李明 is also 이명, 王伟 왕위): the
+    reading is an extra form of the name,
     never a replacement. The given name is read as pyhanja reads each character (龍 룡: North Korean
     spellings keep the initial r, Ryong)."""
     text = unicodedata.normalize("NFC", text)
@@ -355,9 +356,12 @@ def korean_reading(text: str) -> str | None:
         given = word[len(family) :]
         if family not in _KOREAN_HANJA_FAMILY_NAMES:
             return None
-    if not 1 <= len(given) <= 2 or _icu("Simplified-Traditional").transliterate(given) != given:
-        # the family name is left out of this test: 朴 (Park) is also the simplified form of 樸
+    if not 1 <= len(given) <= 2:
         return None
+    # Chinese sources write Korean names in simplified characters too (金铁三 Kim Chol Sam): the
+    # given name is read in its traditional form (鐵 철); not the family name, as 朴 (Park) would
+    # become 樸
+    given = str(_icu("Simplified-Traditional").transliterate(given))
     syllables = [_hanja_syllable(ch) for ch in given]
     if any(s is None for s in syllables):
         return None
