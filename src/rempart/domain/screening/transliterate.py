@@ -510,6 +510,7 @@ _SKELETON_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"szcz", "shch"),  # Polish щ ч ш (Khlyszczankau, Czerkasow, Szabanow)
         (r"cz", "ch"),
         (r"sz", "sh"),
+        (r"(?<=v)ici$", "ich"),  # Romanian -вич (Iurievici, Gheorghievici)
         (r"tsch|tch", "ch"),  # German and French ч (Sergejewitsch, Tchaikovsky): before sch
         (r"shch|sch|ssh", "sh"),
         (r"dzh|dj", "j"),
