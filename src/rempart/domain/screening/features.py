@@ -152,6 +152,8 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
         return 0.0
     if ka is TokenKind.INITIAL or kb is TokenKind.INITIAL:
         return 0.9 if a.text[0] == b.text[0] else 0.0
+    if (a.syllabic or b.syllabic) and _syllables(a.text) != _syllables(b.text):
+        return 0.0  # another count of Korean or Chinese syllables is another name: 서영 Seoyeong / Song
     if a.skel == b.skel:
         return SKELETON_DISCOUNT
     if a.groups and b.groups:
@@ -230,6 +232,16 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
 
 
 PREFIX_MIN = 0.6
+_VOWEL_RUN = re.compile(r"[aeiou]+")
+
+
+@lru_cache(maxsize=100_000)
+def _syllables(text: str) -> int:
+    """The syllables of a romanized Korean or Chinese name part, as its runs of vowels (seoyeong 2,
+    song 1, jong un 2)."""
+    return len(_VOWEL_RUN.findall(text))
+
+
 VOWEL_CLASS_MATCH = 0.9
 BALTIC_S = 0.95  # a name and the same name with the Latvian, Lithuanian or Greek -s
 _BALTIC_VOWEL_S = re.compile(r"[aeiouy]s$")

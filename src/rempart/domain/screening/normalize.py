@@ -77,6 +77,7 @@ _PATRONYMIC = re.compile(
     r"(ovich|evich|ovych|evych|yevich|ovna|evna|ivna|yevna|ichna|ovitch|evitch|ogly|kyzy|uly"
     r"|avich|auna|euna)$"  # Belarusian: Barysavich, Mikhailauna
 )
+_VOWEL_RUNS = re.compile(r"[aeiou]+")
 _PATRONYMIC_STEM = re.compile(r"^(.+?)[aeiou]?(vich|vech|vna|una|ich|ichna)$")
 _ORG_SCHEMAS = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})
 
@@ -320,6 +321,9 @@ def make_token(
     skel = _hangul_skeleton(text) if hangul else skeleton(text)
     nick = lexicon.nicknames.get(text)
     eq = lexicon.name_groups.get(skel)
+    if eq and len(_VOWEL_RUNS.findall(text)) > 1 and any(g.startswith("ko:") for g in eq):
+        # a Korean family name is one syllable: 서영 seoyeong has the skeleton of Song, not its name
+        eq = frozenset(g for g in eq if not g.startswith("ko:")) or None
     if eq is None and kind is TokenKind.PATRONYMIC:
         m = _PATRONYMIC_STEM.match(skel)
         if m:
