@@ -159,6 +159,14 @@ def test_a_persian_suffix_is_not_dropped() -> None:
     # Mohammadi is not Mohammad: the final ya of محمدی is a long i the Latin spelling must have
     assert not compare_names("محمدی", "Mohammad", "Person", LEX)[1]
     assert compare_names("محمدی", "Mohammadi", "Person", LEX)[1]
+    # ... nor when both are in the Arabic script: the ya is the nisba, another name
+    assert not compare_names("يوسف محمدی", "محمد يوسف", "Person", LEX)[1]
+
+
+def test_a_latin_w_is_a_written_waw() -> None:
+    # Talawani is طلواني: an abjad spelling without the waw is another name
+    assert compare_names("طلواني", "Talawani", "Person", LEX)[1]
+    assert not compare_names("طلني", "Talawani", "Person", LEX)[1]
 
 
 @pytest.mark.parametrize(

@@ -165,6 +165,8 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
         return 0.0  # two of the commonest given names, not one misspelt: Ahmed / Mohamed, Ali / Bilal
     if (ka is TokenKind.PARTICLE) != (kb is TokenKind.PARTICLE) and not (a.abjad or b.abjad):
         return 0.0  # al is not Alf, de is not Dea: a particle is never a misspelt name
+    if a.abjad and b.abjad and _nisba_apart(a.skel, b.skel):
+        return LONG_VOWEL_MISMATCH  # محمدی / محمد, ضرغامی / درغام: the -i suffix makes another name
     if a.abjad != b.abjad:
         if a.syllabic or b.syllabic:
             return 0.0  # a Chinese or Korean syllable against Arabic consonants: li / ly, du / dwa
@@ -265,6 +267,11 @@ def _raw_consonants(text: str) -> str:
     """The consonant letters of a romanized name part as written, a doubled letter once (Donna:
     dn; عدنان dnan: dnn); dh and p as `vowel_gaps` reads them, so that the two line up."""
     return re.sub(r"[aeiouyvw]", "", re.sub(r"(.)\1+", r"\1", text.replace("dh", "z").replace("p", "b")))
+
+
+def _nisba_apart(a: str, b: str) -> bool:
+    """Two abjad skeletons that differ only by a final ya (i), the suffix of the nisba."""
+    return len(a) != len(b) and (a == b + "i" or b == a + "i") and min(len(a), len(b)) >= 3
 
 
 def _distinct_names(groups: frozenset[str]) -> bool:
