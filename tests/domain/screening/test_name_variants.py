@@ -163,6 +163,13 @@ def test_a_persian_suffix_is_not_dropped() -> None:
     assert not compare_names("يوسف محمدی", "محمد يوسف", "Person", LEX)[1]
 
 
+def test_persian_zadeh_is_not_read_as_dhal() -> None:
+    # زاده is z-a-d-h (Zadeh); ذ (Dhabih, Zabih) is romanized z, so a dh is never read as ذ
+    assert compare_names("کریم زاده", "KARIMZADEH", "Person", LEX)[1]
+    assert compare_names("ذبيح", "Dhabih", "Person", LEX)[1]
+    assert compare_names("ذبيح", "Zabih", "Person", LEX)[1]
+
+
 def test_a_latin_w_is_a_written_waw() -> None:
     # Talawani is طلواني: an abjad spelling without the waw is another name
     assert compare_names("طلواني", "Talawani", "Person", LEX)[1]

@@ -175,11 +175,11 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
             if not long_vowels_agree(ab.vows, lat.vows, ab.cons, lat.skel):
                 return LONG_VOWEL_MISMATCH  # محمود / Mohammad, حسين / Hassan: other names
             return CONSONANT_DISCOUNT if len(a.cons) >= 3 else CONSONANT_SHORT
-        rc = _raw_consonants(ab.text)
+        rc = _raw_consonants(ab.text, True)
         if len(rc) >= 2 and rc == _raw_consonants(lat.text):
             # the letters as written, when the skeleton read two of them as one sound on one side
             # only: زهرا zhr is Zahra (not jr), and الأزهر zhr Azhar as well
-            if not long_vowels_agree(vowel_gaps(ab.text), vowel_gaps(lat.text), rc, lat.text):
+            if not long_vowels_agree(vowel_gaps(ab.text, True), vowel_gaps(lat.text), rc, lat.text):
                 return LONG_VOWEL_MISMATCH
             return CONSONANT_DISCOUNT if len(rc) >= 3 else CONSONANT_SHORT
         if min(len(a.cons), len(b.cons)) >= 4:
@@ -263,10 +263,12 @@ def _gaps_apart(a: str, b: str) -> int:
 
 
 @lru_cache(maxsize=200_000)
-def _raw_consonants(text: str) -> str:
+def _raw_consonants(text: str, abjad: bool = False) -> str:
     """The consonant letters of a romanized name part as written, a doubled letter once (Donna:
     dn; عدنان dnan: dnn); dh and p as `vowel_gaps` reads them, so that the two line up."""
-    return re.sub(r"[aeiouyvw]", "", re.sub(r"(.)\1+", r"\1", text.replace("dh", "z").replace("p", "b")))
+    if not abjad:
+        text = text.replace("dh", "z")
+    return re.sub(r"[aeiouyvw]", "", re.sub(r"(.)\1+", r"\1", text.replace("p", "b")))
 
 
 def _nisba_apart(a: str, b: str) -> bool:

@@ -348,13 +348,13 @@ def make_token(
     return Token(
         text=text,
         skel=skel,
-        cons=consonants(skel),
+        cons=consonants(skel, abjad),
         kind=kind,
         weight=_weight(kind, text),
         abjad=abjad,
         syllabic=syllabic,
         groups=groups | nick if nick else groups,
-        vows=vowel_gaps(skel),
+        vows=vowel_gaps(skel, abjad),
         cyrillic=cyrillic,
     )
 

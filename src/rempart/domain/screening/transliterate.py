@@ -416,6 +416,12 @@ def simplified_han(text: str) -> str:
     return str(_icu("Traditional-Simplified").transliterate(text))
 
 
+def _arabic_latin(word: str) -> str:
+    """An Arabic-script word in ICU's romanization, with ذ as z (which `consonants` makes of a
+    Latin dh: Dhabih / Zabih), so that a dh is only ever د and ه (زاده zadh, Zadeh)."""
+    return _latin(str(_icu("Any-Latin").transliterate(word)).replace("d\u1e96", "z"))
+
+
 def _icu_word(word: str) -> str:
     return _latin(str(_icu("Any-Latin").transliterate(word)))  # Hebrew ש is š: sh, not s
 
@@ -459,7 +465,7 @@ def romanize_word(word: str) -> tuple[str, str]:
         # a final ta marbuta is said a: أسامة Usama, حمزة Hamza, فاطمة Fatima (the Persian reading
         # writes it h: Fatemeh, Usamah)
         word = word[:-1] + "\u0627"
-    latin = _icu_word(word)
+    latin = _icu_word(word) if script != "Arab" else _arabic_latin(word)
     if (
         script == "Arab"
         and latin.startswith("al")
@@ -560,7 +566,7 @@ _VOWEL_CLASS = {"a": "A", "e": "I", "i": "I", "y": "I", "o": "U", "u": "U", "v":
 
 
 @lru_cache(maxsize=200_000)
-def vowel_gaps(skel: str) -> str:
+def vowel_gaps(skel: str, abjad: bool = False) -> str:
     """The vowels around the consonants of a skeleton, by class: A (a), I (i e y), U (u o w v), one
     gap before each consonant of `consonants(skel)` and one after the last, joined by dots.
     `mahmud` gives `.A..U.`, `mohammad` `.U.A.A.`. A script without short vowels (Arabic, Persian,
@@ -568,7 +574,7 @@ def vowel_gaps(skel: str) -> str:
     has a vowel of that class in that gap (Mahmud, Hussein), another name does not (Mohammad, Hassan)."""
     gaps: list[set[str]] = [set()]
     last = ""
-    for ch in skel.replace("dh", "z"):
+    for ch in skel if abjad else skel.replace("dh", "z"):
         cls = _VOWEL_CLASS.get(ch)
         if cls is not None:
             gaps[-1].add(cls)
@@ -649,8 +655,11 @@ def vowel_letters(skel: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
-def consonants(skel: str) -> str:
+def consonants(skel: str, abjad: bool = False) -> str:
     """The consonants of a skeleton (w, v and y count as vowels: Arabic, Persian and Hebrew write
     long vowels with them; p is b, as Arabic has no p; dh is z, as Persian says ذ: Dhabih / Zabih),
-    doubled letters once."""
-    return _VOWELS.sub("", re.sub(r"(.)\1+", r"\1", skel.replace("dh", "z").replace("p", "b")))
+    doubled letters once. An abjad spelling writes ذ z already (`romanize_word`): its dh is د and ه
+    (زاده zadh: Zadeh)."""
+    if not abjad:
+        skel = skel.replace("dh", "z")
+    return _VOWELS.sub("", re.sub(r"(.)\1+", r"\1", skel.replace("p", "b")))
