@@ -163,6 +163,12 @@ def test_a_persian_suffix_is_not_dropped() -> None:
     assert not compare_names("يوسف محمدی", "محمد يوسف", "Person", LEX)[1]
 
 
+def test_a_latin_vowel_the_skeleton_reads_as_a_glide() -> None:
+    # the i of Matiullah before u is the long i of مطيع, not the glide of Aksionov
+    assert compare_names("مطيع الله", "MATIULLAH", "Person", LEX)[1]
+    assert not compare_names("محمود", "Mohammad", "Person", LEX)[1]
+
+
 def test_persian_zadeh_is_not_read_as_dhal() -> None:
     # زاده is z-a-d-h (Zadeh); ذ (Dhabih, Zabih) is romanized z, so a dh is never read as ذ
     assert compare_names("کریم زاده", "KARIMZADEH", "Person", LEX)[1]

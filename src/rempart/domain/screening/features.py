@@ -172,7 +172,7 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
             return 0.0  # a Chinese or Korean syllable against Arabic consonants: li / ly, du / dwa
         ab, lat = (a, b) if a.abjad else (b, a)
         if a.cons == b.cons and a.cons:
-            if not long_vowels_agree(ab.vows, lat.vows, ab.cons, lat.skel):
+            if not long_vowels_agree(ab.vows, lat.vows, ab.cons, lat.skel) and not _raw_vowels_agree(ab, lat):
                 return LONG_VOWEL_MISMATCH  # محمود / Mohammad, حسين / Hassan: other names
             return CONSONANT_DISCOUNT if len(a.cons) >= 3 else CONSONANT_SHORT
         rc = _raw_consonants(ab.text, True)
@@ -269,6 +269,17 @@ def _raw_consonants(text: str, abjad: bool = False) -> str:
     if not abjad:
         text = text.replace("dh", "z")
     return re.sub(r"[aeiouyvw]", "", re.sub(r"(.)\1+", r"\1", text.replace("p", "b")))
+
+
+def _raw_vowels_agree(ab: Token, lat: Token) -> bool:
+    """The long vowels of an abjad spelling found in a Latin one as written, when its skeleton lost
+    them: the i of Matiullah (مطيع الله) before u is a vowel, not the glide of Aksionov."""
+    rc = _raw_consonants(ab.text, True)
+    return (
+        len(rc) >= 2
+        and rc == _raw_consonants(lat.text)
+        and long_vowels_agree(vowel_gaps(ab.text, True), vowel_gaps(lat.text), rc, lat.text)
+    )
 
 
 def _nisba_apart(a: str, b: str) -> bool:

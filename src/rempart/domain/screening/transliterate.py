@@ -626,12 +626,12 @@ def long_vowels_agree(abjad_gaps: str, latin_gaps: str, abjad_cons: str = "", la
                     if len(letters) == len(gb) and letters[k] == "e":
                         continue
             return False
-    if latin_skel and "v" in latin_skel:
+    if latin_skel and ("v" in latin_skel or "w" in latin_skel):
         # a w or v of the Latin spelling is a waw, which the abjad spelling always writes
         # (Hasawani is حساوني, not حسني)
         letters = letters or vowel_letters(latin_skel).split(".")
         if len(letters) == len(ga) and any(
-            "v" in x and "U" not in y for x, y in zip(letters, ga, strict=True)
+            ("v" in x or "w" in x) and "U" not in y for x, y in zip(letters, ga, strict=True)
         ):
             return False
     return True
