@@ -169,6 +169,13 @@ def test_a_latin_vowel_the_skeleton_reads_as_a_glide() -> None:
     assert not compare_names("محمود", "Mohammad", "Person", LEX)[1]
 
 
+def test_abd_al_written_joined() -> None:
+    # عبدالقدیر is عبد القدیر: Abdul Qadir, also where another Abd al- follows (the greedy
+    # alignment would otherwise give Abdul to the second one)
+    assert compare_names("عبدالقدیر نصیر عبد النصير", "Abdul Qadir NASIR", "Person", LEX)[1]
+    assert [t.text for t in analyze_name("عبدالله", "Person", LEX).tokens] == ["bdallh"]
+
+
 def test_persian_zadeh_is_not_read_as_dhal() -> None:
     # زاده is z-a-d-h (Zadeh); ذ (Dhabih, Zabih) is romanized z, so a dh is never read as ذ
     assert compare_names("کریم زاده", "KARIMZADEH", "Person", LEX)[1]

@@ -465,6 +465,10 @@ def romanize_word(word: str) -> tuple[str, str]:
         # a final ta marbuta is said a: أسامة Usama, حمزة Hamza, فاطمة Fatima (the Persian reading
         # writes it h: Fatemeh, Usamah)
         word = word[:-1] + "\u0627"
+    if script == "Arab" and word.startswith("\u0639\u0628\u062f\u0627\u0644") and len(word) > 7:
+        # Abd al- written joined (عبدالقدیر): two words, as عبد القدیر, so that it is Abdul Qadir
+        # (عبدالله, one word, stays one: Abdullah)
+        return script, "bd " + romanize_word(word[3:])[1]
     latin = _icu_word(word) if script != "Arab" else _arabic_latin(word)
     if (
         script == "Arab"
