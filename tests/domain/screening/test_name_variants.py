@@ -169,6 +169,25 @@ def test_a_latin_vowel_the_skeleton_reads_as_a_glide() -> None:
     assert not compare_names("محمود", "Mohammad", "Person", LEX)[1]
 
 
+@pytest.mark.parametrize(
+    ("arabic", "latin"),
+    [
+        ("جمال رجب", "Gamal RAGAB"),  # Egyptian g for ج
+        ("قرقاش", "Gargash"),  # Gulf g for ق
+        ("كمال عكاشة", "Kamel AKKACHA"),  # French ch for ش
+        ("كمال لونيسي", "Kamel LOUNICI"),  # French c for س before i
+    ],
+)
+def test_regional_latin_spellings_of_arabic_names(arabic: str, latin: str) -> None:
+    score, match, expl = compare_names(arabic, latin, "Person", LEX)
+    assert match, (score, expl)
+
+
+def test_regional_spellings_keep_the_consonants() -> None:
+    assert not compare_names("رجب", "Rakab", "Person", LEX)[1]  # k is not ج
+    assert not compare_names("جوان", "Aghajani", "Person", LEX)[1]  # a j is a j
+
+
 def test_abd_al_written_joined() -> None:
     # عبدالقدیر is عبد القدیر: Abdul Qadir, also where another Abd al- follows (the greedy
     # alignment would otherwise give Abdul to the second one)

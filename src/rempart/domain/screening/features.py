@@ -60,8 +60,14 @@ from rapidfuzz.process import cdist
 from rempart.domain.dates import PartialDate
 from rempart.domain.lists import Identifier
 from rempart.domain.screening.lexicon import DISTINCT_NAME
-from rempart.domain.screening.normalize import NameForm, Token, TokenKind
-from rempart.domain.screening.transliterate import long_vowels_agree, simplified_han, skeleton, vowel_gaps
+from rempart.domain.screening.normalize import NameForm, Token, TokenKind, j_consonant_skeleton
+from rempart.domain.screening.transliterate import (
+    consonants,
+    long_vowels_agree,
+    simplified_han,
+    skeleton,
+    vowel_gaps,
+)
 
 __all__ = [
     "CONFLICT_PENALTY",
@@ -182,6 +188,13 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
             if not long_vowels_agree(vowel_gaps(ab.text, True), vowel_gaps(lat.text), rc, lat.text):
                 return LONG_VOWEL_MISMATCH
             return CONSONANT_DISCOUNT if len(rc) >= 3 else CONSONANT_SHORT
+        jc = _j_consonants(ab.text)
+        if len(jc) >= 2 and _regional_latin(jc, lat.text):
+            # the Egyptian g of ج and the Gulf g of ق (Ragab, Gamal, Gargash), the French ch of ش and
+            # c of س (Akkacha, Lounici): the consonants meet, the long vowels must agree as well
+            if not long_vowels_agree(vowel_gaps(j_consonant_skeleton(ab.text), True), lat.vows, jc, lat.skel):
+                return LONG_VOWEL_MISMATCH
+            return CONSONANT_DISCOUNT * SKELETON_DISCOUNT if len(jc) >= 3 else CONSONANT_SHORT
         if min(len(a.cons), len(b.cons)) >= 4:
             cs = _str_sim(a.cons, b.cons)
             return cs * CONSONANT_DISCOUNT if cs >= CONSONANT_FUZZY_MIN else 0.0
@@ -280,6 +293,28 @@ def _raw_vowels_agree(ab: Token, lat: Token) -> bool:
         and rc == _raw_consonants(lat.text)
         and long_vowels_agree(vowel_gaps(ab.text, True), vowel_gaps(lat.text), rc, lat.text)
     )
+
+
+@lru_cache(maxsize=100_000)
+def _j_consonants(abjad_text: str) -> str:
+    """The consonants of an abjad spelling with its j (ج) a consonant, not the glide of Sergej."""
+    return consonants(j_consonant_skeleton(abjad_text), True)
+
+
+_FRENCH = ((re.compile(r"(?<![st])ch"), "sh"), (re.compile(r"c(?=[eiy])"), "s"))
+
+
+@lru_cache(maxsize=100_000)
+def _regional_latin(abjad_cons: str, latin: str) -> bool:
+    """Whether a Latin spelling of an Arabic name has the abjad spelling's consonants in one of the
+    regional manners: g for ج (Egypt) or ق (the Gulf, Libya), ch for ش and c for س before e and i
+    (French, the Maghreb)."""
+    for pattern, repl in _FRENCH:
+        latin = pattern.sub(repl, latin)
+    lc = consonants(j_consonant_skeleton(latin))  # (a Latin spelling of an Arabic name: j is ج)
+    if len(lc) != len(abjad_cons):
+        return False
+    return all(x == y or (y == "g" and x in "jk") for x, y in zip(abjad_cons, lc, strict=True))
 
 
 def _nisba_apart(a: str, b: str) -> bool:

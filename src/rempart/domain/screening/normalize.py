@@ -318,7 +318,7 @@ def make_token(
     cyrillic: bool = False,
     hangul: bool = False,
 ) -> Token:
-    skel = _hangul_skeleton(text) if hangul else skeleton(text)
+    skel = j_consonant_skeleton(text) if hangul else skeleton(text)
     nick = lexicon.nicknames.get(text)
     eq = lexicon.name_groups.get(skel)
     if eq and len(_VOWEL_RUNS.findall(text)) > 1 and any(g.startswith("ko:") for g in eq):
@@ -359,11 +359,11 @@ def make_token(
     )
 
 
-def _hangul_skeleton(text: str) -> str:
-    """The skeleton of a romanized Hangul word. Its j is always a consonant (ㅈ), never the glide
-    `skeleton` makes of a j inside a word (Sergej, Tatjana): so the given name 설주 seolju has the
-    skeleton of its Latin spelling in syllables, Sol Ju (sol + ju: solju), as 여정 yeojeong has
-    Yo Jong's (ojong)."""
+def j_consonant_skeleton(text: str) -> str:
+    """The skeleton of a romanized Hangul or abjad word. Its j is always a consonant (ㅈ, ج), never
+    the glide `skeleton` makes of a j inside a word (Sergej, Tatjana): so the given name 설주 seolju
+    has the skeleton of its Latin spelling in syllables, Sol Ju (sol + ju: solju), as 여정 yeojeong
+    has Yo Jong's (ojong), and رجب rjb keeps its j (Rajab)."""
     return skeleton(text.replace("j", "J")).replace("J", "j")
 
 
