@@ -18,6 +18,7 @@ from rempart.domain.screening.transliterate import (
     long_vowels_agree,
     romanize_word,
     skeleton,
+    urdu_reading,
     vowel_gaps,
 )
 
@@ -188,11 +189,25 @@ def test_regional_spellings_keep_the_consonants() -> None:
     assert not compare_names("جوان", "Aghajani", "Person", LEX)[1]  # a j is a j
 
 
+def test_urdu_reading_keeps_qaf() -> None:
+    # Urdu says ث as s but keeps ق a q: ثاقب is Saqib (Persian would say Sagheb)
+    assert compare_names("نور ثاقب", "NOOR SAQIB", "Person", LEX)[1]
+    assert urdu_reading("ثاقب") == "ساقب"
+    assert urdu_reading("محمد") is None
+
+
+def test_sh_and_h_are_two_letters() -> None:
+    # شهيد خيل: sh, h (ش ه), not one h doubled: Shahidkhel
+    assert compare_names("سيد شهيد خيل", "SAID SHAHIDKHEL", "Person", LEX)[1]
+
+
 def test_abd_al_written_joined() -> None:
     # عبدالقدیر is عبد القدیر: Abdul Qadir, also where another Abd al- follows (the greedy
     # alignment would otherwise give Abdul to the second one)
     assert compare_names("عبدالقدیر نصیر عبد النصير", "Abdul Qadir NASIR", "Person", LEX)[1]
     assert [t.text for t in analyze_name("عبدالله", "Person", LEX).tokens] == ["bdallh"]
+    # and Abu al- (أبواليزيد: Abou El Yazid)
+    assert romanize_word("أبواليزيد")[1] == "abw al yzyd"
 
 
 def test_persian_zadeh_is_not_read_as_dhal() -> None:

@@ -281,7 +281,8 @@ def _raw_consonants(text: str, abjad: bool = False) -> str:
     dn; عدنان dnan: dnn); dh and p as `vowel_gaps` reads them, so that the two line up."""
     if not abjad:
         text = text.replace("dh", "z")
-    return re.sub(r"[aeiouyvw]", "", re.sub(r"(.)\1+", r"\1", text.replace("p", "b")))
+    # (not hh: ش and ه, sh-h, are two letters: شهيد Shahid)
+    return re.sub(r"[aeiouyvw]", "", re.sub(r"([^h])\1+", r"\1", text.replace("p", "b")))
 
 
 def _raw_vowels_agree(ab: Token, lat: Token) -> bool:

@@ -86,6 +86,7 @@ from rempart.domain.screening.transliterate import (
     persian_reading,
     script_of,
     skeleton,
+    urdu_reading,
 )
 
 __all__ = ["Matcher", "compare_names", "name_variants"]
@@ -123,7 +124,8 @@ def name_variants(full: str, schema: str = "") -> list[str]:
     when it gives alternatives with a slash, each of them; when it is written in Chinese characters,
     its Japanese reading (`transliterate.japanese_reading`) and its Korean one in Hangul
     (`transliterate.korean_reading`: 金正恩 also gives 김정은), whichever apply; when it is written
-    in the Arabic script, its Persian reading (`transliterate.persian_reading`).
+    in the Arabic script, its Persian and Urdu readings (`transliterate.persian_reading`,
+    `urdu_reading`).
 
     `Sergei AKSENOV (Сергей АКСЁНОВ)` gives both forms; `Deutsche Bank (Schweiz) AG` stays whole.
     `Nikolay PESKOV/PESKOFF` gives `Nikolay PESKOV` and `Nikolay PESKOFF` (a word's alternatives);
@@ -174,7 +176,16 @@ def name_variants(full: str, schema: str = "") -> list[str]:
         if not form.isascii():
             # 山田太郎 is also Yamada Taro, 金正恩 also 김정은 (Kim Jong Un): every reading that
             # applies is one more form
-            readings = [r for r in (japanese_reading(form), korean_reading(form), persian_reading(form)) if r]
+            readings = [
+                r
+                for r in (
+                    japanese_reading(form),
+                    korean_reading(form),
+                    persian_reading(form),
+                    urdu_reading(form),
+                )
+                if r
+            ]
             if readings:
                 forms = [*forms, *readings]
                 break

@@ -51,6 +51,7 @@ __all__ = [
     "script_of",
     "simplified_han",
     "skeleton",
+    "urdu_reading",
     "vowel_gaps",
 ]
 
@@ -401,13 +402,24 @@ _PERSIAN_SOUNDS = str.maketrans(
 
 
 def persian_reading(text: str) -> str | None:
-    """The name as Persian and Urdu say its letters ض ظ ذ ث ق (z, z, z, s, gh), written back in
-    the Arabic script; None when it has none of them. An extra form of the name, as its Latin
-    spellings follow the one or the other."""
+    """The name as Persian says its letters ض ظ ذ ث ق (z, z, z, s, gh), written back in the Arabic
+    script; None when it has none of them. An extra form of the name, as its Latin spellings
+    follow the one or the other."""
     if not any("\u0600" <= ch <= "\u06ff" for ch in text):
         return None
     other = text.translate(_PERSIAN_SOUNDS)
     return other if other != text else None
+
+
+_URDU_SOUNDS = str.maketrans({k: v for k, v in _PERSIAN_SOUNDS.items() if k != ord("\u0642")})
+
+
+def urdu_reading(text: str) -> str | None:
+    """The name as Urdu and Pashto say ض ظ ذ ث (z, z, z, s) but, unlike Persian, keep ق a q
+    (ثاقب Saqib, not Sagheb); None when it is the Persian reading or the name itself."""
+    if "\u0642" not in text or not any(ch in text for ch in "\u0636\u0638\u0630\u062b\u0629"):
+        return None
+    return text.translate(_URDU_SOUNDS)
 
 
 @lru_cache(maxsize=20_000)
@@ -465,10 +477,12 @@ def romanize_word(word: str) -> tuple[str, str]:
         # a final ta marbuta is said a: أسامة Usama, حمزة Hamza, فاطمة Fatima (the Persian reading
         # writes it h: Fatemeh, Usamah)
         word = word[:-1] + "\u0627"
-    if script == "Arab" and word.startswith("\u0639\u0628\u062f\u0627\u0644") and len(word) > 7:
+    if script == "Arab" and word.startswith(_ABD_AL) and len(word) > 7:
         # Abd al- written joined (عبدالقدیر): two words, as عبد القدیر, so that it is Abdul Qadir
-        # (عبدالله, one word, stays one: Abdullah)
+        # (عبدالله, one word, stays one: Abdullah); Abu al- likewise (أبواليزيد Abu al-Yazid)
         return script, "bd " + romanize_word(word[3:])[1]
+    if script == "Arab" and word.startswith(_ABU_AL) and len(word) > 6:
+        return script, "abw " + romanize_word(word[word.index("\u0648") + 1 :])[1]
     latin = _icu_word(word) if script != "Arab" else _arabic_latin(word)
     if (
         script == "Arab"
@@ -479,6 +493,10 @@ def romanize_word(word: str) -> tuple[str, str]:
     ):
         latin = "al " + latin[2:]  # the article is written joined: السيسي -> al sysy
     return script, latin
+
+
+_ABD_AL = "\u0639\u0628\u062f\u0627\u0644"  # عبدال
+_ABU_AL = ("\u0623\u0628\u0648\u0627\u0644", "\u0627\u0628\u0648\u0627\u0644")  # أبوال, ابوال
 
 
 # Letters of Urdu and Pashto that ICU's Any-Latin leaves out (اظہر came out azr, ځدران dran), as
