@@ -78,6 +78,7 @@ _PATRONYMIC = re.compile(
     r"|avich|auna|euna)$"  # Belarusian: Barysavich, Mikhailauna
 )
 _VOWEL_RUNS = re.compile(r"[aeiou]+")
+_ABD_AL_GAPS = vowel_gaps("abdal")  # a medial a: Latin a, o, u or (Maghreb) e
 _PATRONYMIC_STEM = re.compile(r"^(.+?)[aeiou]?(vich|vech|vna|una|ich|ichna)$")
 _ORG_SCHEMAS = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})
 
@@ -354,7 +355,8 @@ def make_token(
         abjad=abjad,
         syllabic=syllabic,
         groups=groups | nick if nick else groups,
-        vows=vowel_gaps(skel, abjad),
+        # Abd al- in the Arabic script writes no vowel in the article (Abdel, Abdul, Abdoul)
+        vows=_ABD_AL_GAPS if abjad and text == "abdul" else vowel_gaps(skel, abjad),
         cyrillic=cyrillic,
     )
 
