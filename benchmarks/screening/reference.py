@@ -2,7 +2,7 @@
 hits, scores and explanations (`check_equal`, and the tests): as before the speed work (commit
 ed9bbe2), with the candidate cuts of issue #3 (none depends on min_score; query names expanded by
 `name_variants`; a lookup merged with the next part counts for both; an abjad part of one consonant
-looked up as spelt) and every ranked entity scored in full (no upper bound skips one).
+looked up as spelt; a part whose skeleton finds no key, by the skeletons of its spelling's deletions) and every ranked entity scored in full (no upper bound skips one).
 
 Functions taking the `Matcher` as `self`: they read its index (postings, forms, entries) only.
 """
@@ -42,6 +42,7 @@ from rempart.domain.screening.index import (
 from rempart.domain.screening.model import Hit, NameQuery
 from rempart.domain.screening.normalize import NameForm, TokenKind, analyze_name, schema_family
 from rempart.domain.screening.score import other_features_bound, score_entity
+from rempart.domain.screening.transliterate import skeleton
 
 
 def _analyze_query(self: Matcher, name: str, schema: str) -> NameForm:
@@ -111,8 +112,19 @@ def _candidates(self: Matcher, form: NameForm) -> dict[int, float]:
                 if p:
                     posts.append(p)
         else:
-            for k in _fuzzy_keys(self, t.skel):
+            near = _fuzzy_keys(self, t.skel)
+            for k in near:
                 posts.append(self._postings[k])
+            if (len(t.skel) < MIN_KEY_LEN_FUZZY or not near) and len(t.text) >= MIN_KEY_LEN_FUZZY:
+                # the keys near the part as written (`Matcher._spelled_keys`)
+                spelled: set[str] = set()
+                for d in _deletions(t.text):
+                    sk = skeleton(d)
+                    if sk in self._postings:
+                        spelled.add(sk)
+                    spelled.update(self._deletion_index.get(sk, ()))
+                for k in spelled:
+                    posts.append(self._postings[k])
             # merged with the next token (Abdul Hai -> Abdulhai)
             if i + 1 < len(toks) and toks[i + 1].kind is not TokenKind.INITIAL:
                 merged = [self._postings[k] for k in _fuzzy_keys(self, t.skel + toks[i + 1].skel)]

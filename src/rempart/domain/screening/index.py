@@ -577,6 +577,26 @@ class Matcher:
             got = self._fuzzy_cache[key] = tuple(self._fuzzy_keys_of(key)) or _NO_KEYS
         return got
 
+    def _spelled_keys(self, text: str) -> tuple[str, ...]:
+        """When the skeleton of a name part finds no key: the keys near it as written, the skeleton
+        of each of its deletions as a key or a deletion of one. A typo can move a skeleton further
+        than it moved the spelling (Lakahl: lakahl, two edits from Lakhal's lahal; its deletion
+        lakhl is lahl, one). Remembered as `_fuzzy_keys` are."""
+        got = self._fuzzy_cache.get("\0" + text)
+        if got is None:
+            if len(self._fuzzy_cache) >= FUZZY_CACHE_SIZE:
+                self._fuzzy_cache.clear()
+            out: set[str] = set()
+            if len(text) >= MIN_KEY_LEN_FUZZY:
+                di = self._deletion_index
+                for d in _deletions(text):
+                    sk = skeleton(d)
+                    if sk in self._postings:
+                        out.add(sk)
+                    out.update(di.get(sk, ()))
+            got = self._fuzzy_cache["\0" + text] = tuple(out) or _NO_KEYS
+        return got
+
     def _fuzzy_keys_of(self, key: str) -> set[str]:
         out = {key} if key in self._postings else set()
         if len(key) < MIN_KEY_LEN_FUZZY:
@@ -650,6 +670,12 @@ class Matcher:
                 if near:
                     posts.extend(postings[k] for k in near)
                     found.append("f" + t.skel)
+                if len(t.skel) < MIN_KEY_LEN_FUZZY or not near:
+                    # a short skeleton is looked up exactly: its spelling's deletions too
+                    near = self._spelled_keys(t.text)
+                    if near:
+                        posts.extend(postings[k] for k in near)
+                        found.append("s" + t.text)
                 # merged with the next token (Abdul Hai -> Abdulhai)
                 if nxt is not None and nxt.kind is not TokenKind.INITIAL:
                     near = self._fuzzy_keys(t.skel + nxt.skel)
@@ -798,6 +824,8 @@ class Matcher:
                     out.append("x" + t.skel + nxt.skel)
             else:
                 out.append("f" + t.skel)
+                if len(t.text) >= MIN_KEY_LEN_FUZZY:
+                    out.append("s" + t.text)  # the search looks it up when "f" finds nothing
                 if nxt is not None and nxt.kind is not TokenKind.INITIAL:
                     out.append("f" + t.skel + nxt.skel)
                     if not (nxt.abjad or nxt.syllabic):
@@ -820,6 +848,8 @@ class Matcher:
         near = self._near_keys
         if near is None:
             near = self._near_keys = frozenset(self._postings).union(self._deletion_index)
+        if kind == "s":  # `_spelled_keys(key)` is not empty
+            return any(skeleton(d) in near for d in _deletions(key))
         if key in near:
             return True
         return any(key[:i] + key[i + 1 :] in near for i in range(len(key)))
