@@ -100,9 +100,10 @@ def _candidates(self: Matcher, form: NameForm) -> dict[int, float]:
         elif t.syllabic:
             # a Korean or Chinese part pairs only with a near-identical spelling or the same
             # consonants (features.SYLLABIC_MIN): no deletion neighbourhood
-            p = self._postings.get(t.skel)
-            if p:
-                posts.append(p)
+            for key in {t.skel, skeleton(t.text)}:  # (Hangul: `index._syllabic_keys`)
+                p = self._postings.get(key)
+                if p:
+                    posts.append(p)
             if len(t.cons) >= 4:
                 p = self._cons_postings.get(t.cons)
                 if p:

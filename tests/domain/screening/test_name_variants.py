@@ -165,8 +165,8 @@ def test_a_persian_suffix_is_not_dropped() -> None:
 
 
 def test_a_latin_vowel_the_skeleton_reads_as_a_glide() -> None:
-    # the i of Matiullah before u is the long i of مطيع, not the glide of Aksionov
-    assert compare_names("مطيع الله", "MATIULLAH", "Person", LEX)[1]
+    # the i of Rafiullah before u is the long i of رفيع, not the glide of Aksionov
+    assert compare_names("رفيع الله", "RAFIULLAH", "Person", LEX)[1]
     assert not compare_names("محمود", "Mohammad", "Person", LEX)[1]
 
 
@@ -175,8 +175,8 @@ def test_a_latin_vowel_the_skeleton_reads_as_a_glide() -> None:
     [
         ("جمال رجب", "Gamal RAGAB"),  # Egyptian g for ج
         ("قرقاش", "Gargash"),  # Gulf g for ق
-        ("كمال عكاشة", "Kamel AKKACHA"),  # French ch for ش
-        ("كمال لونيسي", "Kamel LOUNICI"),  # French c for س before i
+        ("كمال عباشة", "Kamel ABBACHA"),  # French ch for ش
+        ("كمال بونيسي", "Kamel BOUNICI"),  # French c for س before i
     ],
 )
 def test_regional_latin_spellings_of_arabic_names(arabic: str, latin: str) -> None:
@@ -186,6 +186,7 @@ def test_regional_latin_spellings_of_arabic_names(arabic: str, latin: str) -> No
 
 def test_regional_spellings_keep_the_consonants() -> None:
     assert not compare_names("رجب", "Rakab", "Person", LEX)[1]  # k is not ج
+    assert not compare_names("كمال", "Gamal", "Person", LEX)[1]  # ك is no g: Kamal is not Gamal
     assert not compare_names("جوان", "Aghajani", "Person", LEX)[1]  # a j is a j
 
 
@@ -198,7 +199,7 @@ def test_urdu_reading_keeps_qaf() -> None:
 
 def test_sh_and_h_are_two_letters() -> None:
     # شهيد خيل: sh, h (ش ه), not one h doubled: Shahidkhel
-    assert compare_names("سيد شهيد خيل", "SAID SHAHIDKHEL", "Person", LEX)[1]
+    assert compare_names("نور شهيد خيل", "NOOR SHAHIDKHEL", "Person", LEX)[1]
 
 
 def test_abd_al_written_joined() -> None:
@@ -209,6 +210,9 @@ def test_abd_al_written_joined() -> None:
     # the article writes no vowel: Abdel, Abdul, Abdoul are all its spellings, in one word too
     assert compare_names("عبد الحليم", "ABDELHALIM", "Person", LEX)[1]
     assert compare_names("عبدالحليم", "Abdoulhalim", "Person", LEX)[1]
+    # names made from عبدالله stay one word (عبداللهی Abdollahi), with a shadda too
+    assert romanize_word("عبداللهی")[1] == "bdallhy"
+    assert romanize_word("عبداللّه")[1] == "bdallh"
     # and Abu al- (أبواليزيد: Abou El Yazid)
     assert romanize_word("أبواليزيد")[1] == "abw al yzyd"
 
@@ -233,9 +237,9 @@ def test_a_latin_w_is_a_written_waw() -> None:
         ("Kyu-Nam PAK", "박규남", True),
         ("Kyu-Nam PAK", "Park Gyunam", True),
         ("Kyu-Nam PAK", "박규성", False),  # another syllable is another name
-        ("Jong Hyuk AN", "안종혁", True),  # ng and h of two syllables: not the gh of Ghani
+        ("Jong Hyuk YUN", "윤종혁", True),  # ng and h of two syllables: not the gh of Ghani
         ("Sung Hun LEE", "이승훈", True),
-        ("Jong Hyuk AN", "안종석", False),
+        ("Jong Hyuk YUN", "윤종석", False),
     ],
 )
 def test_korean_romanization_systems(a: str, b: str, match: bool) -> None:
@@ -262,7 +266,7 @@ def test_belarusian_and_russian_forms_of_a_surname() -> None:
         ("Дзяніс Мікалаевіч ТАЎСЦЯКОЎ", "Denis Nikolaevich TOLSTYAKOV"),
         ("Таццяна Мікалаеўна ДАМАРЭНКА", "Tatiana Nikolaevna DOMARENKO"),  # patronymic of Мікалай
         ("Алена Сямёнаўна КАВАЛЁНАК", "Elena Semyonovna KOVALENOK"),
-        ("Arciom Vaclavavich SAKALOUSKI", "Артём Вацлавович СОКОЛОВСКИЙ"),  # lacinka c is ц
+        ("Arciom Vaclavavich ZHURAUSKI", "Артём Вацлавович ЖУРОВСКИЙ"),  # lacinka c is ц
     ],
 )
 def test_belarusian_forms_find_the_russian_ones(belarusian: str, russian: str) -> None:
@@ -270,10 +274,26 @@ def test_belarusian_forms_find_the_russian_ones(belarusian: str, russian: str) -
     assert match, (score, expl)
 
 
+def test_belarusian_forms_keep_kh_and_hard_ts() -> None:
+    # х is not г, and ц before a hard vowel is not т (Belarusian makes т ц before soft ones only):
+    # only the letters' likeness counts, not the Belarusian reading (0.92)
+    def sim(a: str, b: str) -> float:
+        return token_similarity(*(analyze_name(n, "Person", LEX).tokens[0] for n in (a, b)))
+
+    assert sim("МУХИН", "MUGIN") < 0.9 and sim("ЦОЙЛОВ", "TOYLOV") < 0.9
+    assert sim("ГIГIН", "GIGIN") >= 0.9 and sim("ЦЯЦЕРЫН", "TETERIN") >= 0.9
+
+
 def test_belarusian_forms_do_not_join_two_surnames() -> None:
     # the consonants differ: another surname, however Belarusian writes its vowels
     assert not compare_names("Сяргей Пятровіч ЦЯЦЕРАЎ", "Sergei Petrovich TETERIN", "Person", LEX)[1]
     assert not compare_names("Вадзім ГАРАВЫ", "Vadim BOROVOY", "Person", LEX)[1]
+
+
+def test_parenthesized_alternatives_do_not_multiply_without_end() -> None:
+    many = " ".join(f"Ivo{c} (Iva{c})" for c in "abcdefghijkl")
+    assert name_variants(many, "Person") == [many]  # not 4,096 names
+    assert len(name_variants("Ivor (Ivar) Petrovich (Petrovych) KALDMAN (KALDMANN)", "Person")) == 8
 
 
 def test_a_word_with_another_form_in_parentheses() -> None:
@@ -349,7 +369,7 @@ def test_korean_reading_of_hanja() -> None:
         ("崔龍植", "Choe Ryong Sik"),  # 龍 ryong in a given name, as North Korean spellings keep it
         ("李雪花", "Ri Sol Hwa"),  # 李 is 이 (Lee), which North Korean lists write Ri
         ("金與淑", "Kim Yo Suk"),
-        ("林 秀卿", "Rim Su Gyong"),
+        ("林 秀花", "Rim Su Hwa"),
         ("金铁浩", "KIM CHOL HO"),  # in simplified characters
     ],
 )

@@ -130,6 +130,27 @@ def test_query_names_are_expanded_like_listed_names(variant_matcher: Matcher) ->
     assert both[0].score == variant_matcher.search(NameQuery("Greta LINDQVIST"))[0].score
 
 
+def test_search_finds_what_the_comparison_finds_in_korean_and_spelt_typos() -> None:
+    """The search's bound and lookups keep up with the comparison: a merged Korean given name
+    (Jonghyeok / Jong Hyeok), a Hangul query against a one-word Latin spelling (수진 / Sujin, whose
+    skeleton reads the j as a glide), a typo that moves the skeleton further than the spelling
+    (Lakahl / Lakhal: kh is h), a Latin dh for ذ."""
+    entities = [
+        ("ofac", "v1", ListedEntity("A", "Person", (Name("Ri Jonghyeok"),))),
+        ("ofac", "v1", ListedEntity("B", "Person", (Name("Kim Sujin"),))),
+        ("ofac", "v1", ListedEntity("C", "Person", (Name("Tarik LAKHAL"),))),
+        ("ofac", "v1", ListedEntity("D", "Person", (Name("ذبيح علي"),))),
+    ]
+    m = Matcher(entities, Lexicon.builtin())
+    for query, expected in (
+        ("Ri Jong Hyeok", "ofac:A"),
+        ("김수진", "ofac:B"),
+        ("Tarik LAKAHL", "ofac:C"),
+        ("Dhabih ALI", "ofac:D"),
+    ):
+        assert [h.entity_id for h in m.search(NameQuery(query, "Person"))] == [expected], query
+
+
 def test_names_in_hanja_are_found_by_their_korean_reading(variant_matcher: Matcher) -> None:
     """A query in hanja finds the Latin spelling of its Korean reading, and a listed name in hanja
     is found by one (`transliterate.korean_reading`)."""

@@ -232,7 +232,7 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
     if AKANYE_MIN <= s < AKANYE_DISCOUNT and (a.cyrillic or b.cyrillic) and not (a.syllabic or b.syllabic):
         # Belarusian writes unstressed o and e as a, ў (u) where Russian has в, г as h: ШАЎЦОЎ /
         # ШЕВЦОВ, ДЗЯМІДАЎ / ДЕМИДОВ, РАССАЛАЙ / РОССОЛАЙ, ГАРА / ГОРА
-        s = max(s, _str_sim(_akanye(a.text), _akanye(b.text)) * AKANYE_DISCOUNT)
+        s = max(s, _akanye_sim(a.text, b.text) * AKANYE_DISCOUNT)
     if ARABIC_LATIN_MIN <= s < ARABIC_LATIN and not (a.syllabic or b.syllabic or a.abjad or b.abjad):
         # Latin spellings of one Arabic name in the English, French and dialect manners: ق as q, g,
         # k or gh (Qadhafi / Gaddafi, Qaani / Ghani), ش as sh or ch (Hamsho / Hamcho), ذ as dh or d
@@ -298,8 +298,9 @@ def _raw_vowels_agree(ab: Token, lat: Token) -> bool:
 
 @lru_cache(maxsize=100_000)
 def _j_consonants(abjad_text: str) -> str:
-    """The consonants of an abjad spelling with its j (ج) a consonant, not the glide of Sergej."""
-    return consonants(j_consonant_skeleton(abjad_text), True)
+    """The consonants of an abjad spelling with its j (ج) a consonant, not the glide of Sergej, and
+    its q (ق) a q, not the k of ك."""
+    return consonants(j_consonant_skeleton(abjad_text.replace("q", "Q")), True).replace("Q", "q")
 
 
 _FRENCH = ((re.compile(r"(?<![st])ch"), "sh"), (re.compile(r"c(?=[eiy])"), "s"))
@@ -315,7 +316,10 @@ def _regional_latin(abjad_cons: str, latin: str) -> bool:
     lc = consonants(j_consonant_skeleton(latin))  # (a Latin spelling of an Arabic name: j is ج)
     if len(lc) != len(abjad_cons):
         return False
-    return all(x == y or (y == "g" and x in "jk") for x, y in zip(abjad_cons, lc, strict=True))
+    return all(
+        x == y or (y == "g" and x in "jq") or (y == "k" and x == "q")  # (a Latin q is k here too)
+        for x, y in zip(abjad_cons, lc, strict=True)
+    )
 
 
 def _nisba_apart(a: str, b: str) -> bool:
@@ -355,24 +359,30 @@ AKANYE_DISCOUNT = 0.92
 AKANYE_MIN = 0.5  # ГАРА / ГОРА: half the letters differ, all in what Belarusian says otherwise
 _AKANYE = (
     (re.compile(r"c(?!h)"), "ts"),  # Belarusian Latin (lacinka) and Czech c is ц: Arciom, Vaclav
-    (re.compile(r"ts(?=[iy]?[aeiouy])"), "t"),  # ць ця це for ть тя те: ЦЯЦЕРЫН / ТЕТЕРИН
+    (re.compile(r"ts(?=[iye])"), "t"),  # ць ця це for ть тя те (soft): ЦЯЦЕРЫН / ТЕТЕРИН, not Цой / Той
     (re.compile(r"dz(?!h)"), "d"),  # дз for д: Vadzim / Vadim, Dzianis / Denis
-    (re.compile(r"kh"), "h"),  # х, as the skeleton has it (Таухид / Tawhid)
-    (re.compile(r"(?<![zsc])h"), "g"),  # г is h: Hihin / Gigin, Hrushko / Grushko, Ihar / Igor
     (re.compile(r"[oe]"), "a"),  # akanye, yakanye: Sakalouski / Sokolovski, Siarhei / Sergei
     (re.compile(r"(?<=[aiy])u"), "v"),  # ў for в and л: Mikalaeuna / Nikolaevna, Taustsiankou
 )
+_H_IS_G = re.compile(r"(?<![kzsc])h")  # г is h: Hihin / Gigin, Hrushko / Grushko, Ihar / Igor
 
 
 @lru_cache(maxsize=100_000)
-def _akanye(text: str) -> str:
+def _akanye(text: str, h_is_g: bool) -> str:
     """The skeleton of a romanized name part with what Belarusian says otherwise than Russian made
     Russian: unstressed o and e written a, ў (u after a vowel) for в, дз and ц for д and т before
-    soft vowels, г as h. The Russian and Belarusian forms of a name meet (ТАЎСЦЯНКОЎ / ТОЛСТЕНКОВ,
-    ЦЯЦЕРЫН / ТЕТЕРИН, ГIГIН / ГИГИН, Dzianis / Denis)."""
+    soft vowels, and (`h_is_g`) г written h. The Russian and Belarusian forms of a name meet
+    (ТАЎСЦЯНКОЎ / ТОЛСТЕНКОВ, ЦЯЦЕРЫН / ТЕТЕРИН, ГIГIН / ГИГИН, Dzianis / Denis). The h of г is
+    tried apart: the h of х (kh) and of a Latin spelling of ح is not г (Мухин is not Мугин)."""
+    if h_is_g:
+        text = _H_IS_G.sub("g", text)
     for pattern, repl in _AKANYE:
         text = pattern.sub(repl, text)
     return skeleton(text)
+
+
+def _akanye_sim(a: str, b: str) -> float:
+    return max(_str_sim(_akanye(a, True), _akanye(b, True)), _str_sim(_akanye(a, False), _akanye(b, False)))
 
 
 _DEVOICE = str.maketrans("gdbj", "ktpc")
@@ -587,8 +597,10 @@ def name_score_estimate(
             if cr > best:
                 best = cr
         bc[j] = best
-    if min(bq) <= 0.0 or min(bc) <= 0.0:
-        # a part without a partner may pair merged with a neighbour (Abdulhai / Abdul Hai)
+    if min(bq) < 1.0 or min(bc) < 1.0:
+        # a part without an exact partner may pair better merged with a neighbour (Abdulhai /
+        # Abdul Hai, Jonghyeok / Jong Hyeok: jong alone is a weak pair of jonghyeok): an upper bound
+        # of the score takes the better
         for i, m in enumerate(q.merged):
             if m is None:
                 continue

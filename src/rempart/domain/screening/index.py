@@ -152,7 +152,11 @@ def name_variants(full: str, schema: str = "") -> list[str]:
             else:
                 forms.append(other)
         return list(dict.fromkeys(x for form in forms if form for x in name_variants(form, schema)))
-    alt = _ALTERNATIVE_WORD.search(full) if schema == "Person" and "(" in full else None
+    alt = (
+        _ALTERNATIVE_WORD.search(full)
+        if schema == "Person" and 0 < full.count("(") <= MAX_ALTERNATIVE_WORDS
+        else None
+    )
     if alt and _main_script(alt.group(1)) == _main_script(alt.group(2)):
         # a word and, in parentheses, another spelling or form of it: Iury (Yuri) Leonidovich
         # SIVAKOV, Igor Nikolaevich (Mykolayovich) TURCHENYUK, Екатерина ФЕДОТОВА (НАУМОВА)
@@ -195,7 +199,9 @@ def name_variants(full: str, schema: str = "") -> list[str]:
 # "(a.k.a. X, Y or Z)" inside a listed name (the EU's notes): other names of the same party
 _AKA = re.compile(r"\(\s*(?:a\.?\s?k\.?\s?a\b\.?|also known as)\s*:?\s*([^()]+)\)", re.IGNORECASE)
 _AKA_SEPARATORS = re.compile(r",|;|\bor\b")
-# a person's name word followed by one word in parentheses: the same word spelt or said otherwise
+# a person's name word followed by one word in parentheses: the same word spelt or said otherwise;
+# at most this many in a name (each doubles the names: a longer run is not a name)
+MAX_ALTERNATIVE_WORDS = 3
 _ALTERNATIVE_WORD = re.compile(
     r"(?:^|(?<=\s))([^\W\d_](?:[\w'’-]*[^\W\d_])?)\s*\(\s*([^\W\d_][\w'’-]*[^\W\d_])\s*\)(?=[\s,)]|$)"
 )
@@ -253,6 +259,14 @@ def _posted(posts: list[list[int]]) -> set[int]:
     for p in posts:
         out.update(p)
     return out
+
+
+def _syllabic_keys(t: Token) -> tuple[str, ...]:
+    """The exact keys of a Korean or Chinese name part: its skeleton and, for Hangul, whose skeleton
+    keeps j a consonant (설준 seoljun), the skeleton a Latin spelling in one word has (Seoljun: the
+    j a glide, as `skeleton` reads it)."""
+    plain = skeleton(t.text)
+    return (t.skel,) if plain == t.skel else (t.skel, plain)
 
 
 def _deletions(key: str) -> set[str]:
@@ -522,6 +536,10 @@ class Matcher:
             if t.kind is TokenKind.INITIAL:
                 continue
             keys.add(t.skel)
+            if t.abjad and "z" in t.skel:
+                # ذ is romanized z (`transliterate.romanize_word`): a Latin query spells it dh
+                # (Dhabih, ذبيح) as often as z, and looks up its spelling's keys
+                keys.add(t.skel.replace("z", "dh"))
             if len(t.cons) >= 2:
                 cons.add(t.cons)
             if i + 1 < len(toks) and toks[i + 1].kind is not TokenKind.INITIAL:
@@ -651,10 +669,11 @@ class Matcher:
             elif t.syllabic:
                 # a Korean or Chinese part pairs only with a near-identical spelling or the same
                 # consonants (features.SYLLABIC_MIN): no deletion neighbourhood
-                p = postings.get(t.skel)
-                if p:
-                    posts.append(p)
-                    found.append("x" + t.skel)
+                for key in _syllabic_keys(t):
+                    p = postings.get(key)
+                    if p:
+                        posts.append(p)
+                        found.append("x" + key)
                 if len(t.cons) >= 4:
                     p = cons_postings.get(t.cons)
                     if p:
@@ -817,7 +836,7 @@ class Matcher:
                     if nxt.kind is not TokenKind.INITIAL:
                         carry = [out[-1]]
             elif t.syllabic:
-                out.append("x" + t.skel)
+                out.extend("x" + key for key in _syllabic_keys(t))
                 if len(t.cons) >= 4:
                     out.append("c" + t.cons)
                 if nxt is not None and nxt.kind is not TokenKind.INITIAL:

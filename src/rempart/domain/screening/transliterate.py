@@ -477,9 +477,10 @@ def romanize_word(word: str) -> tuple[str, str]:
         # a final ta marbuta is said a: أسامة Usama, حمزة Hamza, فاطمة Fatima (the Persian reading
         # writes it h: Fatemeh, Usamah)
         word = word[:-1] + "\u0627"
-    if script == "Arab" and word.startswith(_ABD_AL) and len(word) > 7:
+    if script == "Arab" and word.startswith(_ABD_AL) and not word.replace("\u0651", "").startswith(_ABDULLAH):
         # Abd al- written joined (عبدالقدیر): two words, as عبد القدیر, so that it is Abdul Qadir
-        # (عبدالله, one word, stays one: Abdullah); Abu al- likewise (أبواليزيد Abu al-Yazid)
+        # (عبدالله and the names made from it, عبداللهی Abdollahi, stay one word); Abu al-
+        # likewise (أبواليزيد Abu al-Yazid)
         return script, "bd " + romanize_word(word[3:])[1]
     if script == "Arab" and word.startswith(_ABU_AL) and len(word) > 6:
         return script, "abw " + romanize_word(word[word.index("\u0648") + 1 :])[1]
@@ -496,6 +497,7 @@ def romanize_word(word: str) -> tuple[str, str]:
 
 
 _ABD_AL = "\u0639\u0628\u062f\u0627\u0644"  # عبدال
+_ABDULLAH = "\u0639\u0628\u062f\u0627\u0644\u0644\u0647"  # عبدالله
 _ABU_AL = ("\u0623\u0628\u0648\u0627\u0644", "\u0627\u0628\u0648\u0627\u0644")  # أبوال, ابوال
 
 
