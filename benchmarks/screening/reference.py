@@ -2,7 +2,7 @@
 hits, scores and explanations (`check_equal`, and the tests): as before the speed work (commit
 ed9bbe2), with the candidate cuts of issue #3 (none depends on min_score; query names expanded by
 `name_variants`; a lookup merged with the next part counts for both; an abjad part of one consonant
-looked up as spelt; a part whose skeleton finds no key, by the skeletons of its spelling's deletions) and every ranked entity scored in full (no upper bound skips one).
+looked up as spelt; a part's name groups; a part whose skeleton finds no key, by the skeletons of its spelling's deletions) and every ranked entity scored in full (no upper bound skips one).
 
 Functions taking the `Matcher` as `self`: they read its index (postings, forms, entries) only.
 """
@@ -37,6 +37,7 @@ from rempart.domain.screening.index import (
     _compatible,
     _deletions,
     _margin,
+    _searched_groups,
     name_variants,
 )
 from rempart.domain.screening.model import Hit, NameQuery
@@ -82,6 +83,10 @@ def _candidates(self: Matcher, form: NameForm) -> dict[int, float]:
             continue
         posts: list[list[int]] = carry
         carry = []
+        for g in _searched_groups(t):  # the names of its name groups (`Matcher._group_postings`)
+            p = self._group_postings.get(g)
+            if p:
+                posts.append(p)
         if t.abjad:
             if len(t.cons) >= 2:
                 p = self._cons_postings.get(t.cons)

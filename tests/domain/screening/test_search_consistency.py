@@ -134,12 +134,13 @@ def test_search_finds_what_the_comparison_finds_in_korean_and_spelt_typos() -> N
     """The search's bound and lookups keep up with the comparison: a merged Korean given name
     (Jonghyeok / Jong Hyeok), a Hangul query against a one-word Latin spelling (수진 / Sujin, whose
     skeleton reads the j as a glide), a typo that moves the skeleton further than the spelling
-    (Lakahl / Lakhal: kh is h), a Latin dh for ذ."""
+    (Lakahl / Lakhal: kh is h), a Latin dh for ذ, a given name's Belarusian form (by its group)."""
     entities = [
         ("ofac", "v1", ListedEntity("A", "Person", (Name("Ri Jonghyeok"),))),
         ("ofac", "v1", ListedEntity("B", "Person", (Name("Kim Sujin"),))),
         ("ofac", "v1", ListedEntity("C", "Person", (Name("Tarik LAKHAL"),))),
         ("ofac", "v1", ListedEntity("D", "Person", (Name("ذبيح علي"),))),
+        ("ofac", "v1", ListedEntity("E", "Person", (Name("Aliaksandr Ivanavich KALDUN"),))),
     ]
     m = Matcher(entities, Lexicon.builtin())
     for query, expected in (
@@ -147,6 +148,7 @@ def test_search_finds_what_the_comparison_finds_in_korean_and_spelt_typos() -> N
         ("김수진", "ofac:B"),
         ("Tarik LAKAHL", "ofac:C"),
         ("Dhabih ALI", "ofac:D"),
+        ("Alexander Ivanovich KALDUN", "ofac:E"),  # one given name, spelt two edits apart
     ):
         assert [h.entity_id for h in m.search(NameQuery(query, "Person"))] == [expected], query
 

@@ -261,6 +261,15 @@ def _posted(posts: list[list[int]]) -> set[int]:
     return out
 
 
+def _searched_groups(t: Token) -> frozenset[str]:
+    """The name groups a part is filed and looked up under: not the Korean family names (Kim, Lee,
+    Park: their spellings are few and meet by key; as groups they would join Zhang and Chang)."""
+    groups = t.groups
+    if groups and any(g.startswith("ko:") for g in groups):
+        return frozenset(g for g in groups if not g.startswith("ko:"))
+    return groups
+
+
 def _syllabic_keys(t: Token) -> tuple[str, ...]:
     """The exact keys of a Korean or Chinese name part: its skeleton and, for Hangul, whose skeleton
     keeps j a consonant (설준 seoljun), the skeleton a Latin spelling in one word has (Seoljun: the
@@ -439,6 +448,9 @@ class Matcher:
         self._class_count = 0  # (a name added after the build gets a class of its own)
         self._postings: dict[str, list[int]] = {}
         self._cons_postings: dict[str, list[int]] = {}
+        # names by the name groups of their parts (Aliaksandr, Oleksandr, Aleksandr: one given name;
+        # Bill, William): a query part finds the names of its group however far the spellings
+        self._group_postings: dict[str, list[int]] = {}
         self._deletion_index: dict[str, list[str]] = {}
         self._entity_map: dict[str, ListedEntity] | None = None
         # build-time only: one analysis per distinct (name, schema), one object per distinct token
@@ -531,11 +543,13 @@ class Matcher:
     def _index_form(self, fid: int, form: NameForm) -> None:
         keys: set[str] = set()
         cons: set[str] = set()
+        groups: set[str] = set()
         toks = form.tokens
         for i, t in enumerate(toks):
             if t.kind is TokenKind.INITIAL:
                 continue
             keys.add(t.skel)
+            groups.update(_searched_groups(t))
             if t.abjad and "z" in t.skel:
                 # ذ is romanized z (`transliterate.romanize_word`): a Latin query spells it dh
                 # (Dhabih, ذبيح) as often as z, and looks up its spelling's keys
@@ -560,6 +574,8 @@ class Matcher:
             self._postings.setdefault(k, []).append(fid)
         for k in cons:
             self._cons_postings.setdefault(k, []).append(fid)
+        for k in groups:
+            self._group_postings.setdefault(k, []).append(fid)
 
     def _finish(self) -> None:
         dels: dict[str, list[str]] = {}
@@ -646,6 +662,11 @@ class Matcher:
             found: list[str] = carry[1]
             carry = ([], [])
             nxt = toks[i + 1] if i + 1 < len(toks) else None
+            for g in _searched_groups(t):
+                p = self._group_postings.get(g)
+                if p:
+                    posts.append(p)
+                    found.append("g" + g)
             if t.abjad:
                 if len(t.cons) >= 2:
                     p = cons_postings.get(t.cons)
@@ -829,6 +850,7 @@ class Matcher:
             nxt = toks[i + 1] if i + 1 < len(toks) else None
             out: list[str] = carry
             carry = []
+            out.extend("g" + g for g in sorted(_searched_groups(t)))
             if t.abjad:
                 out.append("c" + t.cons if len(t.cons) >= 2 else "x" + t.skel)
                 if nxt is not None and len(t.cons) + len(nxt.cons) >= 2:
@@ -860,6 +882,8 @@ class Matcher:
         kind, key = probe[0], probe[1:]
         if kind == "c":
             return key in self._cons_postings
+        if kind == "g":
+            return key in self._group_postings
         if kind == "x" or len(key) < MIN_KEY_LEN_FUZZY:
             return key in self._postings
         # `_fuzzy_keys(key)` is not empty: the key, or one of its deletions, is a key or a deletion
