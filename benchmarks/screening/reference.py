@@ -39,6 +39,7 @@ from rempart.domain.screening.index import (
     _margin,
     _searched_groups,
     name_variants,
+    spelled_skeletons,
 )
 from rempart.domain.screening.model import Hit, NameQuery
 from rempart.domain.screening.normalize import NameForm, TokenKind, analyze_name, schema_family
@@ -121,11 +122,10 @@ def _candidates(self: Matcher, form: NameForm) -> dict[int, float]:
             near = _fuzzy_keys(self, t.skel)
             for k in near:
                 posts.append(self._postings[k])
-            if (len(t.skel) < MIN_KEY_LEN_FUZZY or not near) and len(t.text) >= MIN_KEY_LEN_FUZZY:
+            if len(t.skel) < MIN_KEY_LEN_FUZZY or not near:
                 # the keys near the part as written (`Matcher._spelled_keys`)
                 spelled: set[str] = set()
-                for d in _deletions(t.text):
-                    sk = skeleton(d)
+                for sk in spelled_skeletons(t.text):
                     if sk in self._postings:
                         spelled.add(sk)
                     spelled.update(self._deletion_index.get(sk, ()))

@@ -41,6 +41,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from rempart.domain.lists import ListedEntity, NameKind, entity_id
@@ -268,6 +269,19 @@ def _searched_groups(t: Token) -> frozenset[str]:
     if groups and any(g.startswith("ko:") for g in groups):
         return frozenset(g for g in groups if not g.startswith("ko:"))
     return groups
+
+
+@lru_cache(maxsize=100_000)
+def spelled_skeletons(text: str) -> tuple[str, ...]:
+    """The skeletons of a name part's deletions (as written) that the lookups of its own skeleton do
+    not reach: not the skeleton, nor (when it is long enough to be looked up fuzzily) its deletions.
+    Empty for most parts (Ivanov: its deletions are its skeleton's); not for Lakahl (lakhl: lahl)
+    or Chooe (choe, where the skeleton chu is too short for a fuzzy lookup)."""
+    if len(text) < MIN_KEY_LEN_FUZZY:
+        return ()
+    skel = skeleton(text)
+    reached = {skel, *_deletions(skel)} if len(skel) >= MIN_KEY_LEN_FUZZY else {skel}
+    return tuple(sorted({skeleton(d) for d in _deletions(text)} - reached))
 
 
 def _syllabic_keys(t: Token) -> tuple[str, ...]:
@@ -612,22 +626,21 @@ class Matcher:
         return got
 
     def _spelled_keys(self, text: str) -> tuple[str, ...]:
-        """When the skeleton of a name part finds no key: the keys near it as written, the skeleton
-        of each of its deletions as a key or a deletion of one. A typo can move a skeleton further
-        than it moved the spelling (Lakahl: lakahl, two edits from Lakhal's lahal; its deletion
-        lakhl is lahl, one). Remembered as `_fuzzy_keys` are."""
+        """When the skeleton of a name part finds no key, or is too short to be looked up fuzzily:
+        the keys near it as written, the skeletons of its deletions the skeleton's own lookups do
+        not reach (`spelled_skeletons`), as keys or deletions of keys. A typo can move a skeleton
+        further than it moved the spelling (Lakahl: lakahl, two edits from Lakhal's lahal; its
+        deletion lakhl is lahl, one). Remembered as `_fuzzy_keys` are."""
         got = self._fuzzy_cache.get("\0" + text)
         if got is None:
             if len(self._fuzzy_cache) >= FUZZY_CACHE_SIZE:
                 self._fuzzy_cache.clear()
             out: set[str] = set()
-            if len(text) >= MIN_KEY_LEN_FUZZY:
-                di = self._deletion_index
-                for d in _deletions(text):
-                    sk = skeleton(d)
-                    if sk in self._postings:
-                        out.add(sk)
-                    out.update(di.get(sk, ()))
+            di = self._deletion_index
+            for sk in spelled_skeletons(text):
+                if sk in self._postings:
+                    out.add(sk)
+                out.update(di.get(sk, ()))
             got = self._fuzzy_cache["\0" + text] = tuple(out) or _NO_KEYS
         return got
 
@@ -865,7 +878,7 @@ class Matcher:
                     out.append("x" + t.skel + nxt.skel)
             else:
                 out.append("f" + t.skel)
-                if len(t.text) >= MIN_KEY_LEN_FUZZY:
+                if spelled_skeletons(t.text):
                     out.append("s" + t.text)  # the search looks it up when "f" finds nothing
                 if nxt is not None and nxt.kind is not TokenKind.INITIAL:
                     out.append("f" + t.skel + nxt.skel)
@@ -892,7 +905,7 @@ class Matcher:
         if near is None:
             near = self._near_keys = frozenset(self._postings).union(self._deletion_index)
         if kind == "s":  # `_spelled_keys(key)` is not empty
-            return any(skeleton(d) in near for d in _deletions(key))
+            return any(sk in near for sk in spelled_skeletons(key))
         if key in near:
             return True
         return any(key[:i] + key[i + 1 :] in near for i in range(len(key)))
