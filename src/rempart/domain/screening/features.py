@@ -60,12 +60,14 @@ from rapidfuzz.process import cdist
 from rempart.domain.dates import PartialDate
 from rempart.domain.lists import Identifier
 from rempart.domain.screening.lexicon import DISTINCT_NAME
-from rempart.domain.screening.normalize import NameForm, Token, TokenKind, j_consonant_skeleton
+from rempart.domain.screening.normalize import NameForm, Token, TokenKind
 from rempart.domain.screening.transliterate import (
     consonants,
+    j_consonant_skeleton,
     long_vowels_agree,
     simplified_han,
     skeleton,
+    syllable_count,
     vowel_gaps,
 )
 
@@ -158,7 +160,7 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
         return 0.0
     if ka is TokenKind.INITIAL or kb is TokenKind.INITIAL:
         return 0.9 if a.text[0] == b.text[0] else 0.0
-    if (a.syllabic or b.syllabic) and _syllables(a.text) != _syllables(b.text):
+    if (a.syllabic or b.syllabic) and syllable_count(a.text) != syllable_count(b.text):
         return 0.0  # another count of Korean or Chinese syllables is another name: 서영 Seoyeong / Song
     if a.skel == b.skel:
         return SKELETON_DISCOUNT
@@ -247,16 +249,6 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
 
 
 PREFIX_MIN = 0.6
-_VOWEL_RUN = re.compile(r"[aeiou]+")
-
-
-@lru_cache(maxsize=100_000)
-def _syllables(text: str) -> int:
-    """The syllables of a romanized Korean or Chinese name part, as its runs of vowels (seoyeong 2,
-    song 1, jong un 2)."""
-    return len(_VOWEL_RUN.findall(text))
-
-
 VOWEL_CLASS_MATCH = 0.9
 BALTIC_S = 0.95  # a name and the same name with the Latvian, Lithuanian or Greek -s
 _BALTIC_VOWEL_S = re.compile(r"[aeiouy]s$")

@@ -34,9 +34,11 @@ from rempart.domain.screening.lexicon import ORG_STOPWORDS, PARTICLES, Lexicon, 
 from rempart.domain.screening.transliterate import (
     ABJAD_SCRIPTS,
     consonants,
+    j_consonant_skeleton,
     romanize_given_name,
     romanize_word,
     skeleton,
+    syllable_count,
     vowel_gaps,
     word_script,
 )
@@ -77,7 +79,6 @@ _PATRONYMIC = re.compile(
     r"(ovich|evich|ovych|evych|yevich|ovna|evna|ivna|yevna|ichna|ovitch|evitch|ogly|kyzy|uly"
     r"|avich|auna|euna)$"  # Belarusian: Barysavich, Mikhailauna
 )
-_VOWEL_RUNS = re.compile(r"[aeiou]+")
 _ABD_AL_GAPS = vowel_gaps("abdal")  # a medial a: Latin a, o, u or (Maghreb) e
 _PATRONYMIC_STEM = re.compile(r"^(.+?)[aeiou]?(vich|vech|vna|una|ich|ichna)$")
 _ORG_SCHEMAS = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})
@@ -322,7 +323,7 @@ def make_token(
     skel = j_consonant_skeleton(text) if hangul else skeleton(text)
     nick = lexicon.nicknames.get(text)
     eq = lexicon.name_groups.get(skel)
-    if eq and len(_VOWEL_RUNS.findall(text)) > 1 and any(g.startswith("ko:") for g in eq):
+    if eq and syllable_count(text) > 1 and any(g.startswith("ko:") for g in eq):
         # a Korean family name is one syllable: 서영 seoyeong has the skeleton of Song, not its name
         eq = frozenset(g for g in eq if not g.startswith("ko:")) or None
     if eq is None and kind is TokenKind.PATRONYMIC:
@@ -359,14 +360,6 @@ def make_token(
         vows=_ABD_AL_GAPS if abjad and text == "abdul" else vowel_gaps(skel, abjad),
         cyrillic=cyrillic,
     )
-
-
-def j_consonant_skeleton(text: str) -> str:
-    """The skeleton of a romanized Hangul or abjad word. Its j is always a consonant (ㅈ, ج), never
-    the glide `skeleton` makes of a j inside a word (Sergej, Tatjana): so the given name 설주 seolju
-    has the skeleton of its Latin spelling in syllables, Sol Ju (sol + ju: solju), as 여정 yeojeong
-    has Yo Jong's (ojong), and رجب rjb keeps its j (Rajab)."""
-    return skeleton(text.replace("j", "J")).replace("J", "j")
 
 
 MEMO_SIZE = 100_000  # analysed name parts remembered per lexicon (then forgotten all at once)

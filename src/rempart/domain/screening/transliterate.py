@@ -42,6 +42,7 @@ from typing import Any
 __all__ = [
     "ABJAD_SCRIPTS",
     "consonants",
+    "j_consonant_skeleton",
     "japanese_reading",
     "korean_reading",
     "long_vowels_agree",
@@ -51,6 +52,7 @@ __all__ = [
     "script_of",
     "simplified_han",
     "skeleton",
+    "syllable_count",
     "urdu_reading",
     "vowel_gaps",
 ]
@@ -583,6 +585,24 @@ def skeleton(token: str) -> str:
     for pattern, repl in _SKELETON_RULES:
         s = pattern.sub(repl, s)
     return s or token
+
+
+@lru_cache(maxsize=200_000)
+def j_consonant_skeleton(text: str) -> str:
+    """The skeleton of a romanized Hangul or abjad word. Its j is always a consonant (ㅈ, ج), never
+    the glide `skeleton` makes of a j inside a word (Sergej, Tatjana): so the given name 설주 seolju
+    has the skeleton of its Latin spelling in syllables, Sol Ju (sol + ju: solju), as 여정 yeojeong
+    has Yo Jong's (ojong), and رجب rjb keeps its j (Rajab)."""
+    return skeleton(text.replace("j", "J")).replace("J", "j")
+
+
+_VOWEL_RUNS = re.compile(r"[aeiou]+")
+
+
+def syllable_count(text: str) -> int:
+    """The syllables of a romanized Korean or Chinese name part, as its runs of vowels (seoyeong 2,
+    song 1, jong un 2)."""
+    return len(_VOWEL_RUNS.findall(text))
 
 
 _VOWELS = re.compile(r"[aeiouyvw]")
