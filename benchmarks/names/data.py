@@ -104,6 +104,24 @@ def eu_latin_cyrillic(base: Path, regime: str = "269") -> list[Pair]:
     ]
 
 
+def eu_entry_pairs(base: Path, regime: str = "269") -> list[Pair]:
+    """Each Cyrillic alias of a person against the entry's own name in Latin (the `name` column):
+    the pairs a reader of the regulation sees side by side."""
+    path = base / "eu_journal_sanctions_consolidated_2026-08-21_opensanctions" / EU_REGIMES[regime]
+    out: list[Pair] = []
+    with path.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["schema"] != "Person" or not _LAT.search(row["name"]) or _CYR.search(row["name"]):
+                continue
+            for v in _split_multi(row["alias"]):
+                m = re.match(r"^(.*?)\s*\(([^()]*)\)\s*$", v)
+                parts = [m.group(1), m.group(2)] if m else [x.strip() for x in v.split(" / ")]
+                for x in parts:
+                    if _CYR.search(x) and not _LAT.search(re.sub(r"[iI]", "", x)):
+                        out.append(Pair(x, row["name"], "Person", True, f"eu_{regime}_entry"))
+    return out
+
+
 def eu_people(base: Path, regime: str = "269") -> list[tuple[list[str], list[str]]]:
     """Per person of an EU regime (`EU_REGIMES`): its Cyrillic names and its Latin names."""
     path = base / "eu_journal_sanctions_consolidated_2026-08-21_opensanctions" / EU_REGIMES[regime]

@@ -114,6 +114,8 @@ def cross_section(base: Path, lex: Lexicon, lv2: peer.LogicV2Peer | None, out: d
         ("watchman cross_script_pairs", data.watchman_cross_script(base)),
         ("EU 269/2014 Latin/Cyrillic aliases", data.eu_latin_cyrillic(base, "269")),
         ("EU 765/2006 (Belarus) Latin/Cyrillic aliases", data.eu_latin_cyrillic(base, "765")),
+        ("EU 269: Cyrillic alias vs the entry's Latin name", data.eu_entry_pairs(base, "269")),
+        ("EU 765: Cyrillic alias vs the entry's Latin name", data.eu_entry_pairs(base, "765")),
     ):
         ours = sum(1 for p in pairs if compare_names(p.name1, p.name2, p.schema, lex)[1]) / len(pairs)
         row: list[Any] = [label, len(pairs), ours]

@@ -176,7 +176,7 @@ _EAST_SLAVIC_NAMES = (
     "viktor victor viktar", "vitaliy vitaly vitalii vital", "vladimir volodymyr uladzimir",
     "vyacheslav viacheslav vyachaslau viachaslau", "gennadiy gennady hennadiy hennadii henadz",
     "georgiy georgy heorhiy heorhii", "grigoriy grigory hryhoriy hryhorii ryhor",
-    "dmitriy dmitry dmytro dzmitry zmitser zmitsier", "evgeniy evgeny yevhen yevheniy yauhen",
+    "dmitriy dmitry dmytro dzmitry zmitser zmitsier", "evgeniy evgeny yevhen yevheniy yauhen yauheni",
     "ekaterina kateryna katsiaryna", "elena olena alena", "ivan ivan", "igor ihor ihar",
     "ilya illia illya",
     "konstantin kostiantyn kostyantyn kanstantsin", "leonid leanid",
