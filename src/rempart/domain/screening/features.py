@@ -190,7 +190,7 @@ def _token_similarity(a: Token, b: Token, text_sim: float | None, skel_sim: floa
             if not long_vowels_agree(vowel_gaps(ab.text, True), vowel_gaps(lat.text), rc, lat.text):
                 return LONG_VOWEL_MISMATCH
             return CONSONANT_DISCOUNT if len(rc) >= 3 else CONSONANT_SHORT
-        jc = _j_consonants(ab.text)
+        jc = _j_consonants(ab.text) if _REGIONAL_LETTERS.search(lat.text) else ""
         if len(jc) >= 2 and _regional_latin(jc, lat.text):
             # the Egyptian g of ج and the Gulf g of ق (Ragab, Gamal, Gargash), the French ch of ش and
             # c of س (Akkacha, Lounici): the consonants meet, the long vowels must agree as well
@@ -295,6 +295,7 @@ def _j_consonants(abjad_text: str) -> str:
     return consonants(j_consonant_skeleton(abjad_text.replace("q", "Q")), True).replace("Q", "q")
 
 
+_REGIONAL_LETTERS = re.compile(r"[gck]")  # what `_regional_latin` reads otherwise (a cheap test first)
 _FRENCH = ((re.compile(r"(?<![st])ch"), "sh"), (re.compile(r"c(?=[eiy])"), "s"))
 
 

@@ -65,7 +65,7 @@ from rempart.domain.screening.features import (
     prime_similarities,
     token_similarity,
 )
-from rempart.domain.screening.lexicon import Lexicon, split_words
+from rempart.domain.screening.lexicon import DISTINCT_NAME, Lexicon, split_words
 from rempart.domain.screening.model import Hit, NameQuery
 from rempart.domain.screening.normalize import (
     NameForm,
@@ -264,11 +264,15 @@ def _posted(posts: list[list[int]]) -> set[int]:
 
 def _searched_groups(t: Token) -> frozenset[str]:
     """The name groups a part is filed and looked up under: not the Korean family names (Kim, Lee,
-    Park: their spellings are few and meet by key; as groups they would join Zhang and Chang)."""
+    Park: their spellings are few and meet by key; as groups they would join Zhang and Chang), nor
+    the commonest Arabic given names (Muhammad: thousands of names, whose spellings meet by key)."""
     groups = t.groups
-    if groups and any(g.startswith("ko:") for g in groups):
-        return frozenset(g for g in groups if not g.startswith("ko:"))
+    if groups and any(g.startswith(_UNSEARCHED_GROUPS) for g in groups):
+        return frozenset(g for g in groups if not g.startswith(_UNSEARCHED_GROUPS))
     return groups
+
+
+_UNSEARCHED_GROUPS = ("ko:", DISTINCT_NAME)
 
 
 @lru_cache(maxsize=100_000)
