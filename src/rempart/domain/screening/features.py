@@ -8,15 +8,20 @@ name (SiemensAG / Siemens AG, Abdulhai / Abdul Hai). A pair's similarity is the 
 - the Damerau-Levenshtein (OSA) similarity of the romanized tokens (typos, transpositions);
 - the same on the spelling skeletons, slightly discounted (Sergey / Sergei, Aksyonov / Aksenov);
 - the consonants, when one side comes from a script without vowels (محمد / Mohamed), provided the
-  Latin side has a vowel where the other writes a long one (محمود is Mahmud, not Mohammad);
+  Latin side has a vowel where the other writes a long one (محمود is Mahmud, not Mohammad) and no
+  w or v where it writes no waw (حسنا is not Hasawani); also in the regional Latin manners (the
+  Egyptian g of ج and the Gulf g of ق, the French ch of ش and c of س: Ragab, Akkacha, Lounici);
 - an initial against a token with that first letter (in a person's name; in an organization's, a
   letter is part of an abbreviation, B&W); a nickname against its name (Bill / William);
 - the same consonants with the vowels of one sound (Usama / Osama) or one short vowel spelt
   otherwise (Tarek / Tariq); a name with and without the Latvian, Lithuanian or Greek -s, -as, -os
-  (Sergejs / Sergey, Alexandros / Alexander); then Winkler's bonus for a shared beginning.
+  (Sergejs / Sergey, Alexandros / Alexander); then Winkler's bonus for a shared beginning; the
+  Belarusian and Russian forms of a name, when one side is Cyrillic (ЦЯЦЕРЫН / ТЕТЕРИН: akanye,
+  ў, ц and дз for т and д before soft vowels, г as h).
 Never pairs: two of the commonest given names (Ahmed / Mohamed; Muhammad / Mahmud, also as the
 Arabic script writes them), a particle and a name (al / Alf), a Chinese or Korean syllable and
-Arabic consonants. An organization's acronym pairs with the words it abbreviates (IRGC). A name of
+Arabic consonants, Korean or Chinese parts of another count of syllables (서영 Seoyeong / Song).
+Two Arabic-script spellings a final ya apart (the nisba: محمدی / محمد) are two names. An organization's acronym pairs with the words it abbreviates (IRGC). A name of
 initials alone is capped at `INITIALS_ONLY_CAP`. Pairs below `PAIR_MIN` do not count as pairs.
 What is left unpaired on *both* sides is a conflict (Olaf / Octavian: two different given names),
 which costs `CONFLICT_PENALTY` per `CONFLICT_UNIT` of weight; what is left on one side only is an
