@@ -37,7 +37,7 @@ from __future__ import annotations
 import gc
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -620,14 +620,8 @@ class Matcher:
     # ------------------------------------------------------------------ search
     def _fuzzy_keys(self, key: str) -> tuple[str, ...]:
         """The keys at edit distance one (most at two) of `key`, remembered: name parts repeat
-        (first names, family names) from query to query. Kept as a tuple (in the set's order),
-        which the cyclic garbage collector stops walking once it has seen it holds only strings."""
-        got = self._fuzzy_cache.get(key)
-        if got is None:
-            if len(self._fuzzy_cache) >= FUZZY_CACHE_SIZE:
-                self._fuzzy_cache.clear()
-            got = self._fuzzy_cache[key] = tuple(self._fuzzy_keys_of(key)) or _NO_KEYS
-        return got
+        (first names, family names) from query to query."""
+        return self._remembered(key, self._fuzzy_keys_of)
 
     def _spelled_keys(self, text: str) -> tuple[str, ...]:
         """When the skeleton of a name part finds no key, or is too short to be looked up fuzzily:
@@ -635,18 +629,26 @@ class Matcher:
         not reach (`spelled_skeletons`), as keys or deletions of keys. A typo can move a skeleton
         further than it moved the spelling (Lakahl: lakahl, two edits from Lakhal's lahal; its
         deletion lakhl is lahl, one). Remembered as `_fuzzy_keys` are."""
-        got = self._fuzzy_cache.get("\0" + text)
+        return self._remembered("\0" + text, lambda _k: self._spelled_keys_of(text))
+
+    def _remembered(self, key: str, compute: Callable[[str], set[str]]) -> tuple[str, ...]:
+        """`compute(key)` from the lookup cache, kept as a tuple (in the set's order), which the
+        cyclic garbage collector stops walking once it has seen it holds only strings."""
+        got = self._fuzzy_cache.get(key)
         if got is None:
             if len(self._fuzzy_cache) >= FUZZY_CACHE_SIZE:
                 self._fuzzy_cache.clear()
-            out: set[str] = set()
-            di = self._deletion_index
-            for sk in spelled_skeletons(text):
-                if sk in self._postings:
-                    out.add(sk)
-                out.update(di.get(sk, ()))
-            got = self._fuzzy_cache["\0" + text] = tuple(out) or _NO_KEYS
+            got = self._fuzzy_cache[key] = tuple(compute(key)) or _NO_KEYS
         return got
+
+    def _spelled_keys_of(self, text: str) -> set[str]:
+        out: set[str] = set()
+        di = self._deletion_index
+        for sk in spelled_skeletons(text):
+            if sk in self._postings:
+                out.add(sk)
+            out.update(di.get(sk, ()))
+        return out
 
     def _fuzzy_keys_of(self, key: str) -> set[str]:
         out = {key} if key in self._postings else set()
